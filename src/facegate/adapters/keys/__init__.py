@@ -1,0 +1,1 @@
+"""Key providers: envelope encryption, signing and keyed hashes."""

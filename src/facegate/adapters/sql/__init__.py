@@ -1,0 +1,1 @@
+"""SQLAlchemy store for SQLite and PostgreSQL, with Alembic migrations."""

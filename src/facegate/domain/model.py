@@ -1,0 +1,147 @@
+"""Frozen value types for processors, deployments, subjects, consents and templates."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Mode(str, enum.Enum):
+    """How faces are compared (M-4.3: 1:1 is the least intrusive default)."""
+
+    VERIFY = "1:1"
+    IDENTIFY = "1:N"
+
+
+class DeploymentStatus(str, enum.Enum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    BLOCKED = "blocked"  # has blocking findings; may not run (M-4.4)
+
+
+class StorageLocality(str, enum.Enum):
+    """Where face data lives (M-8.1: on the device by default)."""
+
+    ON_DEVICE = "on_device"
+    CENTRAL = "central"
+
+
+class ConsentActor(str, enum.Enum):
+    SELF = "self"
+    GUARDIAN = "guardian"  # M-7.1: under-14s need a guardian's consent
+
+
+class Operation(str, enum.Enum):
+    ENROLL = "enroll"
+    VERIFY = "verify"
+    IDENTIFY = "identify"
+    DELETE = "delete"
+    ALTERNATIVE = "alternative"
+
+
+@dataclass(frozen=True)
+class Processor:
+    """The organisation that decides purposes and means (Art. 19(1))."""
+
+    id: str
+    name: str
+    contact: str = ""
+    uscc: str = ""  # unified social credit code
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A declared non-face way through (M-10.1), e.g. a key card or a staff check."""
+
+    code: str
+    name_en: str
+    name_zh: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One place where face recognition runs, as last applied.
+
+    ``scope_hash`` covers purposes, method and face data types: when it changes,
+    consents given under the old scope stop counting (M-6.x re-consent).
+    ``notice_version`` is the content hash of the notice people agreed to.
+    """
+
+    id: str
+    processor_id: str
+    name: str
+    purposes: tuple[str, ...]
+    mode: Mode
+    alternatives: tuple[Alternative, ...]
+    storage_locality: StorageLocality
+    retention_days: int
+    status: DeploymentStatus
+    version: int = 1
+    notice_version: str = ""
+    scope_hash: str = ""
+    minors_allowed: bool = False
+    written_consent_required: bool = False
+    name_zh: str = ""
+    manifest: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is DeploymentStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A person, known only by the integrator's pseudonymous reference.
+
+    ``minor_until`` is the day the person turns 14 (or None if unknown/adult):
+    kept instead of the birth date, which is more than the gate needs.
+    """
+
+    id: str
+    processor_id: str
+    external_ref: str
+    minor_until: date | None = None
+    created_at: datetime | None = None
+
+    def is_minor_on(self, day: date) -> bool:
+        return self.minor_until is not None and day < self.minor_until
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A separate consent for face processing (M-6.1), bound to one notice version."""
+
+    id: str
+    subject_id: str
+    deployment_id: str
+    purpose: str
+    notice_version: str
+    scope_hash: str
+    channel: str
+    actor: ConsentActor
+    given_at: datetime
+    withdrawn_at: datetime | None = None
+    guardian_ref: str | None = None
+    guardian_relationship: str | None = None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+@dataclass(frozen=True)
+class TemplateRecord:
+    """Metadata of a sealed template; the ciphertext never leaves the store unopened."""
+
+    id: str
+    subject_id: str
+    deployment_id: str
+    purpose: str
+    engine: str
+    created_at: datetime
+    expires_at: datetime
+    key_id: str
+
+    def is_expired(self, now: datetime) -> bool:
+        return now >= self.expires_at

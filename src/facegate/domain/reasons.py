@@ -1,0 +1,87 @@
+"""The catalog of gate reason codes, each citing the requirement it enforces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why the gate refused (or, for ``ok``, allowed) an operation."""
+
+    code: str
+    article_id: str
+    message_en: str
+    message_zh: str
+
+
+def _r(code: str, article_id: str, en: str, zh: str) -> Reason:
+    return Reason(code, article_id, en, zh)
+
+
+DEPLOYMENT_INACTIVE = _r(
+    "deployment_inactive", "M-4.4",
+    "This deployment is not active; face recognition may not run here.",
+    "该部署未启用，不得在此进行人脸识别。",
+)
+DEPLOYMENT_BLOCKED = _r(
+    "deployment_blocked", "M-4.4",
+    "This deployment has blocking compliance findings and may not run.",
+    "该部署存在阻断性合规问题，不得运行。",
+)
+PURPOSE_UNDECLARED = _r(
+    "purpose_undeclared", "M-4.1",
+    "The purpose is not one this deployment declared.",
+    "该处理目的不在本部署已声明的目的之内。",
+)
+MODE_NOT_ALLOWED = _r(
+    "mode_not_allowed", "M-4.3",
+    "This deployment is configured for 1:1 verification only; 1:N identification is not allowed.",
+    "本部署仅配置为1:1验证，不允许1:N辨识。",
+)
+CONSENT_MISSING = _r(
+    "consent_missing", "M-6.1",
+    "No separate consent to face processing is recorded for this person and purpose.",
+    "未记录该个人针对此目的的人脸信息处理单独同意。",
+)
+CONSENT_WITHDRAWN = _r(
+    "consent_withdrawn", "M-6.3",
+    "The person has withdrawn consent to face processing.",
+    "该个人已撤回人脸信息处理同意。",
+)
+CONSENT_STALE = _r(
+    "consent_stale", "M-6.4",
+    "Consent was given to an earlier notice whose purpose, method or data types changed; new consent is needed.",
+    "同意针对的告知已变更处理目的、方式或人脸信息种类，需重新取得同意。",
+)
+GUARDIAN_CONSENT_MISSING = _r(
+    "guardian_consent_missing", "M-7.2",
+    "The person is under 14; consent from a parent or guardian is required.",
+    "该个人不满十四周岁，须取得其父母或其他监护人的同意。",
+)
+MINORS_NOT_ALLOWED = _r(
+    "minors_not_allowed", "M-7.3",
+    "This deployment does not process the face information of minors under 14.",
+    "本部署不处理不满十四周岁未成年人的人脸信息。",
+)
+TEMPLATE_EXPIRED = _r(
+    "template_expired", "M-8.5",
+    "The stored face template has passed its retention period.",
+    "存储的人脸模板已超过保存期限。",
+)
+NOT_ENROLLED = _r(
+    "not_enrolled", "M-10.1",
+    "No face template is held for this person here; use the alternative.",
+    "此处未保存该个人的人脸模板，请使用其他方式。",
+)
+SUBJECT_LOCKED = _r(
+    "subject_locked", "M-14.5",
+    "Face verification for this person is locked after repeated failures; the alternatives remain open.",
+    "因多次验证失败，该个人的人脸验证已被暂时锁定，其他验证方式仍可使用。",
+)
+ASSESSMENT_OUTDATED = _r(
+    "assessment_outdated", "M-9.5",
+    "The impact assessment is out of date; new enrollments are refused until it is redone.",
+    "个人信息保护影响评估已过期，重新评估前不接受新的录入。",
+)
+OK = _r("ok", "M-4.1", "Allowed.", "允许。")

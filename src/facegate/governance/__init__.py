@@ -1,0 +1,1 @@
+"""Rules as data: the deployment manifest, the rule catalog and evaluate()."""

@@ -1,0 +1,148 @@
+"""The ports: what the services need from the outside world, as Protocols.
+
+Adapters implement these; ``bootstrap.build_context`` picks which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.model import Consent, Deployment, Processor, Subject, TemplateRecord
+
+
+# --- face engine -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FaceOptions:
+    """Quality requirements for one image."""
+
+    allow_largest: bool = False  # take the largest face when several are found
+    min_face_px: int = 60  # shorter side of the detected box, in pixels
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """One face's descriptor and where it was found. Never persisted unsealed."""
+
+    vector: np.ndarray  # float32, shape (dimension,)
+    box: tuple[int, int, int, int]  # left, top, right, bottom in the decoded image
+    faces_found: int = 1
+
+    def __repr__(self) -> str:  # keep descriptors out of logs and tracebacks
+        return f"Embedding(box={self.box}, faces_found={self.faces_found})"
+
+
+@runtime_checkable
+class FaceEngine(Protocol):
+    """Image bytes in, one embedding out, or ``ImageRejected`` with a stable code."""
+
+    name: str
+    dimension: int
+    default_threshold: float  # Euclidean distance at or below which two faces match
+
+    def is_available(self) -> bool: ...
+
+    def embed(self, image: bytes, options: FaceOptions = FaceOptions()) -> Embedding: ...
+
+    def embed_many(
+        self, images: Sequence[bytes], options: FaceOptions = FaceOptions()
+    ) -> list[Embedding | Exception]: ...
+
+
+# --- keys --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """A data key encrypted under a key-encryption key. Safe to store and to print."""
+
+    kek_id: str
+    algorithm: str  # "AES-256-GCM" or "SM4-GCM"
+    blob: bytes
+
+    def __repr__(self) -> str:
+        return f"WrappedKey(kek_id={self.kek_id!r}, algorithm={self.algorithm!r})"
+
+
+class KeyProvider(Protocol):
+    """Envelope encryption: services hold wrapped keys only, never plaintext ones."""
+
+    algorithm: str
+    current_kek_id: str
+
+    def new_data_key(self) -> WrappedKey: ...
+
+    def seal(self, key: WrappedKey, plaintext: bytes, aad: bytes) -> bytes: ...
+
+    def open(self, key: WrappedKey, sealed: bytes, aad: bytes) -> bytes: ...
+
+    def rewrap(self, key: WrappedKey) -> WrappedKey: ...
+
+    def keyed_hash(self, value: str) -> str:
+        """Pseudonymous reference for the processing record (HMAC under a record key)."""
+        ...
+
+    def forget(self, key: WrappedKey) -> None:
+        """Drop any cached plaintext of this data key (crypto-shredding)."""
+        ...
+
+
+# --- clock -------------------------------------------------------------------------
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Timezone-aware UTC now."""
+        ...
+
+
+# --- storage -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SealedTemplate:
+    record: TemplateRecord
+    sealed: bytes
+    key: WrappedKey
+    subject_external_ref: str
+
+
+class Tx(Protocol):
+    """One unit of work: everything in it commits together or not at all."""
+
+    def get_processor(self, processor_id: str) -> Processor | None: ...
+    def put_processor(self, processor: Processor) -> None: ...
+
+    def get_deployment(self, deployment_id: str) -> Deployment | None: ...
+    def put_deployment(self, deployment: Deployment) -> None: ...
+    def list_deployments(self) -> list[Deployment]: ...
+
+    def get_subject(self, processor_id: str, external_ref: str) -> Subject | None: ...
+    def add_subject(self, subject: Subject) -> None: ...
+    def update_subject(self, subject: Subject) -> None: ...
+    def delete_subject(self, subject_id: str) -> None: ...
+
+    def get_subject_key(self, subject_id: str) -> WrappedKey | None: ...
+    def put_subject_key(self, subject_id: str, key: WrappedKey) -> None: ...
+    def delete_subject_key(self, subject_id: str) -> None: ...
+
+    def add_consent(self, consent: Consent, receipt_hash: str | None = None) -> None: ...
+    def list_consents(self, subject_id: str, deployment_id: str | None = None) -> list[Consent]: ...
+    def withdraw_consents(self, subject_id: str, deployment_id: str, purpose: str | None, at: datetime) -> int: ...
+
+    def add_template(self, record: TemplateRecord, sealed: bytes) -> None: ...
+    def list_templates(self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None) -> list[SealedTemplate]: ...
+    def gallery(self, deployment_id: str, purpose: str) -> Iterator[SealedTemplate]: ...
+    def delete_templates(self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None) -> list[str]: ...
+    def expired_templates(self, now: datetime) -> list[TemplateRecord]: ...
+    def count_stored_people(self, processor_id: str) -> int: ...
+
+    def append_event(self, event: AuditEvent) -> ChainedEvent: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[Tx]: ...

@@ -1,0 +1,1 @@
+"""Use cases: enroll, verify, identify, consent, delete, purge, each through the gate."""

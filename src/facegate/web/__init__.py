@@ -1,0 +1,1 @@
+"""The HTTP interface: REST API, kiosk pages and console."""
