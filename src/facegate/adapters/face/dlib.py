@@ -1,0 +1,132 @@
+"""The default face engine: dlib's HOG detector, 5-point alignment and ResNet descriptor.
+
+Detection, alignment and quality checks live here; the 128-d descriptor step is
+pluggable (``Describer``) so a faster runtime of the same network can replace
+dlib's own without changing any answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import dlib
+import face_recognition_models as models
+import numpy as np
+
+from facegate.adapters.face.imaging import decode_rgb
+from facegate.errors import ImageRejected
+from facegate.ports import Embedding, FaceOptions
+
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
+SMALL_IMAGE_SIDE = 500  # below this, upsample once so 40-px faces are found
+DETECT_MAX_SIDE = 1000  # above this, detect on a scaled copy; align on the original
+
+
+class Describer(Protocol):
+    """Aligned 150x150 RGB chips in, (N, 128) float32 descriptors out."""
+
+    name: str
+
+    def describe(self, chips: np.ndarray) -> np.ndarray: ...
+
+
+class DlibDescriber:
+    """dlib's own ResNet (no BLAS in the dlib-bin wheel, so ~75 ms a face)."""
+
+    name = "dlib"
+
+    def __init__(self) -> None:
+        self._net = dlib.face_recognition_model_v1(models.face_recognition_model_location())
+
+    def describe(self, chips: np.ndarray) -> np.ndarray:
+        out = self._net.compute_face_descriptor([np.ascontiguousarray(c) for c in chips])
+        return np.asarray([np.asarray(d) for d in out], dtype=np.float32).reshape(len(chips), 128)
+
+
+class DlibFaceEngine:
+    """Image bytes to one embedding, with the quality checks the gate relies on."""
+
+    name = "dlib_resnet_v1"  # identifies the model: every Describer of it gives the same vectors
+    dimension = 128
+    default_threshold = 0.6
+
+    def __init__(self, describer: Describer | None = None) -> None:
+        self._detector = dlib.get_frontal_face_detector()
+        self._shapes = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
+        self._describer = describer or DlibDescriber()
+        self._lock = threading.Lock()  # dlib objects are not documented as thread-safe
+
+    @property
+    def describer_name(self) -> str:
+        return self._describer.name
+
+    def is_available(self) -> bool:
+        return True
+
+    def embed(self, image: bytes, options: FaceOptions = FaceOptions()) -> Embedding:
+        result = self.embed_many([image], options)[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def embed_many(
+        self, images: Sequence[bytes], options: FaceOptions = FaceOptions()
+    ) -> list[Embedding | Exception]:
+        """Detect and align each image, then describe all chips in one batch."""
+        prepared: list[tuple[np.ndarray, tuple[int, int, int, int], int] | Exception] = []
+        for data in images:
+            try:
+                prepared.append(self._chip(decode_rgb(data), options))
+            except ImageRejected as exc:
+                prepared.append(exc)
+        chips = [p[0] for p in prepared if not isinstance(p, Exception)]
+        vectors = iter(self._describe(np.stack(chips)) if chips else [])
+        return [p if isinstance(p, Exception) else Embedding(next(vectors), p[1], p[2]) for p in prepared]
+
+    def _describe(self, chips: np.ndarray) -> np.ndarray:
+        with self._lock:
+            return self._describer.describe(chips)
+
+    def _detect(self, rgb: np.ndarray) -> list[dlib.rectangle]:
+        height, width = rgb.shape[:2]
+        longest = max(height, width)
+        if longest > DETECT_MAX_SIDE:
+            step = int(np.ceil(longest / DETECT_MAX_SIDE))
+            small = np.ascontiguousarray(rgb[::step, ::step])
+            with self._lock:
+                found = self._detector(small, 0)
+            return [
+                dlib.rectangle(r.left() * step, r.top() * step, r.right() * step, r.bottom() * step)
+                for r in found
+            ]
+        with self._lock:
+            return list(self._detector(rgb, 1 if longest <= SMALL_IMAGE_SIDE else 0))
+
+    def _chip(self, rgb: np.ndarray, options: FaceOptions) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
+        faces = self._detect(rgb)
+        if not faces:
+            raise ImageRejected("no_face", "No face was found in the image.", "图像中未检测到人脸。")
+        if len(faces) > 1 and not options.allow_largest:
+            raise ImageRejected(
+                "multiple_faces",
+                f"{len(faces)} faces were found; the image must show exactly one person.",
+                f"检测到{len(faces)}张人脸，图像中只能有一个人。",
+                detail={"faces_found": len(faces)},
+            )
+        face = max(faces, key=lambda r: r.width() * r.height())
+        side = min(face.width(), face.height())
+        if side < options.min_face_px:
+            raise ImageRejected(
+                "face_too_small",
+                f"The face is {side} px; at least {options.min_face_px} px is needed.",
+                f"人脸尺寸为{side}像素，至少需要{options.min_face_px}像素。",
+                detail={"face_px": side, "min_face_px": options.min_face_px},
+            )
+        with self._lock:
+            shape = self._shapes(rgb, face)
+            chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
+        box = (face.left(), face.top(), face.right(), face.bottom())
+        return np.asarray(chip, dtype=np.uint8), box, len(faces)

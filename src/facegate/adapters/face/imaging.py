@@ -1,0 +1,72 @@
+"""Decode untrusted image bytes safely into an RGB uint8 array, in memory only.
+
+Guards against decompression bombs (byte and pixel limits checked before the
+full decode), honours EXIF orientation, and normalises RGBA, palette,
+grayscale and 16-bit images to 8-bit RGB.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from facegate.errors import ImageRejected
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 100-megapixel bomb is refused before decoding
+
+
+def _reject(code: str, en: str, zh: str, **detail: object) -> ImageRejected:
+    return ImageRejected(code, en, zh, detail=dict(detail))
+
+
+def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Return an (H, W, 3) uint8 array or raise ``ImageRejected`` with a stable code."""
+    if not data:
+        raise _reject("image_empty", "No image was sent.", "未收到图像。")
+    if len(data) > max_bytes:
+        raise _reject(
+            "image_too_large", f"The image is larger than {max_bytes} bytes.",
+            f"图像大于{max_bytes}字节。", limit=max_bytes,
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            width, height = img.size
+            if width * height > max_pixels:
+                raise _reject(
+                    "image_too_many_pixels",
+                    f"The image has {width}x{height} pixels, more than the limit of {max_pixels}.",
+                    f"图像像素为{width}x{height}，超过上限{max_pixels}。", limit=max_pixels,
+                )
+            img.load()  # full decode: a truncated file fails here, not later
+            img = ImageOps.exif_transpose(img)
+    except ImageRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _reject("image_undecodable", "The data is not an image we can read.", "无法识别该图像数据。") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise _reject("image_corrupt", "The image is corrupt or truncated.", "图像已损坏或不完整。") from exc
+    return _to_rgb8(img)
+
+
+def _to_rgb8(img: Image.Image) -> np.ndarray:
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16/32-bit grayscale: scale to the 8-bit range rather than clipping.
+        arr = np.asarray(img, dtype=np.float64)
+        top = arr.max() or 1.0
+        img = Image.fromarray((arr * (255.0 / top)).astype(np.uint8), "L")
+    elif img.mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        top = arr.max() or 1.0
+        img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8), "L")
+    if img.mode in ("RGBA", "LA", "P", "PA"):
+        img = img.convert("RGBA")
+        background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, img)
+    arr = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.ascontiguousarray(arr)

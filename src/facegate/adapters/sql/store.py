@@ -1,0 +1,293 @@
+"""SqlStore: the Store port on SQLAlchemy Core, one transaction per unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+
+from facegate.adapters.sql import tables as t
+from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
+from facegate.domain.model import (
+    Alternative,
+    Consent,
+    ConsentActor,
+    Deployment,
+    DeploymentStatus,
+    Mode,
+    Processor,
+    StorageLocality,
+    Subject,
+    TemplateRecord,
+)
+from facegate.ports import SealedTemplate, WrappedKey
+
+
+def _deployment(row: Any) -> Deployment:
+    return Deployment(
+        id=row.id, processor_id=row.processor_id, name=row.name, name_zh=row.name_zh,
+        purposes=tuple(row.purposes), mode=Mode(row.mode),
+        alternatives=tuple(Alternative(**a) for a in row.alternatives),
+        storage_locality=StorageLocality(row.storage_locality), retention_days=row.retention_days,
+        status=DeploymentStatus(row.status), version=row.version, notice_version=row.notice_version,
+        scope_hash=row.scope_hash, minors_allowed=row.minors_allowed,
+        written_consent_required=row.written_consent_required, manifest=dict(row.manifest),
+    )
+
+
+def _consent(row: Any) -> Consent:
+    return Consent(
+        id=row.id, subject_id=row.subject_id, deployment_id=row.deployment_id, purpose=row.purpose,
+        notice_version=row.notice_version, scope_hash=row.scope_hash, channel=row.channel,
+        actor=ConsentActor(row.actor), given_at=row.given_at, withdrawn_at=row.withdrawn_at,
+        guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship,
+    )
+
+
+def _template(row: Any) -> TemplateRecord:
+    return TemplateRecord(
+        id=row.id, subject_id=row.subject_id, deployment_id=row.deployment_id, purpose=row.purpose,
+        engine=row.engine, created_at=row.created_at, expires_at=row.expires_at, key_id=row.key_id,
+    )
+
+
+_SEALED_COLUMNS = (
+    t.templates, t.subject_keys.c.kek_id, t.subject_keys.c.algorithm, t.subject_keys.c.blob,
+    t.subjects.c.external_ref,
+)
+
+
+def _sealed(row: Any) -> SealedTemplate:
+    return SealedTemplate(
+        _template(row), row.sealed, WrappedKey(row.kek_id, row.algorithm, row.blob), row.external_ref
+    )
+
+
+class SqlTx:
+    """The Tx port over one open connection inside a transaction."""
+
+    def __init__(self, conn: Connection, hash_fn: HashFn) -> None:
+        self.conn = conn
+        self._hash_fn = hash_fn
+
+    # processors and deployments ------------------------------------------------------
+    def get_processor(self, processor_id: str) -> Processor | None:
+        row = self.conn.execute(select(t.processors).where(t.processors.c.id == processor_id)).first()
+        return Processor(row.id, row.name, row.contact, row.uscc) if row else None
+
+    def put_processor(self, processor: Processor) -> None:
+        values = {"name": processor.name, "contact": processor.contact, "uscc": processor.uscc}
+        if self.get_processor(processor.id):
+            self.conn.execute(update(t.processors).where(t.processors.c.id == processor.id).values(**values))
+        else:
+            self.conn.execute(insert(t.processors).values(id=processor.id, **values))
+
+    def get_deployment(self, deployment_id: str) -> Deployment | None:
+        row = self.conn.execute(select(t.deployments).where(t.deployments.c.id == deployment_id)).first()
+        return _deployment(row) if row else None
+
+    def put_deployment(self, d: Deployment) -> None:
+        values = {
+            "processor_id": d.processor_id, "version": d.version, "name": d.name, "name_zh": d.name_zh,
+            "purposes": list(d.purposes), "mode": d.mode.value,
+            "alternatives": [a.__dict__ for a in d.alternatives],
+            "storage_locality": d.storage_locality.value, "retention_days": d.retention_days,
+            "status": d.status.value, "notice_version": d.notice_version, "scope_hash": d.scope_hash,
+            "minors_allowed": d.minors_allowed, "written_consent_required": d.written_consent_required,
+            "manifest": d.manifest,
+        }
+        if self.get_deployment(d.id):
+            self.conn.execute(update(t.deployments).where(t.deployments.c.id == d.id).values(**values))
+        else:
+            self.conn.execute(insert(t.deployments).values(id=d.id, **values))
+
+    def list_deployments(self) -> list[Deployment]:
+        rows = self.conn.execute(select(t.deployments).order_by(t.deployments.c.id))
+        return [_deployment(r) for r in rows]
+
+    def add_deployment_version(
+        self, d: Deployment, findings: list[dict[str, object]], applied_at: datetime, applied_by: str
+    ) -> None:
+        self.conn.execute(insert(t.deployment_versions).values(
+            deployment_id=d.id, version=d.version, status=d.status.value, manifest=d.manifest,
+            findings=findings, applied_at=applied_at, applied_by=applied_by,
+        ))
+
+    def list_deployment_versions(self, deployment_id: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            select(t.deployment_versions).where(t.deployment_versions.c.deployment_id == deployment_id)
+            .order_by(t.deployment_versions.c.version)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    # subjects and keys -----------------------------------------------------------------
+    def get_subject(self, processor_id: str, external_ref: str) -> Subject | None:
+        row = self.conn.execute(select(t.subjects).where(
+            t.subjects.c.processor_id == processor_id, t.subjects.c.external_ref == external_ref
+        )).first()
+        return Subject(row.id, row.processor_id, row.external_ref, row.minor_until, row.created_at) if row else None
+
+    def add_subject(self, s: Subject) -> None:
+        self.conn.execute(insert(t.subjects).values(
+            id=s.id, processor_id=s.processor_id, external_ref=s.external_ref,
+            minor_until=s.minor_until, created_at=s.created_at,
+        ))
+
+    def get_subject_by_id(self, subject_id: str) -> Subject | None:
+        row = self.conn.execute(select(t.subjects).where(t.subjects.c.id == subject_id)).first()
+        return Subject(row.id, row.processor_id, row.external_ref, row.minor_until, row.created_at) if row else None
+
+    def update_subject(self, s: Subject) -> None:
+        self.conn.execute(update(t.subjects).where(t.subjects.c.id == s.id).values(minor_until=s.minor_until))
+
+    def delete_subject(self, subject_id: str) -> None:
+        for table in (t.templates, t.consents, t.subject_keys):
+            self.conn.execute(delete(table).where(table.c.subject_id == subject_id))
+        self.conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
+
+    def get_subject_key(self, subject_id: str) -> WrappedKey | None:
+        row = self.conn.execute(select(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)).first()
+        return WrappedKey(row.kek_id, row.algorithm, row.blob) if row else None
+
+    def put_subject_key(self, subject_id: str, key: WrappedKey) -> None:
+        values = {"kek_id": key.kek_id, "algorithm": key.algorithm, "blob": key.blob}
+        if self.get_subject_key(subject_id):
+            self.conn.execute(update(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id).values(**values))
+        else:
+            self.conn.execute(insert(t.subject_keys).values(subject_id=subject_id, **values))
+
+    def delete_subject_key(self, subject_id: str) -> None:
+        self.conn.execute(delete(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id))
+
+    def all_subject_keys(self) -> list[tuple[str, WrappedKey]]:
+        rows = self.conn.execute(select(t.subject_keys))
+        return [(r.subject_id, WrappedKey(r.kek_id, r.algorithm, r.blob)) for r in rows]
+
+    # consents --------------------------------------------------------------------------
+    def add_consent(self, c: Consent, receipt_hash: str | None = None) -> None:
+        self.conn.execute(insert(t.consents).values(
+            id=c.id, subject_id=c.subject_id, deployment_id=c.deployment_id, purpose=c.purpose,
+            notice_version=c.notice_version, scope_hash=c.scope_hash, channel=c.channel,
+            actor=c.actor.value, given_at=c.given_at, withdrawn_at=c.withdrawn_at,
+            guardian_ref=c.guardian_ref, guardian_relationship=c.guardian_relationship,
+            receipt_hash=receipt_hash,
+        ))
+
+    def list_consents(self, subject_id: str, deployment_id: str | None = None) -> list[Consent]:
+        q = select(t.consents).where(t.consents.c.subject_id == subject_id)
+        if deployment_id:
+            q = q.where(t.consents.c.deployment_id == deployment_id)
+        return [_consent(r) for r in self.conn.execute(q.order_by(t.consents.c.given_at))]
+
+    def withdraw_consents(self, subject_id: str, deployment_id: str, purpose: str | None, at: datetime) -> int:
+        q = update(t.consents).where(
+            t.consents.c.subject_id == subject_id, t.consents.c.deployment_id == deployment_id,
+            t.consents.c.withdrawn_at.is_(None),
+        )
+        if purpose:
+            q = q.where(t.consents.c.purpose == purpose)
+        return self.conn.execute(q.values(withdrawn_at=at)).rowcount
+
+    # templates -------------------------------------------------------------------------
+    def add_template(self, r: TemplateRecord, sealed: bytes) -> None:
+        self.conn.execute(insert(t.templates).values(
+            id=r.id, subject_id=r.subject_id, deployment_id=r.deployment_id, purpose=r.purpose,
+            engine=r.engine, created_at=r.created_at, expires_at=r.expires_at, key_id=r.key_id, sealed=sealed,
+        ))
+
+    def _sealed_query(self):  # type: ignore[no-untyped-def]
+        return (
+            select(*_SEALED_COLUMNS)
+            .join(t.subject_keys, t.subject_keys.c.subject_id == t.templates.c.subject_id)
+            .join(t.subjects, t.subjects.c.id == t.templates.c.subject_id)
+        )
+
+    def list_templates(
+        self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None
+    ) -> list[SealedTemplate]:
+        q = self._sealed_query().where(t.templates.c.subject_id == subject_id)
+        if deployment_id:
+            q = q.where(t.templates.c.deployment_id == deployment_id)
+        if purpose:
+            q = q.where(t.templates.c.purpose == purpose)
+        return [_sealed(r) for r in self.conn.execute(q.order_by(t.templates.c.created_at))]
+
+    def gallery(self, deployment_id: str, purpose: str) -> Iterator[SealedTemplate]:
+        q = self._sealed_query().where(
+            t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose
+        )
+        for row in self.conn.execute(q.execution_options(yield_per=2000)):
+            yield _sealed(row)
+
+    def delete_templates(
+        self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None
+    ) -> list[str]:
+        cond = [t.templates.c.subject_id == subject_id]
+        if deployment_id:
+            cond.append(t.templates.c.deployment_id == deployment_id)
+        if purpose:
+            cond.append(t.templates.c.purpose == purpose)
+        ids = [r.id for r in self.conn.execute(select(t.templates.c.id).where(*cond))]
+        if ids:
+            self.conn.execute(delete(t.templates).where(t.templates.c.id.in_(ids)))
+        return ids
+
+    def get_template(self, template_id: str) -> TemplateRecord | None:
+        row = self.conn.execute(select(t.templates).where(t.templates.c.id == template_id)).first()
+        return _template(row) if row else None
+
+    def delete_template(self, template_id: str) -> None:
+        self.conn.execute(delete(t.templates).where(t.templates.c.id == template_id))
+
+    def count_templates(self, subject_id: str) -> int:
+        q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
+        return int(self.conn.execute(q).scalar_one())
+
+    def expired_templates(self, now: datetime) -> list[TemplateRecord]:
+        rows = self.conn.execute(select(t.templates).where(t.templates.c.expires_at <= now))
+        return [_template(r) for r in rows]
+
+    def count_stored_people(self, processor_id: str) -> int:
+        """Distinct people with face data held, across all deployments (M-15.1)."""
+        q = (
+            select(func.count(func.distinct(t.templates.c.subject_id)))
+            .join(t.subjects, t.subjects.c.id == t.templates.c.subject_id)
+            .where(t.subjects.c.processor_id == processor_id)
+        )
+        return int(self.conn.execute(q).scalar_one())
+
+    # processing record -----------------------------------------------------------------
+    def append_event(self, event: AuditEvent) -> ChainedEvent:
+        # The migration seeds this row, so every writer takes the same row lock.
+        head = self.conn.execute(
+            select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
+        ).one()
+        seq = head.seq + 1
+        prev_hash = head.hash
+        digest = link(prev_hash, seq, event, self._hash_fn)
+        self.conn.execute(insert(t.audit_events).values(
+            seq=seq, kind=event.kind, at=event.at, actor=event.actor, deployment_id=event.deployment_id,
+            subject_ref=event.subject_ref, allowed=event.allowed, reason_codes=list(event.reason_codes),
+            detail=event.detail, prev_hash=prev_hash, hash=digest,
+        ))
+        self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(seq=seq, hash=digest))
+        return ChainedEvent(seq, event, prev_hash, digest)
+
+
+class SqlStore:
+    """The Store port: hands out one SqlTx per transaction."""
+
+    def __init__(self, engine: Engine, hash_fn: HashFn) -> None:
+        self.engine = engine
+        self.hash_fn = hash_fn
+
+    def __repr__(self) -> str:
+        return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTx]:
+        with self.engine.begin() as conn:
+            yield SqlTx(conn, self.hash_fn)

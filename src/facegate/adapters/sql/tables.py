@@ -1,0 +1,176 @@
+"""The relational schema (SQLAlchemy Core), shared by SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no time zone."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+processors = Table(
+    "processors", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("contact", String(200), nullable=False, default=""),
+    Column("uscc", String(32), nullable=False, default=""),
+)
+
+deployments = Table(
+    "deployments", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("processor_id", String(64), ForeignKey("processors.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_zh", String(200), nullable=False, default=""),
+    Column("purposes", JSON, nullable=False),
+    Column("mode", String(8), nullable=False),
+    Column("alternatives", JSON, nullable=False),
+    Column("storage_locality", String(16), nullable=False),
+    Column("retention_days", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("notice_version", String(64), nullable=False, default=""),
+    Column("scope_hash", String(64), nullable=False, default=""),
+    Column("minors_allowed", Boolean, nullable=False, default=False),
+    Column("written_consent_required", Boolean, nullable=False, default=False),
+    Column("manifest", JSON, nullable=False),
+)
+
+deployment_versions = Table(
+    "deployment_versions", metadata,
+    Column("deployment_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("manifest", JSON, nullable=False),
+    Column("findings", JSON, nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    Column("applied_by", String(64), nullable=False),
+)
+
+subjects = Table(
+    "subjects", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("processor_id", String(64), ForeignKey("processors.id"), nullable=False),
+    Column("external_ref", String(128), nullable=False),
+    Column("minor_until", Date, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("processor_id", "external_ref"),
+)
+
+subject_keys = Table(
+    "subject_keys", metadata,
+    Column("subject_id", String(36), ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True),
+    Column("kek_id", String(32), nullable=False),
+    Column("algorithm", String(16), nullable=False),
+    Column("blob", LargeBinary, nullable=False),
+)
+
+consents = Table(
+    "consents", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("subject_id", String(36), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("deployment_id", String(64), ForeignKey("deployments.id"), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("notice_version", String(64), nullable=False),
+    Column("scope_hash", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("actor", String(16), nullable=False),
+    Column("given_at", UTCDateTime, nullable=False),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("guardian_ref", String(128), nullable=True),
+    Column("guardian_relationship", String(32), nullable=True),
+    Column("receipt_hash", String(64), nullable=True, unique=True),
+    Index("ix_consents_subject", "subject_id", "deployment_id"),
+)
+
+templates = Table(
+    "templates", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("subject_id", String(36), ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False),
+    Column("deployment_id", String(64), ForeignKey("deployments.id"), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("engine", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Index("ix_templates_gallery", "deployment_id", "purpose"),
+    Index("ix_templates_subject", "subject_id"),
+    Index("ix_templates_expires", "expires_at"),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("deployment_id", String(64), nullable=True),
+    Column("subject_ref", String(64), nullable=True),
+    Column("allowed", Boolean, nullable=True),
+    Column("reason_codes", JSON, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_events_at", "at"),
+)
+
+# One row; locking it serialises appends so the chain stays one line under
+# concurrent writers on several nodes (M-9.3).
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+checkpoints = Table(
+    "audit_checkpoints", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", Text, nullable=False),
+)

@@ -1,0 +1,10 @@
+"""The real clock (timezone-aware UTC); tests use ``facegate.testing.FixedClock``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

@@ -1,0 +1,178 @@
+"""Enroll, verify (1:1) and identify (1:N), each through the gate first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+
+from facegate.domain import reasons as R
+from facegate.domain.gate import GateDecision, GateFacts, decide, valid_consent
+from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
+from facegate.errors import ImageRejected
+from facegate.ports import Embedding, Tx
+from facegate.services.common import load_deployment, new_id, record, template_aad, check_ref
+from facegate.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    decision: GateDecision
+    template_id: str | None = None
+    expires_at: str | None = None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    decision: GateDecision
+    is_match: bool = False
+    distance: float | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    subject_ref: str
+    distance: float
+
+
+@dataclass(frozen=True)
+class IdentifyResult:
+    decision: GateDecision
+    candidates: tuple[Candidate, ...] = field(default=())
+    threshold: float | None = None
+
+
+def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
+           subject: Subject | None, subject_ref: str | None) -> GateFacts:
+    return GateFacts(
+        operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
+        consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(f"{d.processor_id}|{subject_ref}"),
+    )
+
+
+def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
+          subject_ref: str | None) -> tuple[Deployment, Subject | None, GateDecision]:
+    d = load_deployment(tx, deployment_id)
+    subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
+    if subject_ref and subject is None:
+        decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
+        problem = decide(GateFacts(op, d, purpose, ctx.clock.now()))
+        if not problem.allowed:
+            decision = problem
+        return d, None, decision
+    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref))
+
+
+def _embed_or_record(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
+                     image: bytes, actor: str) -> Embedding:
+    """Embed; a rejected image is a processing event too, so it is recorded before raising."""
+    try:
+        return ctx.engine.embed(image, ctx.face_options)
+    except ImageRejected as exc:
+        with ctx.store.transaction() as tx:
+            record(ctx, tx, kind, actor=actor, deployment=d, subject_ref=subject_ref, allowed=False,
+                   codes=(exc.code,), detail={"stage": "image"})
+        raise
+
+
+def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
+           *, actor: str = "api") -> EnrollResult:
+    """Image to sealed template; the image itself never leaves this call (M-8.1, M-14.1)."""
+    with ctx.store.transaction() as tx:
+        d, _, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
+        if not decision.allowed:
+            record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
+            return EnrollResult(decision)
+    emb = _embed_or_record(ctx, "enroll", d, subject_ref, image, actor)
+    now = ctx.clock.now()
+    with ctx.store.transaction() as tx:
+        # Gate again inside the writing transaction: consent may have been withdrawn meanwhile.
+        d, subject, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
+        if not decision.allowed or subject is None:
+            record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
+            return EnrollResult(decision)
+        key = tx.get_subject_key(subject.id)
+        if key is None:
+            key = ctx.keys.new_data_key()
+            tx.put_subject_key(subject.id, key)
+        rec = TemplateRecord(
+            id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=purpose, engine=ctx.engine.name,
+            created_at=now, expires_at=now + timedelta(days=d.retention_days), key_id=key.kek_id,
+        )
+        sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
+        tx.add_template(rec, sealed)
+        old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
+        dropped = [t.record.id for t in old]
+        for template_id in dropped:
+            tx.delete_template(template_id)
+        record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
+               detail={"purpose": purpose, "engine": ctx.engine.name, "template": rec.id,
+                       "expires_at": rec.expires_at.isoformat(), "consent": decision.consent_id})
+    ctx.gallery.removed(dropped)
+    ctx.gallery.added(d.id, purpose, rec.id, subject.id, emb.vector)
+    return EnrollResult(decision, rec.id, rec.expires_at.isoformat())
+
+
+def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
+    raw = ctx.keys.open(t.key, t.sealed, template_aad(t.record.deployment_id, t.record.subject_id, t.record.purpose))
+    return np.frombuffer(raw, dtype=np.float32)
+
+
+def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
+           *, actor: str = "api") -> VerifyResult:
+    """1:1: is the person in the probe image the enrolled subject?"""
+    now = ctx.clock.now()
+    with ctx.store.transaction() as tx:
+        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
+        held = tx.list_templates(subject.id, d.id, purpose) if subject and decision.allowed else []
+        live = [t for t in held if not t.record.is_expired(now)]
+        if decision.allowed and not live:
+            reason = R.TEMPLATE_EXPIRED if held else R.NOT_ENROLLED
+            decision = GateDecision(False, (reason,), d.alternatives)
+        if not decision.allowed:
+            record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
+            return VerifyResult(decision)
+    emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
+    distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
+    is_match = distance <= ctx.threshold
+    ctx.guard.face_result(f"{d.processor_id}|{subject_ref}", is_match)
+    with ctx.store.transaction() as tx:
+        record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
+               detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
+                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id})
+    return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold)
+
+
+def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
+             actor: str = "api") -> IdentifyResult:
+    """1:N within this deployment's consented gallery only (M-4.3: needs a 1:N deployment)."""
+    with ctx.store.transaction() as tx:
+        d, _, decision = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
+        if not decision.allowed:
+            record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision)
+            return IdentifyResult(decision)
+    emb = _embed_or_record(ctx, "identify", d, None, image, actor)
+    hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8))
+    now = ctx.clock.now()
+    out: list[Candidate] = []
+    with ctx.store.transaction() as tx:
+        for template_id, subject_id, distance in hits:
+            if distance > ctx.threshold or len(out) >= top_k:
+                break
+            template = tx.get_template(template_id)
+            if template is None or template.is_expired(now):
+                continue
+            subject = tx.get_subject_by_id(subject_id)
+            if subject is None or any(c.subject_ref == subject.external_ref for c in out):
+                continue
+            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)))
+            consent, _ = valid_consent(facts)
+            if consent is not None:  # a stale or withdrawn consent takes the face out of the gallery
+                out.append(Candidate(subject.external_ref, round(distance, 4)))
+        record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision,
+               detail={"purpose": purpose, "candidates": len(out), "threshold": ctx.threshold,
+                       "engine": ctx.engine.name})
+    return IdentifyResult(decision, tuple(out), ctx.threshold)

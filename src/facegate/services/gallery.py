@@ -1,0 +1,116 @@
+"""The in-memory 1:N gallery: templates unsealed into memory only, loaded lazily per deployment.
+
+Kept current by enroll, delete, withdrawal and purge on this node; other nodes
+are told through ``invalidate`` (see bootstrap's change feed).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from facegate.ports import KeyProvider, Store
+from facegate.services.common import template_aad
+
+IndexFactory = Callable[[int], "VectorIndex"]
+
+
+class VectorIndex:
+    """Exact Euclidean search on a contiguous matrix (the BLAS path)."""
+
+    def __init__(self, dimension: int) -> None:
+        self.dimension = dimension
+        self._ids: list[str] = []
+        self._pos: dict[str, int] = {}
+        self._vectors = np.zeros((0, dimension), dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, ids: list[str], vectors: np.ndarray) -> None:
+        self.remove([i for i in ids if i in self._pos])
+        start = len(self._ids)
+        self._ids.extend(ids)
+        self._pos.update({i: start + n for n, i in enumerate(ids)})
+        self._vectors = np.vstack([self._vectors, vectors.astype(np.float32).reshape(-1, self.dimension)])
+
+    def remove(self, ids: list[str]) -> None:
+        gone = {self._pos[i] for i in ids if i in self._pos}
+        if not gone:
+            return
+        keep = [n for n in range(len(self._ids)) if n not in gone]
+        self._ids = [self._ids[n] for n in keep]
+        self._vectors = self._vectors[keep]
+        self._pos = {i: n for n, i in enumerate(self._ids)}
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        if not self._ids:
+            return []
+        d = np.linalg.norm(self._vectors - query.astype(np.float32), axis=1)
+        top = np.argsort(d)[:k]
+        return [(self._ids[n], float(d[n])) for n in top]
+
+
+class MemoryGallery:
+    """The Gallery port: one index per (deployment, purpose), built on first use."""
+
+    def __init__(self, store: Store, keys: KeyProvider, dimension: int = 128,
+                 index_factory: IndexFactory = VectorIndex) -> None:
+        self._store = store
+        self._keys = keys
+        self._dimension = dimension
+        self._factory = index_factory
+        self._indexes: dict[tuple[str, str], VectorIndex] = {}
+        self._owner: dict[str, tuple[str, str]] = {}  # template id -> subject id, index key
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"MemoryGallery(indexes={len(self._indexes)})"
+
+    def _load(self, deployment_id: str, purpose: str) -> VectorIndex:
+        key = (deployment_id, purpose)
+        with self._lock:
+            if key in self._indexes:
+                return self._indexes[key]
+            index = self._factory(self._dimension)
+            ids: list[str] = []
+            vectors: list[np.ndarray] = []
+            with self._store.transaction() as tx:
+                for t in tx.gallery(deployment_id, purpose):
+                    aad = template_aad(deployment_id, t.record.subject_id, purpose)
+                    vectors.append(np.frombuffer(self._keys.open(t.key, t.sealed, aad), dtype=np.float32))
+                    ids.append(t.record.id)
+                    self._owner[t.record.id] = (t.record.subject_id, f"{deployment_id}|{purpose}")
+            if ids:
+                index.add(ids, np.stack(vectors))
+            self._indexes[key] = index
+            return index
+
+    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
+        index = self._load(deployment_id, purpose)
+        with self._lock:
+            hits = index.search(probe, k)
+            return [(tid, self._owner[tid][0], dist) for tid, dist in hits if tid in self._owner]
+
+    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
+        with self._lock:
+            index = self._indexes.get((deployment_id, purpose))
+            if index is None:
+                return  # not loaded yet: the first search reads it from the store
+            index.add([template_id], vector.reshape(1, -1))
+            self._owner[template_id] = (subject_id, f"{deployment_id}|{purpose}")
+
+    def removed(self, template_ids: list[str]) -> None:
+        with self._lock:
+            for index in self._indexes.values():
+                index.remove(template_ids)
+            for tid in template_ids:
+                self._owner.pop(tid, None)
+
+    def invalidate(self, deployment_id: str | None = None) -> None:
+        """Drop cached indexes (all, or one deployment's) so they reload from the store."""
+        with self._lock:
+            for key in [k for k in self._indexes if deployment_id in (None, k[0])]:
+                del self._indexes[key]

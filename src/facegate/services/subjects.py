@@ -1,0 +1,107 @@
+"""The non-face alternative, deleting a person, and what is held about them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from facegate.domain import reasons as R
+from facegate.domain.gate import GateDecision, GateFacts, check_deployment
+from facegate.domain.model import Operation
+from facegate.errors import InvalidInput
+from facegate.services.common import check_ref, load_deployment, load_subject, record
+from facegate.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class AlternativeResult:
+    decision: GateDecision
+    is_verified: bool
+    method: str
+
+
+def use_alternative(ctx: ServiceContext, deployment_id: str, purpose: str, method: str, is_verified: bool,
+                    subject_ref: str | None = None, *, actor: str = "api") -> AlternativeResult:
+    """Record a non-face check the integrator performed (PIN, card, staff): a first-class path (M-10.1).
+
+    No face consent is needed here: that is the point of the alternative.
+    """
+    if subject_ref:
+        check_ref(subject_ref)
+    with ctx.store.transaction() as tx:
+        d = load_deployment(tx, deployment_id)
+        problem = check_deployment(GateFacts(Operation.ALTERNATIVE, d, purpose, ctx.clock.now()))
+        declared = {a.code for a in d.alternatives}
+        if problem is None and method not in declared:
+            raise InvalidInput(
+                "alternative_undeclared",
+                f"{method!r} is not an alternative this deployment declared ({', '.join(sorted(declared))}).",
+                f"{method!r}不是本部署声明的替代方式。", article_id="M-10.1",
+            )
+        decision = (GateDecision(False, (problem,), d.alternatives) if problem
+                    else GateDecision(True, (R.OK,), d.alternatives))
+        record(ctx, tx, "alternative", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
+               detail={"purpose": purpose, "method": method, "verified": is_verified})
+    return AlternativeResult(decision, decision.allowed and is_verified, method)
+
+
+@dataclass(frozen=True)
+class DeletionReceipt:
+    receipt_code: str
+    templates_deleted: int
+    key_destroyed: bool
+
+
+def delete_subject(ctx: ServiceContext, deployment_id: str, subject_ref: str, *, actor: str = "api",
+                   reason: str = "request") -> DeletionReceipt:
+    """Remove the person's rows and destroy their data key: crypto-shredding (M-8.5, PIPL Art. 47)."""
+    with ctx.store.transaction() as tx:
+        d = load_deployment(tx, deployment_id)
+        subject = load_subject(tx, d, subject_ref)
+        key = tx.get_subject_key(subject.id)
+        deleted = tx.delete_templates(subject.id)
+        tx.delete_subject(subject.id)
+        code = "FGD-" + secrets.token_hex(8).upper()
+        record(ctx, tx, "delete", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
+               detail={"templates_deleted": len(deleted), "key_destroyed": key is not None,
+                       "reason": reason, "receipt": ctx.keys.keyed_hash("deletion|" + code)})
+    if key is not None:
+        ctx.keys.forget(key)
+    ctx.gallery.removed(deleted)
+    return DeletionReceipt(code, len(deleted), key is not None)
+
+
+@dataclass(frozen=True)
+class HeldConsent:
+    deployment_id: str
+    purpose: str
+    actor: str
+    given_at: str
+    withdrawn_at: str | None
+    notice_version: str
+
+
+@dataclass(frozen=True)
+class HeldSummary:
+    """Metadata only; never the template itself (PIPL Art. 45)."""
+
+    subject_ref: str
+    consents: tuple[HeldConsent, ...]
+    templates: tuple[dict[str, str], ...]
+
+
+def what_is_held(ctx: ServiceContext, deployment_id: str, subject_ref: str) -> HeldSummary:
+    with ctx.store.transaction() as tx:
+        d = load_deployment(tx, deployment_id)
+        subject = load_subject(tx, d, subject_ref)
+        consents = tuple(
+            HeldConsent(c.deployment_id, c.purpose, c.actor.value, c.given_at.isoformat(),
+                        c.withdrawn_at.isoformat() if c.withdrawn_at else None, c.notice_version)
+            for c in tx.list_consents(subject.id)
+        )
+        templates = tuple(
+            {"deployment_id": t.record.deployment_id, "purpose": t.record.purpose,
+             "created_at": t.record.created_at.isoformat(), "expires_at": t.record.expires_at.isoformat()}
+            for t in tx.list_templates(subject.id)
+        )
+    return HeldSummary(subject_ref, consents, templates)

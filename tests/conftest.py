@@ -1,0 +1,115 @@
+"""Shared fixtures: real test photos, the real engine, and stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from facegate.bootstrap import AppContext, build_context
+from facegate.domain.model import Alternative, Deployment, DeploymentStatus, Mode, Processor, StorageLocality
+from facegate.services.deployments import apply_deployment
+from facegate.settings import Settings
+from facegate.testing import FakeFaceEngine, FixedClock
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+PG_ADMIN_URL = os.environ.get("FACEGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def face_images() -> dict[str, bytes]:
+    """The face_recognition 1.3.0 sdist's test photos, fetched from PyPI into .cache/."""
+    from fetch_test_images import fetch
+
+    folder = fetch()
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="session")
+def real_engine():  # type: ignore[no-untyped-def]
+    from facegate.bootstrap import face_engine
+
+    return face_engine(os.environ.get("FACEGATE_ENGINE", "auto"), str(ROOT / ".cache" / "models"))
+
+
+def _fresh_pg_database() -> tuple[str, str]:
+    name = "fg_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    name, url = _fresh_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'facegate.db'}"
+        return
+    name, url = _fresh_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+def make_settings(tmp_path: Path, database_url: str | None = None, **kw: object) -> Settings:
+    return Settings(env="test", data_dir=tmp_path / "data", database_url=database_url, examples_dir=None, **kw)
+
+
+@pytest.fixture
+def fake_ctx(tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
+    """Real SQLite and real keys, fake face engine: fast service tests."""
+    ctx = build_context(make_settings(tmp_path), clock=clock, engine=FakeFaceEngine())
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def real_ctx(tmp_path: Path, database_url: str, clock: FixedClock, real_engine) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    ctx = build_context(make_settings(tmp_path, database_url), clock=clock, engine=real_engine)
+    yield ctx
+    ctx.close()
+
+
+HOTEL = Processor("91310000MA1FL0XX0A", "Example Hotels Ltd", "privacy@example-hotels.cn", "91310000MA1FL0XX0A")
+
+
+def sample_deployment(**overrides: object) -> Deployment:
+    base: dict[str, object] = dict(
+        id="hotel-frontdesk", processor_id=HOTEL.id, name="Hotel front desk check-in", name_zh="酒店前台入住核验",
+        purposes=("identity_verification",), mode=Mode.VERIFY,
+        alternatives=(Alternative("staff_check", "Staff checks your ID card", "前台工作人员核验身份证"),),
+        storage_locality=StorageLocality.ON_DEVICE, retention_days=30, status=DeploymentStatus.ACTIVE,
+        notice_version="n" * 64, scope_hash="s" * 64,
+    )
+    base.update(overrides)
+    return Deployment(**base)  # type: ignore[arg-type]
+
+
+def install_deployment(ctx: AppContext, **overrides: object) -> Deployment:
+    return apply_deployment(ctx.services, HOTEL, sample_deployment(**overrides), [], has_blocking=False).deployment
