@@ -47,7 +47,12 @@ def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
             img = ImageOps.exif_transpose(img)
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _reject(
+            "image_too_many_pixels", "The image has more pixels than the limit.",
+            "图像像素超过上限。", limit=max_pixels,
+        ) from exc
+    except UnidentifiedImageError as exc:
         raise _reject("image_undecodable", "The data is not an image we can read.", "无法识别该图像数据。") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise _reject("image_corrupt", "The image is corrupt or truncated.", "图像已损坏或不完整。") from exc

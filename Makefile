@@ -1,0 +1,38 @@
+# facegate: `make run` serves the API on the embedded store; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-fast bench fuzz docs lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+.cache/test_images/obama.jpg: | $(STAMP)
+	$(PY) scripts/fetch_test_images.py
+
+run: $(STAMP)
+	$(VENV)/bin/facegate serve
+
+test: $(STAMP) .cache/test_images/obama.jpg
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py --out docs/benchmarks.md
+
+fuzz: $(STAMP)
+	FACEGATE_FUZZ_RUNS=20000 $(PY) -m pytest -q tests/fuzz
+
+docs: $(STAMP)
+	$(PY) -m facegate.governance.docs > docs/rules.md
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .hypothesis

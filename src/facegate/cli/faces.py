@@ -1,0 +1,89 @@
+"""`facegate enroll|verify|identify|delete|alternative|held`: face operations on the local store."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from facegate.cli.context import local_context
+from facegate.cli.output import JsonOption, decision_dict, emit, handle_errors, refused
+from facegate.services import faces, subjects
+
+PurposeOption = typer.Option(..., "--purpose", "-p", help="One of the deployment's declared purposes.")
+
+
+def _read(path: Path) -> bytes:
+    from facegate.errors import InvalidInput
+
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("image_unreadable", f"Cannot read {path}: {exc.strerror}.", f"无法读取{path}。") from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handle_errors
+    def enroll(deployment: str, subject: str, image: Path, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
+        """Enroll SUBJECT's face from IMAGE (needs recorded consent)."""
+        r = faces.enroll(local_context().services, deployment, subject, purpose, _read(image), actor="cli")
+        if not r.decision.allowed:
+            refused(r.decision, as_json)
+        emit({**decision_dict(r.decision), "template_id": r.template_id, "expires_at": r.expires_at}, as_json,
+             f"enrolled {subject} in {deployment} (template {r.template_id}, expires {r.expires_at})")
+
+    @app.command()
+    @handle_errors
+    def verify(deployment: str, subject: str, image: Path, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
+        """1:1 verify IMAGE against SUBJECT. Exit 0 on a match, 1 on no match or refusal."""
+        r = faces.verify(local_context().services, deployment, subject, purpose, _read(image), actor="cli")
+        if not r.decision.allowed:
+            refused(r.decision, as_json)
+        verdict = "match" if r.is_match else "no match"
+        emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold},
+             as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold})")
+        if not r.is_match:
+            raise typer.Exit(1)
+
+    @app.command()
+    @handle_errors
+    def identify(deployment: str, image: Path, purpose: str = PurposeOption, top_k: int = 5,
+                 as_json: bool = JsonOption) -> None:
+        """1:N identify IMAGE within the deployment's consented gallery."""
+        r = faces.identify(local_context().services, deployment, purpose, _read(image), top_k=top_k, actor="cli")
+        if not r.decision.allowed:
+            refused(r.decision, as_json)
+        lines = [f"{c.subject_ref}\t{c.distance}" for c in r.candidates] or ["no candidate above the threshold"]
+        emit({**decision_dict(r.decision), "candidates": [asdict(c) for c in r.candidates]}, as_json, "\n".join(lines))
+
+    @app.command()
+    @handle_errors
+    def delete(deployment: str, subject: str, as_json: bool = JsonOption) -> None:
+        """Delete SUBJECT: rows removed and the data key destroyed."""
+        r = subjects.delete_subject(local_context().services, deployment, subject, actor="cli")
+        emit(asdict(r), as_json, f"deleted {subject}: {r.templates_deleted} template(s), key destroyed: "
+                                 f"{r.key_destroyed}, receipt {r.receipt_code}")
+
+    @app.command()
+    @handle_errors
+    def alternative(deployment: str, method: str, purpose: str = PurposeOption, subject: str | None = None,
+                    verified: bool = typer.Option(..., "--verified/--failed"), as_json: bool = JsonOption) -> None:
+        """Record a non-face check (card, PIN, staff) that the integrator performed."""
+        r = subjects.use_alternative(local_context().services, deployment, purpose, method, verified, subject,
+                                     actor="cli")
+        if not r.decision.allowed:
+            refused(r.decision, as_json)
+        emit({**decision_dict(r.decision), "is_verified": r.is_verified}, as_json,
+             f"alternative {method}: {'verified' if r.is_verified else 'not verified'}")
+
+    @app.command()
+    @handle_errors
+    def held(deployment: str, subject: str, as_json: bool = JsonOption) -> None:
+        """Show what is held about SUBJECT (metadata only, never the template)."""
+        r = subjects.what_is_held(local_context().services, deployment, subject)
+        human = "\n".join([f"consent {c.purpose} by {c.actor} at {c.given_at}"
+                           + (f", withdrawn {c.withdrawn_at}" if c.withdrawn_at else "") for c in r.consents]
+                          + [f"template {t['purpose']} expires {t['expires_at']}" for t in r.templates])
+        emit(asdict(r), as_json, human or "nothing held")

@@ -1,0 +1,28 @@
+"""create_app(ctx): the FastAPI application over one AppContext."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from facegate import __version__
+from facegate.bootstrap import AppContext
+from facegate.web import problems
+from facegate.web.routes import consents, deployments, faces
+
+
+def create_app(ctx: AppContext) -> FastAPI:
+    app = FastAPI(
+        title="facegate",
+        version=__version__,
+        description="Face recognition under China's 2025 face recognition Measures: every operation passes the gate.",
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    for module in (deployments, faces, consents):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "engine": ctx.services.engine.name}
+
+    return app

@@ -1,0 +1,69 @@
+"""application/problem+json: the one place that maps errors and refusals to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from facegate.domain.gate import GateDecision
+from facegate.errors import FacegateError
+
+PROBLEM = "application/problem+json"
+BASE = "https://facegate.dev/problems/"
+
+
+def problem(status: int, code: str, en: str, zh: str, article_id: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": BASE + code.replace("_", "-"), "title": en, "status": status, "code": code,
+        "detail": en, "detail_zh": zh,
+    }
+    if article_id:
+        body["article_id"] = article_id
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def decision_body(decision: GateDecision) -> dict[str, Any]:
+    return {
+        "allowed": decision.allowed,
+        "reasons": [
+            {"code": r.code, "article_id": r.article_id, "message_en": r.message_en, "message_zh": r.message_zh}
+            for r in decision.reasons
+        ],
+        "alternatives": [{"code": a.code, "name_en": a.name_en, "name_zh": a.name_zh} for a in decision.alternatives],
+    }
+
+
+def refusal(decision: GateDecision) -> JSONResponse:
+    """A gate refusal is a value, but HTTP clients must fail closed: 403 with the reasons."""
+    first = decision.reasons[0]
+    return problem(403, first.code, first.message_en, first.message_zh, first.article_id,
+                   decision=decision_body(decision))
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(FacegateError)
+    async def _facegate(_: Request, exc: FacegateError) -> JSONResponse:
+        extra = {"errors": exc.detail["errors"]} if "errors" in exc.detail else {}
+        extra.update({k: v for k, v in exc.detail.items() if k != "errors"})
+        return problem(exc.status, exc.code, exc.message_en, exc.message_zh, exc.article_id, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+                  for e in exc.errors()]
+        return problem(422, "request_invalid", "The request is malformed.", "请求格式不正确。", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Never echo internals: they might hold paths or values we do not control.
+        return problem(500, "internal_error", "Something went wrong on our side.", "服务器内部错误。")

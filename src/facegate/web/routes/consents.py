@@ -1,0 +1,48 @@
+"""Consent, withdrawal, deletion and what is held: the person's rights over the API."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from facegate.domain.model import ConsentActor
+from facegate.services import consent as consent_service
+from facegate.services import subjects
+from facegate.web.deps import app_ctx
+from facegate.web.schemas import ConsentCreate, ConsentRead, DeletionRead, WithdrawCreate, WithdrawRead
+
+router = APIRouter(prefix="/v1", tags=["consent"])
+
+
+def _actor(request: Request) -> str:
+    return getattr(request.state, "actor", "api")
+
+
+@router.post("/consents", status_code=201, response_model=ConsentRead)
+def give(request: Request, body: ConsentCreate) -> Any:
+    req = consent_service.ConsentRequest(
+        deployment_id=body.deployment_id, subject_ref=body.subject_ref, purpose=body.purpose,
+        notice_version=body.notice_version, channel=body.channel, actor=ConsentActor(body.actor),
+        birth_date=body.birth_date, guardian_ref=body.guardian_ref, guardian_relationship=body.guardian_relationship,
+    )
+    receipt = consent_service.give_consent(app_ctx(request).services, req, actor=_actor(request))
+    return {**asdict(receipt), "actor": receipt.actor.value}
+
+
+@router.post("/consents/withdraw", response_model=WithdrawRead)
+def withdraw(request: Request, body: WithdrawCreate) -> Any:
+    return asdict(consent_service.withdraw_consent(
+        app_ctx(request).services, body.deployment_id, body.subject_ref, body.purpose, actor=_actor(request)))
+
+
+@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead)
+def delete(request: Request, deployment_id: str, subject_ref: str) -> Any:
+    return asdict(subjects.delete_subject(app_ctx(request).services, deployment_id, subject_ref,
+                                          actor=_actor(request)))
+
+
+@router.get("/deployments/{deployment_id}/subjects/{subject_ref}")
+def held(request: Request, deployment_id: str, subject_ref: str) -> Any:
+    return asdict(subjects.what_is_held(app_ctx(request).services, deployment_id, subject_ref))
