@@ -61,7 +61,7 @@ class AppContext:
         return f"AppContext(data_dir={str(self.settings.data_dir)!r})"
 
     def close(self) -> None:
-        self.store.engine.dispose()
+        self.store.dispose()
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -76,7 +76,8 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     hash_fn = record_hash_fn(settings.record_hash)
     db = make_engine(settings.db_url)
     upgrade(db)
-    store = SqlStore(db, hash_fn)
+    reads = make_engine(settings.db_url, for_reads=True) if settings.db_url.startswith("sqlite") else db
+    store = SqlStore(db, hash_fn, reads)
     keyring = FileKeyring(settings.keys_dir)
     keys = EnvelopeKeyProvider(keyring, settings.cipher)
     face = engine or face_engine(settings.engine, str(settings.data_dir / "models"))

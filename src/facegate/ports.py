@@ -152,4 +152,6 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
-    def transaction(self) -> AbstractContextManager[Tx]: ...
+    def transaction(self, readonly: bool = False) -> AbstractContextManager[Tx]:
+        """A unit of work; ``readonly`` ones may not write and do not take the write lock."""
+        ...

@@ -60,16 +60,16 @@ def set_active(ctx: ServiceContext, deployment_id: str, active: bool, *, actor: 
 
 
 def list_deployments(ctx: ServiceContext) -> list[Deployment]:
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return tx.list_deployments()
 
 
 def get_deployment(ctx: ServiceContext, deployment_id: str) -> Deployment:
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         return load_deployment(tx, deployment_id)
 
 
 def deployment_versions(ctx: ServiceContext, deployment_id: str) -> list[dict[str, Any]]:
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         load_deployment(tx, deployment_id)
         return tx.list_deployment_versions(deployment_id)

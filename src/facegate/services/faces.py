@@ -66,6 +66,12 @@ def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpos
     return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref))
 
 
+def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
+                    decision: GateDecision, actor: str) -> None:
+    with ctx.store.transaction() as tx:
+        record(ctx, tx, kind, actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
+
+
 def _embed_or_record(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
                      image: bytes, actor: str) -> Embedding:
     """Embed; a rejected image is a processing event too, so it is recorded before raising."""
@@ -81,11 +87,11 @@ def _embed_or_record(ctx: ServiceContext, kind: str, d: Deployment, subject_ref:
 def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
            *, actor: str = "api") -> EnrollResult:
     """Image to sealed template; the image itself never leaves this call (M-8.1, M-14.1)."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         d, _, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
-        if not decision.allowed:
-            record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
-            return EnrollResult(decision)
+    if not decision.allowed:
+        _record_refusal(ctx, "enroll", d, subject_ref, decision, actor)
+        return EnrollResult(decision)
     emb = _embed_or_record(ctx, "enroll", d, subject_ref, image, actor)
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
@@ -125,16 +131,16 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
            *, actor: str = "api") -> VerifyResult:
     """1:1: is the person in the probe image the enrolled subject?"""
     now = ctx.clock.now()
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
         held = tx.list_templates(subject.id, d.id, purpose) if subject and decision.allowed else []
-        live = [t for t in held if not t.record.is_expired(now)]
-        if decision.allowed and not live:
-            reason = R.TEMPLATE_EXPIRED if held else R.NOT_ENROLLED
-            decision = GateDecision(False, (reason,), d.alternatives)
-        if not decision.allowed:
-            record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
-            return VerifyResult(decision)
+    live = [t for t in held if not t.record.is_expired(now)]
+    if decision.allowed and not live:
+        reason = R.TEMPLATE_EXPIRED if held else R.NOT_ENROLLED
+        decision = GateDecision(False, (reason,), d.alternatives)
+    if not decision.allowed:
+        _record_refusal(ctx, "verify", d, subject_ref, decision, actor)
+        return VerifyResult(decision)
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
     is_match = distance <= ctx.threshold
@@ -149,11 +155,11 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
              actor: str = "api") -> IdentifyResult:
     """1:N within this deployment's consented gallery only (M-4.3: needs a 1:N deployment)."""
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         d, _, decision = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
-        if not decision.allowed:
-            record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision)
-            return IdentifyResult(decision)
+    if not decision.allowed:
+        _record_refusal(ctx, "identify", d, None, decision, actor)
+        return IdentifyResult(decision)
     emb = _embed_or_record(ctx, "identify", d, None, image, actor)
     hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8))
     now = ctx.clock.now()

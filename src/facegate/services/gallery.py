@@ -77,7 +77,7 @@ class MemoryGallery:
             index = self._factory(self._dimension)
             ids: list[str] = []
             vectors: list[np.ndarray] = []
-            with self._store.transaction() as tx:
+            with self._store.transaction(readonly=True) as tx:
                 for t in tx.gallery(deployment_id, purpose):
                     aad = template_aad(deployment_id, t.record.subject_id, purpose)
                     vectors.append(np.frombuffer(self._keys.open(t.key, t.sealed, aad), dtype=np.float32))

@@ -91,7 +91,7 @@ class HeldSummary:
 
 
 def what_is_held(ctx: ServiceContext, deployment_id: str, subject_ref: str) -> HeldSummary:
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(readonly=True) as tx:
         d = load_deployment(tx, deployment_id)
         subject = load_subject(tx, d, subject_ref)
         consents = tuple(

@@ -280,14 +280,19 @@ class SqlTx:
 class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
 
-    def __init__(self, engine: Engine, hash_fn: HashFn) -> None:
+    def __init__(self, engine: Engine, hash_fn: HashFn, read_engine: Engine | None = None) -> None:
         self.engine = engine
+        self.read_engine = read_engine or engine
         self.hash_fn = hash_fn
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTx]:
-        with self.engine.begin() as conn:
+    def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
+        with (self.read_engine if readonly else self.engine).begin() as conn:
             yield SqlTx(conn, self.hash_fn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
