@@ -33,12 +33,13 @@ THREATS: dict[str, Text] = {
     "illegal_use": Text("被非法使用", "Illegal use"),
 }
 
-# Art. 14 controls, each a requirement of its own (M-14.1 .. M-14.5).
+# Art. 14 controls, each a requirement of its own (M-14.1 .. M-14.5); keys match
+# the fields of governance.manifest.Security so missing ones map across directly.
 CONTROLS: dict[str, tuple[str, Text]] = {
     "encryption": ("M-14.1", Text("数据加密", "data encryption")),
     "security_audit": ("M-14.2", Text("安全审计", "security audit")),
     "access_control": ("M-14.3", Text("访问控制", "access control")),
-    "authorisation": ("M-14.4", Text("授权管理", "authorisation management")),
+    "authorisation_management": ("M-14.4", Text("授权管理", "authorisation management")),
     "intrusion_detection": ("M-14.5", Text("入侵检测和防御", "intrusion detection and prevention")),
 }
 

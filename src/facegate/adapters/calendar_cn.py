@@ -1,0 +1,81 @@
+"""The official PRC working-day calendar, backed by the ``chinese_calendar`` package."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+import chinese_calendar
+from chinese_calendar import constants as _cc_data
+
+from facegate.errors import ConfigurationError
+
+
+@dataclass(frozen=True)
+class YearArrangement:
+    """One year's State Council notice: days off and make-up working days (调休上班日)."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+
+class ChineseWorkdayCalendar:
+    """State Council holiday arrangements, make-up working days included (M-15.3).
+
+    ``chinese_calendar`` ships one table per year (statutory holidays, days off
+    in lieu and 调休上班日). The State Council publishes the next year's table
+    around November, so the package must be upgraded each year; until then
+    :meth:`covers` is False for that year and deadline maths refuses to guess.
+    ``supplement`` lets an operator load a newly published year (or a
+    correction) from configuration without waiting for a package release; it
+    takes precedence over the package for the years it names.
+    """
+
+    name = "chinese_calendar"
+
+    def __init__(self, supplement: Mapping[int, YearArrangement] | None = None) -> None:
+        self._supplement = dict(supplement or {})
+        for year, arrangement in self._supplement.items():
+            if any(d.year != year for d in arrangement.holidays | arrangement.workdays):
+                raise ConfigurationError("calendar_supplement_invalid",
+                                         f"The supplement for {year} lists dates of another year.",
+                                         f"{year}年补充日历含有其他年份的日期。", article_id="M-15.3")
+
+    @cached_property
+    def years(self) -> tuple[int, int]:
+        """First and last year the installed package data covers."""
+        known = list(_cc_data.holidays) + list(_cc_data.workdays)
+        return min(d.year for d in known), max(d.year for d in _cc_data.holidays)
+
+    def covers(self, year: int) -> bool:
+        first, last = self.years
+        return first <= year <= last or year in self._supplement
+
+    def is_workday(self, day: date) -> bool:
+        extra = self._supplement.get(day.year)
+        if extra is not None:
+            return day in extra.workdays or (day.weekday() < 5 and day not in extra.holidays)
+        if not self.covers(day.year):
+            # The library would raise NotImplementedError; translate it so the
+            # error carries our stable code instead of a bare library message.
+            first, last = self.years
+            raise ConfigurationError(
+                "calendar_year_missing",
+                f"chinese_calendar {_version()} has holiday data for {first}-{last} only, "
+                f"not for {day.year}; upgrade it (pip install -U chinese-calendar).",
+                f"chinese_calendar {_version()} 仅含{first}-{last}年节假日数据，"
+                f"缺少{day.year}年；请升级该软件包。",
+                article_id="M-15.3",
+                detail={"year": day.year, "first_year": first, "last_year": last},
+            )
+        return bool(chinese_calendar.is_workday(day))
+
+    def __repr__(self) -> str:
+        first, last = self.years
+        return f"ChineseWorkdayCalendar(years={first}-{last}, supplement={sorted(self._supplement)})"
+
+
+def _version() -> str:
+    return str(getattr(chinese_calendar, "__version__", "?"))
