@@ -8,6 +8,8 @@ from pathlib import Path
 
 from alembic import command
 
+import facegate.adapters.sql
+
 from facegate.adapters.sql.engine import MIGRATIONS, alembic_config
 
 SEED = '''
@@ -20,7 +22,17 @@ SEED = '''
 '''
 
 
+def _import_all_tables() -> None:
+    """Every tables*.py module adds to the one metadata; autogenerate must see them all."""
+    import importlib
+
+    folder = Path(facegate.adapters.sql.__file__).parent
+    for path in sorted(folder.glob("tables*.py")):
+        importlib.import_module(f"facegate.adapters.sql.{path.stem}")
+
+
 def main() -> None:
+    _import_all_tables()
     target = MIGRATIONS / "versions" / "0001_initial_schema.py"
     target.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import consent, faces, serve
+from facegate.cli import check, consent, deploy, faces, serve
 
 app = typer.Typer(
     help="facegate: face recognition under China's 2025 face recognition Measures.",
@@ -14,13 +14,8 @@ app = typer.Typer(
 faces.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
-
-try:  # the rule catalog's commands (check, schema)
-    from facegate.cli import check
-
-    check.register(app)
-except ImportError:  # pragma: no cover - only while governance is being built
-    pass
+app.add_typer(deploy.app, name="deploy")
+check.register(app)
 
 if __name__ == "__main__":
     app()

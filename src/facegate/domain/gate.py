@@ -103,9 +103,12 @@ def decide(f: GateFacts) -> GateDecision:
     if f.operation is Operation.ENROLL and f.is_assessment_outdated:
         return _refuse(f.deployment, R.ASSESSMENT_OUTDATED)
     if f.subject is None:
-        return GateDecision(True, (R.OK,), f.deployment.alternatives)
+        ok = R.OK if f.deployment.consent_required else R.OK_STATUTE
+        return GateDecision(True, (ok,), f.deployment.alternatives)
     if f.is_subject_locked and f.operation is Operation.VERIFY:
         return _refuse(f.deployment, R.SUBJECT_LOCKED)
+    if not f.deployment.consent_required:
+        return GateDecision(True, (R.OK_STATUTE,), f.deployment.alternatives)
     consent, reason = valid_consent(f)
     if reason:
         return _refuse(f.deployment, reason)

@@ -82,6 +82,9 @@ class Deployment:
     scope_hash: str = ""
     minors_allowed: bool = False
     written_consent_required: bool = False
+    # False when a law or administrative regulation is the legal basis (M-6.7, PIPL Art. 13(3)).
+    consent_required: bool = True
+    legal_basis_ref: str = ""
     name_zh: str = ""
     manifest: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 

@@ -85,3 +85,8 @@ ASSESSMENT_OUTDATED = _r(
     "个人信息保护影响评估已过期，重新评估前不接受新的录入。",
 )
 OK = _r("ok", "M-4.1", "Allowed.", "允许。")
+OK_STATUTE = _r(
+    "ok_statutory_basis", "M-6.7",
+    "Allowed on the statutory basis the deployment cites; consent is not the legal basis here.",
+    "依据部署所引用的法律、行政法规处理，不以个人同意为处理依据。",
+)

@@ -6,6 +6,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from facegate.domain.model import Deployment, DeploymentStatus, Processor
+from facegate.errors import NotFound
+from facegate.governance.loader import load_manifest
+from facegate.governance.mapping import to_deployment, to_processor
+from facegate.governance.rules import evaluate
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
 
@@ -73,3 +77,41 @@ def deployment_versions(ctx: ServiceContext, deployment_id: str) -> list[dict[st
     with ctx.store.transaction(readonly=True) as tx:
         load_deployment(tx, deployment_id)
         return tx.list_deployment_versions(deployment_id)
+
+
+def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest>", *,
+                        actor: str = "cli") -> ApplyResult:
+    """Validate, evaluate and store a manifest; raises ManifestInvalid with path and line."""
+    manifest = load_manifest(text, source)
+    evaluation = evaluate(manifest)
+    deployment = to_deployment(manifest, status=DeploymentStatus.ACTIVE, version=1)
+    return apply_deployment(ctx, to_processor(manifest), deployment,
+                            [f.to_dict() for f in evaluation.findings],
+                            has_blocking=evaluation.has_blocking, actor=actor)
+
+
+def diff_versions(ctx: ServiceContext, deployment_id: str, old: int | None = None,
+                  new: int | None = None) -> dict[str, Any]:
+    """What changed between two stored versions (default: the last two), key by key."""
+    versions = {v["version"]: v for v in deployment_versions(ctx, deployment_id)}
+    new = new or max(versions)
+    old = old or max([v for v in versions if v < new], default=new)
+    for wanted in (old, new):
+        if wanted not in versions:
+            raise NotFound("version_unknown", f"No version {wanted} of {deployment_id}.",
+                           f"{deployment_id}不存在版本{wanted}。")
+    before, after = _flatten(versions[old]["manifest"]), _flatten(versions[new]["manifest"])
+    changes = {
+        key: {"old": before.get(key), "new": after.get(key)}
+        for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)
+    }
+    return {"deployment_id": deployment_id, "old": old, "new": new, "changes": changes}
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: value}

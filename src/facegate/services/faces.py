@@ -58,10 +58,9 @@ def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpos
     d = load_deployment(tx, deployment_id)
     subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
     if subject_ref and subject is None:
-        decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
-        problem = decide(GateFacts(op, d, purpose, ctx.clock.now()))
-        if not problem.allowed:
-            decision = problem
+        decision = decide(GateFacts(op, d, purpose, ctx.clock.now()))
+        if decision.allowed and d.consent_required:
+            decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
         return d, None, decision
     return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref))
 
@@ -97,6 +96,9 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction() as tx:
         # Gate again inside the writing transaction: consent may have been withdrawn meanwhile.
         d, subject, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
+        if subject is None and not d.consent_required and decision.allowed:
+            subject = Subject(new_id(), d.processor_id, subject_ref, None, now)
+            tx.add_subject(subject)
         if not decision.allowed or subject is None:
             record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
             return EnrollResult(decision)
@@ -175,8 +177,7 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
             if subject is None or any(c.subject_ref == subject.external_ref for c in out):
                 continue
             facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)))
-            consent, _ = valid_consent(facts)
-            if consent is not None:  # a stale or withdrawn consent takes the face out of the gallery
+            if not d.consent_required or valid_consent(facts)[0] is not None:  # a stale or withdrawn consent takes the face out of the gallery
                 out.append(Candidate(subject.external_ref, round(distance, 4)))
         record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision,
                detail={"purpose": purpose, "candidates": len(out), "threshold": ctx.threshold,

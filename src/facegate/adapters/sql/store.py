@@ -35,6 +35,7 @@ def _deployment(row: Any) -> Deployment:
         status=DeploymentStatus(row.status), version=row.version, notice_version=row.notice_version,
         scope_hash=row.scope_hash, minors_allowed=row.minors_allowed,
         written_consent_required=row.written_consent_required, manifest=dict(row.manifest),
+        consent_required=row.consent_required, legal_basis_ref=row.legal_basis_ref,
     )
 
 
@@ -97,7 +98,8 @@ class SqlTx:
             "storage_locality": d.storage_locality.value, "retention_days": d.retention_days,
             "status": d.status.value, "notice_version": d.notice_version, "scope_hash": d.scope_hash,
             "minors_allowed": d.minors_allowed, "written_consent_required": d.written_consent_required,
-            "manifest": d.manifest,
+            "manifest": d.manifest, "consent_required": d.consent_required,
+            "legal_basis_ref": d.legal_basis_ref,
         }
         if self.get_deployment(d.id):
             self.conn.execute(update(t.deployments).where(t.deployments.c.id == d.id).values(**values))

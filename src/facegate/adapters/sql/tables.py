@@ -75,6 +75,8 @@ deployments = Table(
     Column("scope_hash", String(64), nullable=False, default=""),
     Column("minors_allowed", Boolean, nullable=False, default=False),
     Column("written_consent_required", Boolean, nullable=False, default=False),
+    Column("consent_required", Boolean, nullable=False, default=True),
+    Column("legal_basis_ref", String(200), nullable=False, default=""),
     Column("manifest", JSON, nullable=False),
 )
 

@@ -58,12 +58,106 @@ def upgrade() -> None:
     sa.Column('applied_by', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('deployment_id', 'version', name=op.f('pk_deployment_versions'))
     )
+    op.create_table('form_tokens',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('scope', sa.String(length=128), nullable=False),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('used_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_form_tokens'))
+    )
+    with op.batch_alter_table('form_tokens', schema=None) as batch_op:
+        batch_op.create_index('ix_form_tokens_expires', ['expires_at'], unique=False)
+
+    op.create_table('person_requests',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('deployment_id', sa.String(length=64), nullable=True),
+    sa.Column('purpose', sa.String(length=64), nullable=True),
+    sa.Column('receipt_hash', sa.String(length=64), nullable=True),
+    sa.Column('outcome_hash', sa.String(length=64), nullable=True),
+    sa.Column('subject_pseudonym', sa.String(length=64), nullable=True),
+    sa.Column('subject_ref', sa.String(length=128), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('completed_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_person_requests'))
+    )
+    with op.batch_alter_table('person_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_person_requests_outcome', ['outcome_hash'], unique=False)
+        batch_op.create_index('ix_person_requests_receipt', ['receipt_hash'], unique=False)
+        batch_op.create_index('ix_person_requests_status', ['status', 'due_on'], unique=False)
+
     op.create_table('processors',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('contact', sa.String(length=200), nullable=False),
     sa.Column('uscc', sa.String(length=32), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_processors'))
+    )
+    op.create_table('wb_assessments',
+    sa.Column('deployment_id', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('manifest_version', sa.Integer(), nullable=False),
+    sa.Column('method_hash', sa.String(length=64), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('html_zh', sa.Text(), nullable=False),
+    sa.Column('html_en', sa.Text(), nullable=False),
+    sa.Column('html_sha256', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reviewer', sa.String(length=200), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('superseded_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=True),
+    sa.Column('retain_until', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('deployment_id', 'version', name=op.f('pk_wb_assessments'))
+    )
+    op.create_table('wb_filing_records',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('event_on', sa.Date(), nullable=False),
+    sa.Column('trigger', sa.String(length=32), nullable=True),
+    sa.Column('deployment_id', sa.String(length=64), nullable=True),
+    sa.Column('authority', sa.String(length=200), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=True),
+    sa.Column('filing_number', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('retain_until', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wb_filing_records'))
+    )
+    with op.batch_alter_table('wb_filing_records', schema=None) as batch_op:
+        batch_op.create_index('ix_wb_filing_records_processor', ['processor_id', 'kind'], unique=False)
+
+    op.create_table('wb_incidents',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('deployment_id', sa.String(length=64), nullable=True),
+    sa.Column('is_major', sa.Boolean(), nullable=False),
+    sa.Column('occurred_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=64), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('data_types', sa.String(length=200), nullable=False),
+    sa.Column('remedial', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wb_incidents'))
+    )
+    with op.batch_alter_table('wb_incidents', schema=None) as batch_op:
+        batch_op.create_index('ix_wb_incidents_deployment', ['deployment_id', 'occurred_at'], unique=False)
+
+    op.create_table('wb_people_counts',
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('taken_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('processor_id', 'day', name=op.f('pk_wb_people_counts'))
     )
     op.create_table('deployments',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -81,6 +175,8 @@ def upgrade() -> None:
     sa.Column('scope_hash', sa.String(length=64), nullable=False),
     sa.Column('minors_allowed', sa.Boolean(), nullable=False),
     sa.Column('written_consent_required', sa.Boolean(), nullable=False),
+    sa.Column('consent_required', sa.Boolean(), nullable=False),
+    sa.Column('legal_basis_ref', sa.String(length=200), nullable=False),
     sa.Column('manifest', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['processor_id'], ['processors.id'], name=op.f('fk_deployments_processor_id_processors')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_deployments'))
@@ -169,7 +265,27 @@ def downgrade() -> None:
     op.drop_table('consents')
     op.drop_table('subjects')
     op.drop_table('deployments')
+    op.drop_table('wb_people_counts')
+    with op.batch_alter_table('wb_incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_wb_incidents_deployment')
+
+    op.drop_table('wb_incidents')
+    with op.batch_alter_table('wb_filing_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_wb_filing_records_processor')
+
+    op.drop_table('wb_filing_records')
+    op.drop_table('wb_assessments')
     op.drop_table('processors')
+    with op.batch_alter_table('person_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_person_requests_status')
+        batch_op.drop_index('ix_person_requests_receipt')
+        batch_op.drop_index('ix_person_requests_outcome')
+
+    op.drop_table('person_requests')
+    with op.batch_alter_table('form_tokens', schema=None) as batch_op:
+        batch_op.drop_index('ix_form_tokens_expires')
+
+    op.drop_table('form_tokens')
     op.drop_table('deployment_versions')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

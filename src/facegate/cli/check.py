@@ -1,0 +1,56 @@
+"""`facegate check MANIFEST...` and `facegate schema manifest`: the Measures as code on the CLI."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from facegate.governance.manifest import manifest_json_schema
+from facegate.governance.report import CheckResult, check_text, exit_code, render, unreadable
+
+
+class OutputFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+def _read(path: Path) -> CheckResult:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return unreadable(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror
+                          else type(exc).__name__)
+    return check_text(text, str(path))
+
+
+def check(
+    manifests: Annotated[list[Path], typer.Argument(help="Deployment manifest YAML files.")],
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="Output format.", case_sensitive=False)] = OutputFormat.TEXT,
+) -> None:
+    """Check manifests against the rule catalog.
+
+    Exit 0: no blocking findings; 1: a blocking finding; 2: an invalid manifest.
+    """
+    results = [_read(p) for p in manifests]
+    typer.echo(render(results, output_format.value), nl=False)
+    raise typer.Exit(exit_code(results))
+
+
+def schema_manifest() -> None:
+    """Print the JSON Schema of a deployment manifest."""
+    typer.echo(json.dumps(manifest_json_schema(), ensure_ascii=False, indent=2))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `check` and the `schema` group to the root app."""
+    app.command("check")(check)
+    schema_app = typer.Typer(help="Published JSON Schemas.", no_args_is_help=True)
+    schema_app.command("manifest")(schema_manifest)
+    app.add_typer(schema_app, name="schema")

@@ -1,0 +1,95 @@
+"""`facegate deploy apply|list|show|diff|deactivate|activate`: deployments from manifests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from facegate.cli.context import local_context
+from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.errors import InvalidInput
+from facegate.services import deployments as svc
+
+app = typer.Typer(help="Apply deployment manifests; only compliant ones become active (M-4.4).",
+                  no_args_is_help=True)
+
+
+def _summary(d) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    return {"id": d.id, "name": d.name, "name_zh": d.name_zh, "version": d.version, "status": d.status.value,
+            "mode": d.mode.value, "purposes": list(d.purposes), "notice_version": d.notice_version,
+            "alternatives": [asdict(a) for a in d.alternatives]}
+
+
+@app.command()
+@handle_errors
+def apply(manifest: Path, as_json: bool = JsonOption) -> None:
+    """Store a new version; it is activated only when no finding blocks it. Exit 1 when blocked."""
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput("manifest_unreadable", f"Cannot read {manifest}: {exc}.", f"无法读取{manifest}。") from None
+    r = svc.apply_manifest_text(local_context().services, text, str(manifest), actor="cli")
+    blocking = [f for f in r.findings if f["severity"] == "blocking"]
+    human = [f"{r.deployment.id} v{r.deployment.version}: {r.deployment.status.value}"
+             + ("" if r.is_new_version else " (unchanged)")]
+    if r.consent_scope_changed:
+        human.append("purposes, method or face data types changed: earlier consents need renewing (M-6.4)")
+    human += [f"  blocking {f['rule_id']} ({', '.join(f['requirement_ids'])}): {f['message_en']} / {f['message_zh']}"
+              for f in blocking]
+    emit({**_summary(r.deployment), "is_new_version": r.is_new_version,
+          "consent_scope_changed": r.consent_scope_changed, "findings": list(r.findings)}, as_json, "\n".join(human))
+    if blocking:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+@handle_errors
+def list_(as_json: bool = JsonOption) -> None:
+    """List deployments with their status."""
+    items = [_summary(d) for d in svc.list_deployments(local_context().services)]
+    human = "\n".join(f"{d['id']:<40} v{d['version']:<3} {d['status']:<9} {d['mode']}  {d['name_zh']}" for d in items)
+    if as_json:
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(human or "no deployments")
+
+
+@app.command()
+@handle_errors
+def show(deployment: str, as_json: bool = JsonOption) -> None:
+    """Show one deployment and the findings of its current version."""
+    ctx = local_context().services
+    d = svc.get_deployment(ctx, deployment)
+    findings = svc.deployment_versions(ctx, deployment)[-1]["findings"]
+    lines = [f"{k}: {v}" for k, v in _summary(d).items()]
+    lines += [f"  {f['severity']:<8} {f['rule_id']} (Art. {f['article']}): {f['message_en']}" for f in findings]
+    emit({**_summary(d), "findings": findings}, as_json, "\n".join(lines))
+
+
+@app.command()
+@handle_errors
+def diff(deployment: str, old: int | None = None, new: int | None = None, as_json: bool = JsonOption) -> None:
+    """What changed between two versions (default: the last two)."""
+    r = svc.diff_versions(local_context().services, deployment, old, new)
+    lines = [f"{deployment}: v{r['old']} -> v{r['new']}"]
+    lines += [f"  {k}: {c['old']!r} -> {c['new']!r}" for k, c in r["changes"].items()] or ["  no changes"]
+    emit(r, as_json, "\n".join(lines))
+
+
+@app.command()
+@handle_errors
+def deactivate(deployment: str) -> None:
+    """Stop face processing for a deployment (alternatives keep working)."""
+    d = svc.set_active(local_context().services, deployment, False)
+    typer.echo(f"{d.id}: {d.status.value}")
+
+
+@app.command()
+@handle_errors
+def activate(deployment: str) -> None:
+    """Re-activate a deployment whose current version has no blocking finding."""
+    d = svc.set_active(local_context().services, deployment, True)
+    typer.echo(f"{d.id}: {d.status.value}")

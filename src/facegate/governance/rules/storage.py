@@ -1,0 +1,173 @@
+"""Rules for Art. 8 (device storage, no Internet transmission, shortest retention) and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from facegate.domain.model import StorageLocality
+from facegate.governance.manifest import Manifest, StatuteRef
+from facegate.governance.rules.base import Hit, RuleGroup, Severity
+from facegate.governance.vocab import PURPOSES, FaceDataType
+
+group = RuleGroup()
+
+# Beyond ten years, "shortest time necessary" needs a statute behind it (M-8.5).
+LONG_RETENTION_DAYS = 3650
+
+
+def _has_law(ref: StatuteRef | None) -> bool:
+    return ref is not None and ref.is_complete
+
+
+def _art8_exception(m: Manifest) -> bool:
+    """Art. 8: a law/administrative regulation, or the person's separate consent."""
+    return m.storage.separate_consent_obtained or _has_law(m.storage.legal_reference)
+
+
+@group.rule(
+    "FG-08-01", ("M-8.2", "M-8.4"), Severity.BLOCKING,
+    title="Internet transmission without separate consent",
+    message_zh="人脸信息通过互联网对外传输，但既未取得个人单独同意，也无法律、行政法规依据。",
+    message_en="Face information is sent over the Internet without the person's separate consent "
+               "and without a law or administrative regulation allowing it.",
+    remedy_zh="改为设备端存储和比对；或取得明确提及对外传输的单独同意（storage.separate_consent_obtained），"
+              "或在 storage.legal_reference 中写明法律依据。",
+    remedy_en="Keep and compare faces on the device; or obtain separate consent that names the "
+              "transmission (storage.separate_consent_obtained), or cite the law in storage.legal_reference.",
+)
+def transmission_without_consent(m: Manifest) -> Iterator[Hit]:
+    if m.storage.internet_transmission and not _art8_exception(m):
+        yield Hit("storage.internet_transmission", m.storage.destination)
+
+
+@group.rule(
+    "FG-08-02", ("M-8.3",), Severity.WARNING,
+    title="Transmission destination not stated",
+    message_zh="声明了互联网传输，但未写明接收方（目的地），无法记录和告知对外传输。",
+    message_en="Internet transmission is declared without a destination, so egress cannot be logged "
+               "or explained in the notice.",
+    remedy_zh="在 storage.destination 中写明接收方及其所在地。",
+    remedy_en="Name the recipient and where it is in storage.destination.",
+)
+def destination_missing(m: Manifest) -> Iterator[Hit]:
+    if m.storage.internet_transmission and not m.storage.destination:
+        yield Hit("storage.destination")
+
+
+@group.rule(
+    "FG-08-03", ("M-8.1", "M-8.4"), Severity.WARNING,
+    title="Central storage without an Art. 8 exception",
+    message_zh="人脸信息存储在设备之外（服务器），但未取得单独同意，也无法律依据；《办法》默认要求存储于人脸识别设备内。",
+    message_en="Face information is stored off the device (on servers) without separate consent or a "
+               "statute; by default the Measures want it kept inside the face recognition device.",
+    remedy_zh="改为设备端存储，或取得单独同意，或写明法律依据。",
+    remedy_en="Store on the device, or obtain separate consent, or cite the statute.",
+)
+def central_without_exception(m: Manifest) -> Iterator[Hit]:
+    if m.storage.locality is StorageLocality.CENTRAL and not _art8_exception(m):
+        yield Hit("storage.locality")
+
+
+@group.rule(
+    "FG-08-04", ("M-8.1", "M-11.2"), Severity.ADVICE,
+    title="Central storage: prefer the device",
+    message_zh="人脸信息集中存储。虽有单独同意或法律依据，仍建议优先在设备端存储和比对。",
+    message_en="Face information is stored centrally. An exception is recorded, but keeping and "
+               "comparing faces on the device remains the safer default.",
+    remedy_zh="评估能否改为设备端模板或用户持有的模板。",
+    remedy_en="Consider on-device templates or templates held by the user.",
+)
+def central_with_exception(m: Manifest) -> Iterator[Hit]:
+    if m.storage.locality is StorageLocality.CENTRAL and _art8_exception(m):
+        yield Hit("storage.locality")
+
+
+@group.rule(
+    "FG-08-05", ("M-8.4", "M-19.2"), Severity.WARNING,
+    title="Central comparison but on-device storage declared",
+    message_zh="比对在服务器上进行，人脸信息必然离开设备，但存储声明为设备端且未声明传输。",
+    message_en="Faces are compared on servers, so face information leaves the device, yet storage is "
+               "declared on-device with no transmission.",
+    remedy_zh="如实声明 storage.locality 和 storage.internet_transmission，或改为设备端比对。",
+    remedy_en="Declare storage.locality and storage.internet_transmission truthfully, or compare on the device.",
+)
+def locality_mismatch(m: Manifest) -> Iterator[Hit]:
+    if (m.method.locality is StorageLocality.CENTRAL and m.storage.locality is StorageLocality.ON_DEVICE
+            and not m.storage.internet_transmission):
+        yield Hit("method.locality")
+
+
+@group.rule(
+    "FG-08-06", ("M-8.5",), Severity.ADVICE,
+    title="Retention longer than usual for the purpose",
+    message_zh="保存期限长于该处理目的的常见上限；须在影响评估中说明为何这是“最短必要时间”。",
+    message_en="Retention is longer than is usual for the purpose; the impact assessment must show "
+               "it is the shortest time necessary.",
+    remedy_zh="缩短 retention.days，或在 retention.basis 中说明理由。",
+    remedy_en="Shorten retention.days, or explain in retention.basis.",
+)
+def retention_over_typical(m: Manifest) -> Iterator[Hit]:
+    ceiling = max(PURPOSES[p.code].typical_max_days for p in m.purposes)
+    if m.retention.days > ceiling and not m.retention.basis:
+        yield Hit("retention.days", f"{m.retention.days} > {ceiling}")
+
+
+@group.rule(
+    "FG-08-07", ("M-8.5",), Severity.WARNING,
+    title="Very long retention without a statute",
+    message_zh=f"保存期限超过{LONG_RETENTION_DAYS}天且无法律、行政法规依据，不符合“最短必要时间”。",
+    message_en=f"Retention exceeds {LONG_RETENTION_DAYS} days without a law or administrative "
+               "regulation requiring it; that is not the shortest time necessary.",
+    remedy_zh="缩短保存期限，或在 retention.legal_reference 中写明法律依据。",
+    remedy_en="Shorten it, or cite the law in retention.legal_reference.",
+)
+def retention_very_long(m: Manifest) -> Iterator[Hit]:
+    if m.retention.days > LONG_RETENTION_DAYS and not _has_law(m.retention.legal_reference):
+        yield Hit("retention.days", str(m.retention.days))
+
+
+@group.rule(
+    "FG-08-08", ("M-8.5", "M-8.6"), Severity.BLOCKING,
+    title="Retention periods inconsistent",
+    message_zh="人脸照片的保存期限长于人脸信息的总保存期限，告知的期限与配置不一致。",
+    message_en="Face photos are kept longer than the overall retention period; the notice and the "
+               "configuration cannot both be true.",
+    remedy_zh="使 retention.image_days 不超过 retention.days。",
+    remedy_en="Make retention.image_days no longer than retention.days.",
+)
+def retention_inconsistent(m: Manifest) -> Iterator[Hit]:
+    if m.retention.image_days is not None and m.retention.image_days > m.retention.days:
+        yield Hit("retention.image_days", f"{m.retention.image_days} > {m.retention.days}")
+
+
+@group.rule(
+    "FG-08-09", ("G-7.1", "M-8.5", "M-19.1"), Severity.WARNING,
+    title="Face images or video kept",
+    message_zh="保存人脸照片或视频：原始图像应在比对完成后立即删除，保存须取得单独的书面授权。",
+    message_en="Face images or video are kept: raw images should be deleted right after matching, "
+               "and keeping them needs separate written authorisation.",
+    remedy_zh="只保存特征模板；确需保存图像时设置 written_consent_required 并写明 retention.image_days。",
+    remedy_en="Keep templates only; if images must be kept, set written_consent_required and "
+              "retention.image_days.",
+)
+def images_kept(m: Manifest) -> Iterator[Hit]:
+    raw = {FaceDataType.IMAGE, FaceDataType.VIDEO} & set(m.face_data_types)
+    if raw and not (m.written_consent_required and m.retention.image_days is not None):
+        yield Hit("face_data_types", ",".join(sorted(t.value for t in raw)))
+
+
+@group.rule(
+    "FG-08-10", ("P-38.1", "P-39.1", "M-8.2"), Severity.BLOCKING,
+    title="Cross-border transfer without a PIPL Art. 38 mechanism",
+    message_zh="人脸信息提供至境外，但未声明安全评估、认证或标准合同等出境条件。",
+    message_en="Face information goes abroad without a security assessment, certification or "
+               "standard contract (PIPL Art. 38).",
+    remedy_zh="在 storage.export_mechanism 中声明出境条件，并取得单独的出境同意；或不出境。",
+    remedy_en="Declare storage.export_mechanism and obtain separate export consent, or keep data in China.",
+)
+def export_without_mechanism(m: Manifest) -> Iterator[Hit]:
+    if m.storage.cross_border and m.storage.export_mechanism is None:
+        yield Hit("storage.cross_border")
+
+
+RULES = tuple(group.rules)
