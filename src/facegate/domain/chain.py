@@ -6,7 +6,7 @@ import enum
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from facegate.domain.audit import GENESIS, ChainedEvent, HashFn, link
@@ -162,6 +162,13 @@ class _Peekable:
         return self._next
 
 
+def _self_consistent(rec: ChainedEvent, hash_fn: HashFn) -> bool:
+    try:
+        return link(rec.prev_hash, rec.seq, rec.event, hash_fn) == rec.hash
+    except (ValueError, TypeError, AttributeError):  # unparseable hex, or a field of the wrong type
+        return False
+
+
 def verify_chain(
     events: Iterable[ChainedEvent],
     hash_fn: HashFn,
@@ -197,8 +204,8 @@ def verify_chain(
 
     records = _Peekable(events)
     for rec in records:
-        if link(rec.prev_hash, rec.seq, rec.event, hash_fn) != rec.hash:
-            return report(expected, ChainProblem.EDITED, f"record at position of seq {expected} does not match its hash")
+        if not _self_consistent(rec, hash_fn):
+            return report(expected, ChainProblem.EDITED, f"the record stored as seq {expected} does not match its hash")
         if rec.seq > expected:
             nxt = records.peek()
             if nxt is not None and nxt.seq < rec.seq:
@@ -207,10 +214,17 @@ def verify_chain(
         if rec.seq < expected:
             return report(rec.seq, ChainProblem.INSERTED, f"a second record claims seq {rec.seq}")
         if rec.prev_hash != prev:
+            nxt = records.peek()
+            if nxt is not None and nxt.seq == rec.seq:
+                return report(rec.seq, ChainProblem.INSERTED, f"two records claim seq {rec.seq}")
+            if rec.prev_hash.lower() == prev:  # same bytes, different spelling: this record's own field was edited
+                return report(expected, ChainProblem.EDITED, f"seq {expected} has an altered prev_hash")
             if expected == start_seq:
                 return report(expected, ChainProblem.ANCHOR, "first record does not continue from the anchor")
-            # Record expected-1 was changed and re-hashed (or this link forged): the earlier one is the first untrusted.
-            return report(expected - 1, ChainProblem.EDITED, f"seq {expected} does not link to the stored seq {expected - 1}")
+            # Either seq expected-1 was edited and re-hashed, or this link was forged. The earlier record is
+            # the first untrusted one, unless a signed checkpoint vouches for it.
+            blamed = expected if last_trusted_cp == expected - 1 else expected - 1
+            return report(blamed, ChainProblem.EDITED, f"seq {expected} does not link to seq {expected - 1}")
         while pi < len(pending) and pending[pi].seq == rec.seq:
             if pending[pi].hash != rec.hash:
                 return report(
@@ -223,5 +237,5 @@ def verify_chain(
 
     if pi < len(pending):
         cp = pending[-1]
-        return report(expected, ChainProblem.TRUNCATED, f"chain ends at seq {expected - 1}; a checkpoint names seq {cp.seq}")
+        return report(expected, ChainProblem.TRUNCATED, f"ends at seq {expected - 1}; a checkpoint names seq {cp.seq}")
     return report()

@@ -79,7 +79,9 @@ def checkpoint_line(cp: Checkpoint) -> str:
     })
 
 
-def export_lines(header: ExportHeader, events: Iterable[ChainedEvent], checkpoints: Iterable[Checkpoint]) -> Iterator[str]:
+def export_lines(
+    header: ExportHeader, events: Iterable[ChainedEvent], checkpoints: Iterable[Checkpoint]
+) -> Iterator[str]:
     """Stream the export, one line (with newline) at a time, in constant memory."""
     yield header_line(header) + "\n"
     for rec in events:
@@ -115,9 +117,13 @@ def _dict(obj: Mapping[str, object], key: str) -> dict[str, object]:
 
 def _time(value: object) -> datetime:
     try:
-        return datetime.fromisoformat(str(value))
+        at = datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise ExportFormatError(f"not an ISO time: {value!r}") from exc
+    # Only the exact spelling that was hashed: "2026-03-01 08:00" must not pass for "2026-03-01T08:00".
+    if at.isoformat() != value:
+        raise ExportFormatError(f"time not in canonical form: {value!r}")
+    return at
 
 
 def parse_line(line: str) -> ExportHeader | ChainedEvent | Checkpoint:
