@@ -24,6 +24,7 @@ from facegate.domain.model import Mode  # noqa: E402
 from facegate.ports import FaceOptions  # noqa: E402
 from facegate.services.consent import ConsentRequest, give_consent  # noqa: E402
 from facegate.services.faces import enroll, verify  # noqa: E402
+from facegate.services.access import create_api_key  # noqa: E402
 from facegate.web.app import create_app  # noqa: E402
 from tests.conftest import install_deployment, make_settings  # noqa: E402
 
@@ -58,7 +59,8 @@ def run(faces: Path, limit: int, engine_kind: str) -> str:
         options = FaceOptions(allow_largest=True, min_face_px=40)
         ctx.services.face_options = options
         d = install_deployment(ctx, mode=Mode.IDENTIFY)
-        client = TestClient(create_app(ctx))
+        admin = create_api_key(ctx.services, "bench", "admin", ("*",))
+        client = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {admin.token}"})
         engine.embed(people[0][1], options)  # warm-up
         for name, first, second in people:
             give_consent(ctx.services, ConsentRequest(d.id, name, P, d.notice_version))

@@ -16,8 +16,8 @@ SEED = '''
     # One chain head row, so every writer locks the same row (see SqlTx.append_event).
     op.bulk_insert(
         sa.table("audit_head", sa.column("id", sa.Integer), sa.column("seq", sa.BigInteger),
-                 sa.column("hash", sa.String)),
-        [{"id": 1, "seq": 0, "hash": "0" * 64}],
+                 sa.column("hash", sa.String), sa.column("checkpoint_seq", sa.BigInteger)),
+        [{"id": 1, "seq": 0, "hash": "0" * 64, "checkpoint_seq": 0}],
     )
 '''
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes
-
+from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.face.dlib import DlibFaceEngine
+from facegate.adapters.keys import api_keys
+from facegate.adapters.keys.hashing import hash_fn
+from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier, key_id_of
 from facegate.adapters.keys.envelope import EnvelopeKeyProvider, FileKeyring
 from facegate.adapters.sql.engine import make_engine, upgrade
 from facegate.adapters.sql.store import SqlStore
@@ -19,18 +20,51 @@ from facegate.domain.audit import HashFn
 from facegate.errors import ConfigurationError
 from facegate.ports import Clock, FaceEngine, FaceOptions
 from facegate.services.context import ServiceContext
+from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.gallery import MemoryGallery
+from facegate.services.security import DefenceGuard
 from facegate.settings import Settings
 
 
 def record_hash_fn(name: str) -> HashFn:
-    if name == "sm3":
-        def sm3(data: bytes) -> bytes:
-            h = hashes.Hash(hashes.SM3())
-            h.update(data)
-            return h.finalize()
-        return sm3
-    return lambda data: hashlib.sha256(data).digest()
+    return hash_fn(name)
+
+
+class ApiKeyCodec:
+    """SecretCodec for the services: token generation and constant-time hash comparison."""
+
+    def generate(self) -> tuple[str, str]:
+        return api_keys.generate_api_key()
+
+    def hash(self, secret: str) -> str:
+        return api_keys.hash_secret(secret)
+
+    def matches(self, secret: str, stored_hash: str) -> bool:
+        return api_keys.secret_matches(secret, stored_hash)
+
+
+class RecordAuditor:
+    """Auditor for the services: the chain's hash and every checkpoint key ever used here."""
+
+    def __init__(self, algorithm: str, signer: CheckpointSigner, keys_dir: Path) -> None:
+        self.algorithm = algorithm
+        self._hash = hash_fn(algorithm)
+        self._signer = signer
+        self._keys_dir = keys_dir
+
+    def __repr__(self) -> str:
+        return f"RecordAuditor({self.algorithm!r})"
+
+    def hash(self, data: bytes) -> bytes:
+        return self._hash(data)
+
+    def public_keys(self) -> dict[str, str]:
+        pems = [self._signer.public_key_pem()]
+        pems += [p.read_text() for p in sorted(self._keys_dir.glob("checkpoint-retired-*.pub.pem"))]
+        return {key_id_of(pem): pem for pem in pems}
+
+    def verify_signature(self, data: bytes, sig: bytes, key_id: str) -> bool:
+        return CheckpointVerifier(self.public_keys())(data, sig, key_id)
 
 
 @lru_cache(maxsize=4)
@@ -55,6 +89,7 @@ class AppContext:
     services: ServiceContext
     store: SqlStore
     keyring: FileKeyring
+    defence: IntrusionDefence
     extras: dict[str, object] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -73,17 +108,22 @@ def prepare_data_dir(settings: Settings) -> None:
 
 def build_context(settings: Settings, *, clock: Clock | None = None, engine: FaceEngine | None = None) -> AppContext:
     prepare_data_dir(settings)
-    hash_fn = record_hash_fn(settings.record_hash)
     db = make_engine(settings.db_url)
     upgrade(db)
     reads = make_engine(settings.db_url, for_reads=True) if settings.db_url.startswith("sqlite") else db
-    store = SqlStore(db, hash_fn, reads)
+    signer = CheckpointSigner(settings.keys_dir)
+    store = SqlStore(db, hash_fn(settings.record_hash), reads, signer)
     keyring = FileKeyring(settings.keys_dir)
     keys = EnvelopeKeyProvider(keyring, settings.cipher)
     face = engine or face_engine(settings.engine, str(settings.data_dir / "models"))
+    the_clock = clock or SystemClock()
+    # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
+    counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
+    defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
     services = ServiceContext(
-        store=store, engine=face, keys=keys, clock=clock or SystemClock(),
+        store=store, engine=face, keys=keys, clock=the_clock,
         gallery=MemoryGallery(store, keys, face.dimension), threshold=settings.match_threshold,
-        face_options=FaceOptions(min_face_px=settings.min_face_px),
+        face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
+        secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
     )
-    return AppContext(settings, services, store, keyring)
+    return AppContext(settings, services, store, keyring, defence)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from facegate.bootstrap import build_context
 from facegate.domain.model import Mode
+from facegate.services.access import create_api_key
 from facegate.web.app import create_app
 from tests.conftest import install_deployment, make_settings
 
@@ -23,7 +24,8 @@ def client(tmp_path: Path, real_engine, clock) -> Iterator[TestClient]:  # type:
     install_deployment(ctx, id="closed-desk", mode=Mode.VERIFY)
     from facegate.services.deployments import set_active
     set_active(ctx.services, "closed-desk", False)
-    with TestClient(create_app(ctx)) as c:
+    admin = create_api_key(ctx.services, "test-admin", "admin", ("*",))
+    with TestClient(create_app(ctx), headers={"Authorization": f"Bearer {admin.token}"}) as c:
         yield c
     ctx.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import check, consent, deploy, faces, serve
+from facegate.cli import check, consent, deploy, faces, records, serve, workbench
 
 app = typer.Typer(
     help="facegate: face recognition under China's 2025 face recognition Measures.",
@@ -16,6 +16,8 @@ serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
 check.register(app)
+records.register(app)
+workbench.register(app)
 
 if __name__ == "__main__":
     app()

@@ -161,3 +161,10 @@ def rotate(
 
 def revoke(key: ApiKey, now: datetime) -> ApiKey:
     return key if key.revoked_at is not None else replace(key, revoked_at=now)
+
+
+def authorize_scope(principal: Principal, deployment_id: str) -> None:
+    """Reading a deployment's public facts (its notice, status) needs only the scope (M-14.3)."""
+    if not principal.covers(deployment_id):
+        raise Forbidden("forbidden_scope", "This key is not scoped to that deployment.",
+                        "该密钥的授权范围不包括此部署。", article_id="M-14.3", detail={"deployment_id": deployment_id})

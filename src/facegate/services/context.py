@@ -23,19 +23,48 @@ class Gallery(Protocol):
 
 
 class Guard(Protocol):
-    """Intrusion defence hooks (M-14.5); the default lets everything through."""
+    """Intrusion defence hooks (M-14.5), keyed by the subject's pseudonym."""
 
-    def is_subject_locked(self, subject_ref: str) -> bool: ...
+    def is_subject_locked(self, subject_key: str) -> bool: ...
 
-    def face_result(self, subject_ref: str, matched: bool) -> None: ...
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None: ...
+
+    def identify_result(self, matched: bool, actor: str, client: str | None) -> None: ...
 
 
 class OpenGuard:
-    def is_subject_locked(self, subject_ref: str) -> bool:
+    """No defence: for unit tests and tools that run offline."""
+
+    def is_subject_locked(self, subject_key: str) -> bool:
         return False
 
-    def face_result(self, subject_ref: str, matched: bool) -> None:
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None:
         return None
+
+    def identify_result(self, matched: bool, actor: str, client: str | None) -> None:
+        return None
+
+
+class SecretCodec(Protocol):
+    """API-key secrets: made, hashed and compared outside the core (no crypto imports here)."""
+
+    def generate(self) -> tuple[str, str]: ...  # (key_id, token)
+
+    def hash(self, secret: str) -> str: ...
+
+    def matches(self, secret: str, stored_hash: str) -> bool: ...
+
+
+class Auditor(Protocol):
+    """What checking the record needs: its hash function and the checkpoint keys."""
+
+    algorithm: str
+
+    def hash(self, data: bytes) -> bytes: ...
+
+    def verify_signature(self, data: bytes, sig: bytes, key_id: str) -> bool: ...
+
+    def public_keys(self) -> dict[str, str]: ...
 
 
 @dataclass
@@ -49,6 +78,8 @@ class ServiceContext:
     face_options: FaceOptions = field(default_factory=FaceOptions)
     guard: Guard = field(default_factory=OpenGuard)
     max_templates_per_subject: int = 5
+    secrets: SecretCodec | None = None
+    auditor: Auditor | None = None
 
     def __repr__(self) -> str:
         return f"ServiceContext(engine={self.engine.name!r}, threshold={self.threshold})"

@@ -12,7 +12,7 @@ from facegate.domain.gate import GateDecision, GateFacts, decide, valid_consent
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, Tx
-from facegate.services.common import load_deployment, new_id, record, template_aad, check_ref
+from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
 from facegate.services.context import ServiceContext
 
 
@@ -49,7 +49,8 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
-        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(f"{d.processor_id}|{subject_ref}"),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
+            pseudonym(ctx, d.processor_id, subject_ref) or ""),
     )
 
 
@@ -130,7 +131,7 @@ def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
-           *, actor: str = "api") -> VerifyResult:
+           *, actor: str = "api", client: str | None = None) -> VerifyResult:
     """1:1: is the person in the probe image the enrolled subject?"""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
@@ -146,7 +147,7 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
     is_match = distance <= ctx.threshold
-    ctx.guard.face_result(f"{d.processor_id}|{subject_ref}", is_match)
+    ctx.guard.verify_result(pseudonym(ctx, d.processor_id, subject_ref) or "", is_match, actor, client)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
@@ -155,7 +156,7 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
-             actor: str = "api") -> IdentifyResult:
+             actor: str = "api", client: str | None = None) -> IdentifyResult:
     """1:N within this deployment's consented gallery only (M-4.3: needs a 1:N deployment)."""
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
@@ -182,4 +183,5 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
         record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision,
                detail={"purpose": purpose, "candidates": len(out), "threshold": ctx.threshold,
                        "engine": ctx.engine.name})
+    ctx.guard.identify_result(bool(out), actor, client)
     return IdentifyResult(decision, tuple(out), ctx.threshold)

@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
+from facegate.domain.chain import make_checkpoint, should_checkpoint
+from facegate.domain.chain_export import normalize_event
 from facegate.domain.model import (
     Alternative,
     Consent,
@@ -67,12 +70,16 @@ def _sealed(row: Any) -> SealedTemplate:
     )
 
 
-class SqlTx:
+class SqlTx(RecordsMixin):
     """The Tx port over one open connection inside a transaction."""
 
-    def __init__(self, conn: Connection, hash_fn: HashFn) -> None:
+    def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
+                 every_events: int = 1000, every_seconds: int = 300) -> None:
         self.conn = conn
         self._hash_fn = hash_fn
+        self._signer = signer
+        self._every_events = every_events
+        self._every_seconds = every_seconds
 
     # processors and deployments ------------------------------------------------------
     def get_processor(self, processor_id: str) -> Processor | None:
@@ -269,23 +276,35 @@ class SqlTx:
         ).one()
         seq = head.seq + 1
         prev_hash = head.hash
+        event = normalize_event(event)  # hash exactly what reading the row back gives
         digest = link(prev_hash, seq, event, self._hash_fn)
         self.conn.execute(insert(t.audit_events).values(
             seq=seq, kind=event.kind, at=event.at, actor=event.actor, deployment_id=event.deployment_id,
             subject_ref=event.subject_ref, allowed=event.allowed, reason_codes=list(event.reason_codes),
             detail=event.detail, prev_hash=prev_hash, hash=digest,
         ))
-        self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(seq=seq, hash=digest))
+        head_values: dict[str, Any] = {"seq": seq, "hash": digest}
+        if self._signer is not None and should_checkpoint(
+            head.checkpoint_seq, head.checkpoint_at, seq, event.at, self._every_events, self._every_seconds
+        ):
+            cp = make_checkpoint(seq, digest, event.at, self._signer.sign, self._signer.key_id)
+            self.conn.execute(insert(t.checkpoints).values(
+                seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
+            head_values.update(checkpoint_seq=seq, checkpoint_at=event.at)
+        self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(**head_values))
         return ChainedEvent(seq, event, prev_hash, digest)
 
 
 class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
 
-    def __init__(self, engine: Engine, hash_fn: HashFn, read_engine: Engine | None = None) -> None:
+    def __init__(self, engine: Engine, hash_fn: HashFn, read_engine: Engine | None = None,
+                 signer: Signer | None = None, checkpoint_every: tuple[int, int] = (1000, 300)) -> None:
         self.engine = engine
         self.read_engine = read_engine or engine
         self.hash_fn = hash_fn
+        self.signer = signer
+        self.checkpoint_every = checkpoint_every
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -293,7 +312,7 @@ class SqlStore:
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
         with (self.read_engine if readonly else self.engine).begin() as conn:
-            yield SqlTx(conn, self.hash_fn)
+            yield SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every)
 
     def dispose(self) -> None:
         self.engine.dispose()

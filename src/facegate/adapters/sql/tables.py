@@ -166,6 +166,8 @@ audit_head = Table(
     Column("id", Integer, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("checkpoint_seq", BigInteger, nullable=False, default=0),
+    Column("checkpoint_at", UTCDateTime, nullable=True),
 )
 
 checkpoints = Table(
@@ -175,4 +177,30 @@ checkpoints = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("key_id", String(32), nullable=False),
     Column("signature", Text, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("rotated_from", String(32), nullable=True),
+    Column("secret_hash", String(64), nullable=False),  # sha256 of the secret; the secret is never kept
+)
+
+security_events = Table(
+    "security_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("key_id", String(32), nullable=True),
+    Column("client", String(64), nullable=True),
+    Column("subject_ref", String(64), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_security_events_at", "at"),
 )

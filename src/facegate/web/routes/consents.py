@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 
+from facegate.domain.access import Permission as P
 from facegate.domain.model import ConsentActor
 from facegate.services import consent as consent_service
 from facegate.services import subjects
+from facegate.web.auth import check, require
 from facegate.web.deps import app_ctx
 from facegate.web.schemas import ConsentCreate, ConsentRead, DeletionRead, WithdrawCreate, WithdrawRead
 
@@ -22,6 +24,7 @@ def _actor(request: Request) -> str:
 
 @router.post("/consents", status_code=201, response_model=ConsentRead)
 def give(request: Request, body: ConsentCreate) -> Any:
+    check(request, P.CONSENT_WRITE, body.deployment_id)
     req = consent_service.ConsentRequest(
         deployment_id=body.deployment_id, subject_ref=body.subject_ref, purpose=body.purpose,
         notice_version=body.notice_version, channel=body.channel, actor=ConsentActor(body.actor),
@@ -33,16 +36,18 @@ def give(request: Request, body: ConsentCreate) -> Any:
 
 @router.post("/consents/withdraw", response_model=WithdrawRead)
 def withdraw(request: Request, body: WithdrawCreate) -> Any:
+    check(request, P.CONSENT_WRITE, body.deployment_id)
     return asdict(consent_service.withdraw_consent(
         app_ctx(request).services, body.deployment_id, body.subject_ref, body.purpose, actor=_actor(request)))
 
 
-@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead)
+@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead,
+               dependencies=[Depends(require(P.DELETE_SUBJECT))])
 def delete(request: Request, deployment_id: str, subject_ref: str) -> Any:
     return asdict(subjects.delete_subject(app_ctx(request).services, deployment_id, subject_ref,
                                           actor=_actor(request)))
 
 
-@router.get("/deployments/{deployment_id}/subjects/{subject_ref}")
+@router.get("/deployments/{deployment_id}/subjects/{subject_ref}", dependencies=[Depends(require(P.READ_REPORTS))])
 def held(request: Request, deployment_id: str, subject_ref: str) -> Any:
     return asdict(subjects.what_is_held(app_ctx(request).services, deployment_id, subject_ref))

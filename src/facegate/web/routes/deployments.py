@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
+from facegate.domain.access import Permission as P
+from facegate.domain.access import authorize_scope
 from facegate.domain.model import Deployment
 from facegate.services import deployments as svc
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import build_notice
+from facegate.web.auth import principal_of, require
 from facegate.web.deps import app_ctx
 
 MANIFEST_BODY = {
@@ -25,6 +28,11 @@ MANIFEST_BODY = {
 router = APIRouter(prefix="/v1/deployments", tags=["deployments"])
 
 
+def require_scope(request: Request, deployment_id: str) -> None:
+    """Any role may read a deployment it is scoped to (devices need its notice version)."""
+    authorize_scope(principal_of(request), deployment_id)
+
+
 def deployment_json(d: Deployment) -> dict[str, Any]:
     return {
         "id": d.id, "name": d.name, "name_zh": d.name_zh, "processor_id": d.processor_id, "version": d.version,
@@ -37,10 +45,12 @@ def deployment_json(d: Deployment) -> dict[str, Any]:
 
 @router.get("")
 def list_all(request: Request) -> Any:
-    return [deployment_json(d) for d in svc.list_deployments(app_ctx(request).services)]
+    """The deployments this key may see."""
+    principal = principal_of(request)
+    return [deployment_json(d) for d in svc.list_deployments(app_ctx(request).services) if principal.covers(d.id)]
 
 
-@router.post("", openapi_extra=MANIFEST_BODY)
+@router.post("", openapi_extra=MANIFEST_BODY, dependencies=[Depends(require(P.DEPLOYMENT_WRITE))])
 async def apply(request: Request) -> Any:
     """Store a new version; it becomes active only without blocking findings (M-4.4)."""
     body = await request.body()
@@ -55,17 +65,17 @@ async def apply(request: Request) -> Any:
             "consent_scope_changed": r.consent_scope_changed, "findings": list(r.findings)}
 
 
-@router.get("/{deployment_id}/versions")
+@router.get("/{deployment_id}/versions", dependencies=[Depends(require_scope)])
 def versions(request: Request, deployment_id: str) -> Any:
     return svc.deployment_versions(app_ctx(request).services, deployment_id)
 
 
-@router.get("/{deployment_id}/diff")
+@router.get("/{deployment_id}/diff", dependencies=[Depends(require_scope)])
 def diff(request: Request, deployment_id: str, old: int | None = None, new: int | None = None) -> Any:
     return svc.diff_versions(app_ctx(request).services, deployment_id, old, new)
 
 
-@router.get("/{deployment_id}/notice")
+@router.get("/{deployment_id}/notice", dependencies=[Depends(require_scope)])
 def notice(request: Request, deployment_id: str) -> Any:
     """The notice people must see before any capture (M-5.1), in Chinese and English."""
     d = svc.get_deployment(app_ctx(request).services, deployment_id)
@@ -79,18 +89,18 @@ def _text(t: Any) -> dict[str, Any]:
     return asdict(t)
 
 
-@router.get("/{deployment_id}")
+@router.get("/{deployment_id}", dependencies=[Depends(require_scope)])
 def show(request: Request, deployment_id: str) -> Any:
     return deployment_json(svc.get_deployment(app_ctx(request).services, deployment_id))
 
 
-@router.post("/{deployment_id}/deactivate")
+@router.post("/{deployment_id}/deactivate", dependencies=[Depends(require(P.DEPLOYMENT_WRITE))])
 def deactivate(request: Request, deployment_id: str) -> Any:
     return deployment_json(svc.set_active(app_ctx(request).services, deployment_id, False,
                                           actor=getattr(request.state, "actor", "api")))
 
 
-@router.post("/{deployment_id}/activate")
+@router.post("/{deployment_id}/activate", dependencies=[Depends(require(P.DEPLOYMENT_WRITE))])
 def activate(request: Request, deployment_id: str) -> Any:
     return deployment_json(svc.set_active(app_ctx(request).services, deployment_id, True,
                                           actor=getattr(request.state, "actor", "api")))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from facegate.domain.access import Permission as P
 from facegate.services import faces, subjects
+from facegate.web.auth import require
 from facegate.web.deps import IMAGE_BODY, app_ctx, image_body
 from facegate.web.problems import decision_body, refusal
 from facegate.web.schemas import AlternativeCreate
@@ -22,7 +24,7 @@ def _actor(request: Request) -> str:
     return getattr(request.state, "actor", "api")
 
 
-@router.post("/enroll", openapi_extra=IMAGE_BODY, status_code=201)
+@router.post("/enroll", openapi_extra=IMAGE_BODY, status_code=201, dependencies=[Depends(require(P.ENROLL))])
 async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
@@ -33,31 +35,32 @@ async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref
                          "expires_at": result.expires_at}, status_code=201)
 
 
-@router.post("/verify", openapi_extra=IMAGE_BODY)
+@router.post("/verify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.VERIFY))])
 async def verify(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
-    result = await run_in_threadpool(faces.verify, ctx, deployment_id, subject_ref, purpose, image, actor=_actor(request))
+    result = await run_in_threadpool(faces.verify, ctx, deployment_id, subject_ref, purpose, image,
+                                     actor=_actor(request), client=request.state.client)
     if not result.decision.allowed:
         return refusal(result.decision)
     return {**decision_body(result.decision), "is_match": result.is_match, "distance": result.distance,
             "threshold": result.threshold}
 
 
-@router.post("/identify", openapi_extra=IMAGE_BODY)
+@router.post("/identify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.IDENTIFY))])
 async def identify(request: Request, deployment_id: str, purpose: str,
                    top_k: int = Query(5, ge=1, le=50)) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
     result = await run_in_threadpool(faces.identify, ctx, deployment_id, purpose, image, top_k=top_k,
-                                     actor=_actor(request))
+                                     actor=_actor(request), client=request.state.client)
     if not result.decision.allowed:
         return refusal(result.decision)
     return {**decision_body(result.decision), "threshold": result.threshold,
             "candidates": [{"subject_ref": c.subject_ref, "distance": c.distance} for c in result.candidates]}
 
 
-@router.post("/alternative")
+@router.post("/alternative", dependencies=[Depends(require(P.ALTERNATIVE))])
 def alternative(request: Request, deployment_id: str, body: AlternativeCreate) -> Any:
     ctx = app_ctx(request).services
     result = subjects.use_alternative(ctx, deployment_id, body.purpose, body.method, body.is_verified,

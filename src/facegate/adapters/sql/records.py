@@ -1,0 +1,103 @@
+"""The processing record read back, checkpoints, API keys and security events (mixed into SqlTx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from facegate.adapters.sql import tables as t
+from facegate.domain.access import ApiKey, Role
+from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.chain import Checkpoint, make_checkpoint
+from facegate.domain.intrusion import SecurityEvent
+
+
+class Signer(Protocol):
+    key_id: str
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+class RecordsMixin:
+    conn: Connection
+    _signer: Signer | None
+
+    # the record, read back -----------------------------------------------------------
+    def chain_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]:
+        q = select(t.audit_events).where(t.audit_events.c.seq >= from_seq)
+        if to_seq is not None:
+            q = q.where(t.audit_events.c.seq <= to_seq)
+        for r in self.conn.execute(q.order_by(t.audit_events.c.seq).execution_options(yield_per=5000)):
+            yield ChainedEvent(r.seq, _event(r), r.prev_hash, r.hash)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        rows = self.conn.execute(select(t.checkpoints).order_by(t.checkpoints.c.seq))
+        return [Checkpoint(r.seq, r.hash, r.at, r.signature, r.key_id) for r in rows]
+
+    def chain_head(self) -> tuple[int, str]:
+        head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).one()
+        return head.seq, head.hash
+
+    def sign_head(self) -> Checkpoint | None:
+        """Sign the current head now (before an export), so the tail is covered too."""
+        head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()).one()
+        if self._signer is None or head.seq == 0 or head.seq == head.checkpoint_seq:
+            return None
+        row = self.conn.execute(select(t.audit_events.c.at).where(t.audit_events.c.seq == head.seq)).one()
+        cp = make_checkpoint(head.seq, head.hash, row.at, self._signer.sign, self._signer.key_id)
+        self.conn.execute(insert(t.checkpoints).values(
+            seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
+        self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(
+            checkpoint_seq=cp.seq, checkpoint_at=cp.at))
+        return cp
+
+    def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]:
+        """Counts by deployment, kind and outcome: the figures that show nobody is forced (M-10.4)."""
+        c = t.audit_events.c
+        q = select(c.deployment_id, c.kind, c.allowed, func.count()).group_by(c.deployment_id, c.kind, c.allowed)
+        if kinds:
+            q = q.where(c.kind.in_(kinds))
+        if deployment_id:
+            q = q.where(c.deployment_id == deployment_id)
+        return [{"deployment_id": d, "kind": k, "allowed": a, "count": n} for d, k, a, n in self.conn.execute(q)]
+
+    # API keys --------------------------------------------------------------------------
+    def add_api_key(self, key: ApiKey) -> None:
+        self.conn.execute(insert(t.api_keys).values(
+            key_id=key.key_id, name=key.name, role=key.role.value, scopes=sorted(key.scopes),
+            created_at=key.created_at, expires_at=key.expires_at, revoked_at=key.revoked_at,
+            rotated_from=key.rotated_from, secret_hash=key.secret_hash))
+
+    def update_api_key(self, key: ApiKey) -> None:
+        self.conn.execute(update(t.api_keys).where(t.api_keys.c.key_id == key.key_id).values(
+            expires_at=key.expires_at, revoked_at=key.revoked_at))
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_id == key_id)).first()
+        return _api_key(row) if row else None
+
+    def list_api_keys(self) -> list[ApiKey]:
+        return [_api_key(r) for r in self.conn.execute(select(t.api_keys).order_by(t.api_keys.c.created_at))]
+
+    # security events -------------------------------------------------------------------
+    def add_security_event(self, ev: SecurityEvent) -> None:
+        self.conn.execute(insert(t.security_events).values(
+            kind=ev.kind, severity=ev.severity, key_id=ev.key_id, client=ev.client, subject_ref=ev.subject_ref,
+            at=ev.at, detail=ev.detail))
+
+    def list_security_events(self, limit: int = 200) -> list[SecurityEvent]:
+        rows = self.conn.execute(select(t.security_events).order_by(t.security_events.c.id.desc()).limit(limit))
+        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
+                for r in rows]
+
+
+def _event(r: Any) -> AuditEvent:
+    return AuditEvent(kind=r.kind, at=r.at, actor=r.actor, deployment_id=r.deployment_id, subject_ref=r.subject_ref,
+                      allowed=r.allowed, reason_codes=tuple(r.reason_codes), detail=dict(r.detail))
+
+
+def _api_key(r: Any) -> ApiKey:
+    return ApiKey(r.key_id, r.name, Role(r.role), frozenset(r.scopes), r.created_at, r.expires_at, r.revoked_at,
+                  r.rotated_from, r.secret_hash)

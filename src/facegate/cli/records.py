@@ -1,0 +1,133 @@
+"""`facegate audit|keys|security|purge`: the record, keys and security events from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+
+from facegate.cli.context import local_context
+from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.services import access, audit, keys, purge, security
+
+audit_app = typer.Typer(help="Check and export the processing record (M-9.3).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (M-14.3, M-14.4) and key-encryption key rotation (M-14.1).",
+                       no_args_is_help=True)
+security_app = typer.Typer(help="Security events from intrusion defence (M-14.5).", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify(as_json: bool = JsonOption) -> None:
+    """Check every record and signed checkpoint. Exit 0 intact, 1 broken."""
+    r = audit.verify_records(local_context().services)
+    data = {"ok": r.ok, "checked": r.checked, "last_seq": r.last_seq, "checkpoints_checked": r.checkpoints_checked,
+            "first_broken_seq": r.first_broken_seq, "problem": r.problem.value if r.problem else None,
+            "detail": r.detail}
+    human = (f"ok: {r.checked} records, {r.checkpoints_checked} signed checkpoints" if r.ok else
+             f"BROKEN at seq {r.first_broken_seq}: {r.problem.value if r.problem else '?'}: {r.detail}")
+    emit(data, as_json, human)
+    if not r.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("export")
+@handle_errors
+def audit_export(out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
+                 from_seq: int = 1, to_seq: int | None = None) -> None:
+    """Export records with the checkpoints to verify them offline: python -m facegate.offline_verify FILE."""
+    lines = audit.export_records(local_context().services, from_seq, to_seq, actor="cli")
+    target = out.open("w", encoding="utf-8") if out else sys.stdout
+    try:
+        for line in lines:
+            target.write(line + "\n")
+    finally:
+        if out:
+            target.close()
+
+
+@audit_app.command("public-key")
+@handle_errors
+def audit_public_key() -> None:
+    """Print the checkpoint public keys (PEM) for auditors to pin."""
+    auditor = local_context().services.auditor
+    for pem in (auditor.public_keys().values() if auditor else []):
+        typer.echo(pem.strip())
+
+
+@keys_app.command("create")
+@handle_errors
+def keys_create(name: str, role: str = typer.Option(..., help="admin, operator, auditor or device"),
+                scope: list[str] = typer.Option(["*"], help="Deployment ids, or * for all."),
+                ttl_days: int | None = None, as_json: bool = JsonOption) -> None:
+    """Create an API key; the token is printed once and stored only as a hash."""
+    c = access.create_api_key(local_context().services, name, role, tuple(scope), ttl_days=ttl_days)
+    emit({"key_id": c.key.key_id, "token": c.token, "expires_at": c.key.expires_at}, as_json,
+         f"{c.token}\n(key {c.key.key_id}, {c.key.role.value}, expires {c.key.expires_at:%Y-%m-%d}; "
+         "shown once, keep it safe)")
+
+
+@keys_app.command("list")
+@handle_errors
+def keys_list(as_json: bool = JsonOption) -> None:
+    items = [{"key_id": k.key_id, "name": k.name, "role": k.role.value, "scopes": sorted(k.scopes),
+              "expires_at": k.expires_at, "revoked_at": k.revoked_at} for k in access.list_api_keys(local_context().services)]
+    if as_json:
+        typer.echo(json.dumps(items, indent=2, default=str))
+        return
+    for k in items:
+        state = "revoked" if k["revoked_at"] else f"expires {k['expires_at']:%Y-%m-%d}"
+        typer.echo(f"{k['key_id']}  {k['role']:<8} {','.join(k['scopes']):<30} {k['name']}  ({state})")
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(key_id: str) -> None:
+    k = access.revoke_api_key(local_context().services, key_id)
+    typer.echo(f"revoked {k.key_id}")
+
+
+@keys_app.command("rotate-api")
+@handle_errors
+def keys_rotate_api(key_id: str) -> None:
+    """Replace an API key; the old one keeps working for a short grace period."""
+    c = access.rotate_api_key(local_context().services, key_id)
+    typer.echo(f"{c.token}\n(new key {c.key.key_id} replaces {key_id})")
+
+
+@keys_app.command("rotate")
+@handle_errors
+def keys_rotate(as_json: bool = JsonOption) -> None:
+    """New key-encryption key; every data key is re-wrapped under it while service continues."""
+    ctx = local_context()
+    ctx.keyring.create_kek()
+    r = keys.rewrap_all(ctx.services)
+    emit(asdict(r), as_json, f"current KEK {r.kek_id}: {r.rewrapped} data key(s) re-wrapped")
+
+
+@security_app.command("events")
+@handle_errors
+def security_events(limit: int = 50, as_json: bool = JsonOption) -> None:
+    events = security.list_security_events(local_context().store, limit)
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in events], indent=2, default=str))
+        return
+    for e in events:
+        typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S} {e.severity:<6} {e.kind:<20} key={e.key_id} client={e.client}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(security_app, name="security")
+
+    @app.command("purge")
+    @handle_errors
+    def purge_cmd(as_json: bool = JsonOption) -> None:
+        """Delete templates past their retention period and shred unneeded keys (M-8.5)."""
+        r = purge.purge_expired(local_context().services, actor="cli")
+        emit(asdict(r), as_json, f"purged {r.templates_deleted} template(s), destroyed {r.keys_destroyed} key(s); "
+                                 f"receipt {r.receipt_code}")

@@ -1,0 +1,77 @@
+"""Every /v1 request is authenticated, rate-limited and authorised (M-14.3, M-14.4, M-14.5).
+
+Keys come as ``Authorization: Bearer fg_...`` (or ``X-API-Key``). Failures and
+revoked keys feed intrusion defence; its detections go into the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from facegate.domain.access import Permission, Principal, authorize
+from facegate.errors import Unauthorized
+from facegate.services.access import authenticate
+from facegate.services.security import record_security_events
+from facegate.web.deps import app_ctx
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def principal_of(request: Request) -> Principal:
+    """Authenticate once per request and apply the per-key, per-client and per-subject limits."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    ctx = app_ctx(request)
+    client = client_of(request)
+    blocked = ctx.defence.admit(key_id=None, client=client)  # a blocked client is refused before any lookup
+    blocked.raise_if_refused()
+    token = _token(request)
+    try:
+        if not token:
+            raise Unauthorized("key_missing", "An API key is required.", "需要 API 密钥。", article_id="M-14.3")
+        principal, _ = authenticate(ctx.services, token)
+    except Unauthorized as exc:
+        key_id = str(exc.detail.get("key_id") or "") or None
+        events = (ctx.defence.revoked_key_used(key_id=key_id or "?", client=client) if exc.code == "key_revoked"
+                  else ctx.defence.auth_failed(key_id=key_id, client=client))
+        record_security_events(ctx.store, events)
+        raise
+    subject = request.query_params.get("subject_ref") or request.path_params.get("subject_ref")
+    deployment = request.path_params.get("deployment_id", "")
+    subject_key = ctx.services.keys.keyed_hash(f"limit|{deployment}|{subject}") if subject else None
+    operation = request.url.path.rsplit("/", 1)[-1]
+    decision = ctx.defence.admit(key_id=principal.key_id, client=client, subject_ref=subject_key, operation=operation)
+    record_security_events(ctx.store, decision.events)
+    decision.raise_if_refused()
+    request.state.principal = principal
+    request.state.actor = principal.key_id
+    request.state.client = client
+    return principal
+
+
+def check(request: Request, permission: Permission, deployment_id: str | None) -> Principal:
+    """Authorise one permission on one deployment (None: across deployments, needs scope '*')."""
+    principal = principal_of(request)
+    authorize(principal, permission, deployment_id)
+    return principal
+
+
+def require(permission: Permission) -> Callable[[Request], Principal]:
+    """A dependency: the permission on the route's ``{deployment_id}``, or across all if it has none."""
+
+    def dependency(request: Request) -> Principal:
+        return check(request, permission, request.path_params.get("deployment_id"))
+
+    return dependency
