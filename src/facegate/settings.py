@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
-    bootstrap_admin_key: bool = True  # print a first admin key when none exists (dev)
+    bootstrap_admin_key: bool = True  # print a first admin key when none exists
+    purge_interval_s: int = Field(300, ge=0)  # retention purge schedule; 0 turns it off
 
     @field_validator("data_dir")
     @classmethod

@@ -22,7 +22,9 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from facegate.bootstrap import build_context
+        from facegate.services import access
         from facegate.services.examples import load_manifests
+        from facegate.services.purge import start_purge_schedule
         from facegate.web.app import create_app
 
         settings = Settings()
@@ -36,8 +38,12 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"  keys:           {settings.keys_dir} (mode 0600)")
         for item in loaded:
             typer.echo(f"  example {Path(item.source).name:<45} {item.status}")
-        for line in ctx.extras.get("startup_notes", []):  # e.g. a first admin key
-            typer.echo(f"  {line}")
+        if settings.bootstrap_admin_key and not access.has_admin_key(ctx.services):
+            # First start: one admin key, printed once to this terminal and stored only as a hash.
+            created = access.create_api_key(ctx.services, "first-admin", "admin", ("*",), actor="system")
+            typer.echo(f"  admin API key:  {created.token}")
+            typer.echo("                  (shown once; create more with `facegate keys create`)")
+        start_purge_schedule(ctx.services, settings.purge_interval_s)
         typer.echo(f"  API:  http://{bind_host}:{bind_port}/v1   docs: http://{bind_host}:{bind_port}/docs")
         typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")
         uvicorn.run(create_app(ctx), host=bind_host, port=bind_port, log_level="info")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from facegate.domain.audit import AuditEvent
 from facegate.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,3 +49,21 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
         ctx.keys.forget(key)
     ctx.gallery.removed(deleted)
     return PurgeReport(len(deleted), len(shredded), code)
+
+
+def start_purge_schedule(ctx: ServiceContext, interval_s: int) -> threading.Thread | None:
+    """Run ``purge_expired`` every ``interval_s`` seconds in a daemon thread (M-8.5)."""
+    if interval_s <= 0:
+        return None
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval_s)
+            try:
+                purge_expired(ctx)
+            except Exception:  # noqa: BLE001 - a failed pass must not stop later ones
+                log.exception("purge pass failed")
+
+    thread = threading.Thread(target=loop, name="facegate-purge", daemon=True)
+    thread.start()
+    return thread
