@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from facegate.adapters.counters import MemoryCounters, RedisCounters
+from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
 from facegate.adapters.keys.hashing import hash_fn
@@ -21,7 +22,8 @@ from facegate.errors import ConfigurationError
 from facegate.ports import Clock, FaceEngine, FaceOptions
 from facegate.services.context import ServiceContext
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
-from facegate.services.gallery import MemoryGallery
+from facegate.services.context import Gallery
+from facegate.services.gallery import MemoryGallery, SharedGallery
 from facegate.services.security import DefenceGuard
 from facegate.settings import Settings
 
@@ -96,6 +98,9 @@ class AppContext:
         return f"AppContext(data_dir={str(self.settings.data_dir)!r})"
 
     def close(self) -> None:
+        feed = self.extras.get("feed")
+        if feed is not None:
+            feed.close()  # type: ignore[attr-defined]
         self.store.dispose()
 
 
@@ -119,11 +124,14 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     the_clock = clock or SystemClock()
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
+    local_gallery = MemoryGallery(store, keys, face.dimension)
+    feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
+    gallery: Gallery = SharedGallery(local_gallery, feed) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
     services = ServiceContext(
         store=store, engine=face, keys=keys, clock=the_clock,
-        gallery=MemoryGallery(store, keys, face.dimension), threshold=settings.match_threshold,
+        gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
     )
-    return AppContext(settings, services, store, keyring, defence)
+    return AppContext(settings, services, store, keyring, defence, {"feed": feed} if feed else {})

@@ -21,6 +21,8 @@ class Gallery(Protocol):
 
     def removed(self, template_ids: list[str]) -> None: ...
 
+    def invalidate(self, deployment_id: str | None = None) -> None: ...
+
 
 class Guard(Protocol):
     """Intrusion defence hooks (M-14.5), keyed by the subject's pseudonym."""

@@ -224,6 +224,10 @@ class SqlTx(RecordsMixin):
             q = q.where(t.templates.c.purpose == purpose)
         return [_sealed(r) for r in self.conn.execute(q.order_by(t.templates.c.created_at))]
 
+    def get_sealed_template(self, template_id: str) -> SealedTemplate | None:
+        row = self.conn.execute(self._sealed_query().where(t.templates.c.id == template_id)).first()
+        return _sealed(row) if row else None
+
     def gallery(self, deployment_id: str, purpose: str) -> Iterator[SealedTemplate]:
         q = self._sealed_query().where(
             t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose
