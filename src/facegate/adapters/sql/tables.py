@@ -204,3 +204,6 @@ security_events = Table(
     Column("detail", JSON, nullable=False),
     Index("ix_security_events_at", "at"),
 )
+
+# Tables of the person-facing side live in their own module on the same metadata.
+from facegate.adapters.sql import tables_person as _tables_person  # noqa: E402,F401
