@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier,
 from facegate.adapters.keys.envelope import EnvelopeKeyProvider, FileKeyring
 from facegate.adapters.sql.engine import make_engine, upgrade
 from facegate.adapters.sql.store import SqlStore
+from facegate.adapters.sql.workbench_store import workbench_store
 from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
 from facegate.errors import ConfigurationError
@@ -25,6 +27,8 @@ from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
 from facegate.services.gallery import MemoryGallery, SharedGallery
 from facegate.services.security import DefenceGuard
+from facegate.services.workbench.assessment import assessment_gate
+from facegate.services.workbench.typed import TypedWorkbench
 from facegate.settings import Settings
 
 
@@ -133,5 +137,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
+        assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
+                                         timedelta(days=settings.assessment_grace_days)),
     )
     return AppContext(settings, services, store, keyring, defence, {"feed": feed} if feed else {})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -81,6 +83,8 @@ class ServiceContext:
     guard: Guard = field(default_factory=OpenGuard)
     max_templates_per_subject: int = 5
     secrets: SecretCodec | None = None
+    # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
+    assessment_check: Callable[[Any, str, datetime], bool] | None = None
     auditor: Auditor | None = None
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from facegate import __version__
 from facegate.bootstrap import AppContext
-from facegate.web import kiosk, problems
+from facegate.web import console, kiosk, problems
 from facegate.web.routes import admin, consents, deployments, faces
 
 
@@ -18,7 +18,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, consents, admin, kiosk):
+    for module in (deployments, faces, consents, admin, kiosk, console):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from facegate.domain.gate import GateDecision
@@ -47,7 +47,9 @@ def refusal(decision: GateDecision) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(FacegateError)
-    async def _facegate(_: Request, exc: FacegateError) -> JSONResponse:
+    async def _facegate(request: Request, exc: FacegateError) -> Response:
+        if exc.code == "console_login_required" and "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("/console/login", status_code=303)  # a person, not an API client
         extra = {"errors": exc.detail["errors"]} if "errors" in exc.detail else {}
         extra.update({k: v for k, v in exc.detail.items() if k != "errors"})
         return problem(exc.status, exc.code, exc.message_en, exc.message_zh, exc.article_id, **extra)

@@ -127,6 +127,66 @@ def upgrade() -> None:
     with op.batch_alter_table('security_events', schema=None) as batch_op:
         batch_op.create_index('ix_security_events_at', ['at'], unique=False)
 
+    op.create_table('wb_assessments',
+    sa.Column('deployment_id', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('manifest_version', sa.Integer(), nullable=False),
+    sa.Column('method_hash', sa.String(length=64), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('html_zh', sa.Text(), nullable=False),
+    sa.Column('html_en', sa.Text(), nullable=False),
+    sa.Column('html_sha256', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reviewer', sa.String(length=200), nullable=False),
+    sa.Column('signed_on', sa.Date(), nullable=True),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('superseded_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=True),
+    sa.Column('retain_until', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('deployment_id', 'version', name=op.f('pk_wb_assessments'))
+    )
+    op.create_table('wb_filing_records',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('event_on', sa.Date(), nullable=False),
+    sa.Column('trigger', sa.String(length=32), nullable=True),
+    sa.Column('deployment_id', sa.String(length=64), nullable=True),
+    sa.Column('authority', sa.String(length=200), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=True),
+    sa.Column('filing_number', sa.String(length=100), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('created_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('retain_until', sa.Date(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wb_filing_records'))
+    )
+    with op.batch_alter_table('wb_filing_records', schema=None) as batch_op:
+        batch_op.create_index('ix_wb_filing_records_processor', ['processor_id', 'kind'], unique=False)
+
+    op.create_table('wb_incidents',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('deployment_id', sa.String(length=64), nullable=True),
+    sa.Column('is_major', sa.Boolean(), nullable=False),
+    sa.Column('occurred_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('recorded_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=64), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('data_types', sa.String(length=200), nullable=False),
+    sa.Column('remedial', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_wb_incidents'))
+    )
+    with op.batch_alter_table('wb_incidents', schema=None) as batch_op:
+        batch_op.create_index('ix_wb_incidents_deployment', ['deployment_id', 'occurred_at'], unique=False)
+
+    op.create_table('wb_people_counts',
+    sa.Column('processor_id', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('taken_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('processor_id', 'day', name=op.f('pk_wb_people_counts'))
+    )
     op.create_table('deployments',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('processor_id', sa.String(length=64), nullable=False),
@@ -233,6 +293,16 @@ def downgrade() -> None:
     op.drop_table('consents')
     op.drop_table('subjects')
     op.drop_table('deployments')
+    op.drop_table('wb_people_counts')
+    with op.batch_alter_table('wb_incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_wb_incidents_deployment')
+
+    op.drop_table('wb_incidents')
+    with op.batch_alter_table('wb_filing_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_wb_filing_records_processor')
+
+    op.drop_table('wb_filing_records')
+    op.drop_table('wb_assessments')
     with op.batch_alter_table('security_events', schema=None) as batch_op:
         batch_op.drop_index('ix_security_events_at')
 

@@ -1,0 +1,244 @@
+"""Impact assessments: generate a version, sign it off, render it, and tell when it is out of date (M-9.x)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from facegate.domain.model import Deployment
+from facegate.domain.pia import Reviewer, Text, pia_document
+from facegate.errors import InvalidInput, NotFound
+from facegate.governance.manifest import Manifest
+from facegate.governance.rules import RuntimeFacts, evaluate, evaluate_runtime
+from facegate.ports import Tx
+from facegate.services.common import load_deployment, record
+from facegate.services.context import ServiceContext
+from facegate.services.workbench.deps import AssessmentRecord, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.figures import figures_from_counts
+from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
+
+RETENTION_YEARS = 3  # M-9.4
+_VOLATILE = ("version", "prepared_on", "supersedes_version")  # what differs between equal-content versions
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def manifest_of(d: Deployment) -> Manifest:
+    try:
+        return Manifest.model_validate(d.manifest)
+    except ValueError:
+        raise InvalidInput("manifest_missing", f"Deployment {d.id!r} has no valid manifest to assess.",
+                           f"部署{d.id!r}没有可供评估的有效部署清单。", article_id="M-9.2") from None
+
+
+def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None) -> list[Any]:
+    return [i for i in wb.list_incidents(d.processor_id) if i.deployment_id in (None, d.id)
+            and (since is None or i.occurred_at >= since)]
+
+
+def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date) -> LiveFacts:
+    figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
+    stored = tx.count_stored_people(d.processor_id)
+    incidents = _incidents(wb, d)
+    runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,
+                           alternative_completions=figures.alternative_uses, consents_given=figures.consents_given,
+                           has_major_incident_since_assessment=any(i.is_major for i in incidents),
+                           is_filing_recorded=any(f.submitted_on for f in wb.list_filings(d.processor_id)))
+    findings = (*evaluate(m).findings, *evaluate_runtime(m, runtime))
+    return LiveFacts(tuple(findings), figures, stored, len(incidents), sum(1 for i in incidents if i.is_major))
+
+
+def _render(deps: WorkbenchDeps, doc: dict[str, Any]) -> tuple[str, str, str]:
+    zh, en = deps.renderer.pia_html(doc, "zh"), deps.renderer.pia_html(doc, "en")
+    return zh, en, hashlib.sha256(f"{zh}\0{en}".encode()).hexdigest()
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return {k: v for k, v in a.items() if k not in _VOLATILE} == {k: v for k, v in b.items() if k not in _VOLATILE}
+
+
+def generate(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, reviewer: str | None = None,
+             role_zh: str = "个人信息保护负责人", role_en: str = "Personal information protection officer",
+             actor: str = "console") -> AssessmentRecord:
+    """A new draft version from the manifest and today's facts; unchanged content returns the latest one."""
+    now = ctx.clock.now()
+    with ctx.store.transaction() as tx:
+        wb = deps.store_for(tx)
+        d = load_deployment(tx, deployment_id)
+        m = manifest_of(d)
+        name = (reviewer or (m.impact_assessment.approved_by if m.impact_assessment else "")).strip()
+        if not name:
+            raise InvalidInput("reviewer_missing", "Name the reviewer who will sign the assessment.",
+                               "请指定签署影响评估的审核人。", article_id="M-9.1")
+        existing = wb.list_assessments(d.id)
+        latest = existing[-1] if existing else None
+        version = (latest.version + 1) if latest else 1
+        pia = build_pia(m, live_facts(tx, wb, d, m, now.date()), version=version, prepared_on=now.date(),
+                        reviewer=Reviewer(name, Text(role_zh, role_en)),
+                        supersedes=max((r.version for r in existing if r.status == "approved"), default=None))
+        doc = pia_document(pia)
+        if latest is not None and latest.status != "superseded" and _same_content(latest.document, doc) \
+                and latest.manifest_version == d.version and latest.reviewer == name:
+            return latest
+        zh, en, digest = _render(deps, doc)
+        rec = AssessmentRecord(d.id, version, d.version, method_hash(d.manifest), doc, zh, en, digest, "draft", name,
+                               None, now, actor, add_years(now.date(), RETENTION_YEARS))
+        wb.add_assessment(rec)
+        record(ctx, tx, "assessment_generated", actor=actor, deployment=d, allowed=True,
+               detail={"version": version, "manifest_version": d.version, "risk": doc["risk"]["score"]})
+    return rec
+
+
+def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: int, *, reviewer: str,
+            actor: str = "console") -> AssessmentRecord:
+    """The named reviewer signs this version; the one approved before it is superseded (M-9.1, M-9.4)."""
+    now = ctx.clock.now()
+    with ctx.store.transaction() as tx:
+        wb = deps.store_for(tx)
+        d = load_deployment(tx, deployment_id)
+        rec = _get(wb, deployment_id, version)
+        if rec.status != "draft":
+            raise InvalidInput("assessment_not_draft", f"Version {version} is {rec.status}; only drafts are signed.",
+                               f"第{version}版状态为{rec.status}，只能签署草稿。", article_id="M-9.1")
+        if reviewer.strip() != rec.reviewer:
+            raise InvalidInput("reviewer_mismatch", "Only the reviewer named in the assessment may sign it.",
+                               "只有评估报告中指定的审核人可以签署。", article_id="M-9.1")
+        doc = dict(rec.document)
+        doc["reviewer"] = {**doc["reviewer"], "signed_on": now.date().isoformat()}
+        doc["approved_on"] = now.date().isoformat()
+        doc["is_approved"] = True
+        for old in wb.list_assessments(deployment_id):
+            if old.status == "approved":
+                wb.update_assessment(replace(old, status="superseded", superseded_at=now,
+                                             retain_until=add_years(now.date(), RETENTION_YEARS)))
+        zh, en, digest = _render(deps, doc)
+        signed = replace(rec, document=doc, html_zh=zh, html_en=en, html_sha256=digest, status="approved",
+                         signed_on=now.date(), retain_until=add_years(now.date(), RETENTION_YEARS))
+        wb.update_assessment(signed)
+        record(ctx, tx, "assessment_approved", actor=actor, deployment=d, allowed=True,
+               detail={"version": version, "reviewer": rec.reviewer})
+    return signed
+
+
+def _get(wb: WorkbenchStore, deployment_id: str, version: int) -> AssessmentRecord:
+    rec = wb.get_assessment(deployment_id, version)
+    if rec is None:
+        raise NotFound("assessment_unknown", f"No assessment version {version} for {deployment_id!r}.",
+                       f"{deployment_id!r}没有第{version}版影响评估。")
+    return rec
+
+
+def get(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: int | None = None) -> AssessmentRecord:
+    with ctx.store.transaction(readonly=True) as tx:
+        wb = deps.store_for(tx)
+        if version is None:
+            recs = wb.list_assessments(deployment_id)
+            if not recs:
+                raise NotFound("assessment_unknown", f"No assessment for {deployment_id!r} yet.",
+                               f"{deployment_id!r}尚无影响评估。")
+            approved = [r for r in recs if r.status == "approved"]
+            return (approved or recs)[-1]
+        return _get(wb, deployment_id, version)
+
+
+def list_all(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | None = None) -> list[AssessmentRecord]:
+    with ctx.store.transaction(readonly=True) as tx:
+        return deps.store_for(tx).list_assessments(deployment_id)
+
+
+def render(deps: WorkbenchDeps, rec: AssessmentRecord, lang: str, fmt: str) -> tuple[bytes, str]:
+    """The stored HTML (as signed) or its PDF; ``lang`` is zh or en (M-9.6)."""
+    if lang not in ("zh", "en") or fmt not in ("html", "pdf"):
+        raise InvalidInput("format_unsupported", "Use lang zh|en and format html|pdf.", "语言须为zh或en，格式须为html或pdf。")
+    html = rec.html_zh if lang == "zh" else rec.html_en
+    if fmt == "html":
+        return html.encode(), "text/html; charset=utf-8"
+    return deps.renderer.pdf(html), "application/pdf"
+
+
+def is_reproducible(deps: WorkbenchDeps, rec: AssessmentRecord) -> bool:
+    """Re-render the stored document and compare with what was kept (M-9.4: every version reproducible)."""
+    return _render(deps, rec.document)[2] == rec.html_sha256
+
+
+@dataclass(frozen=True)
+class AssessmentState:
+    deployment_id: str
+    current: AssessmentRecord | None
+    outdated_since: datetime | None
+    reasons: tuple[str, ...]  # purpose_or_method_changed | major_incident
+    blocks_from: datetime | None  # outdated_since + grace: new enrolments refused from then (M-9.5)
+
+    def is_blocking(self, now: datetime) -> bool:
+        return self.blocks_from is not None and now >= self.blocks_from
+
+
+def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment) -> tuple[int, str, datetime] | None:
+    """(manifest version, method hash, date) the assessment in force was made for, if any."""
+    approved = [r for r in wb.list_assessments(d.id) if r.status == "approved"]
+    if approved:
+        a = approved[-1]
+        return a.manifest_version, a.method_hash, datetime.combine(a.signed_on or a.created_at.date(), time(), UTC)
+    pia = d.manifest.get("impact_assessment") if isinstance(d.manifest, dict) else None
+    if not isinstance(pia, dict):
+        return None  # no assessment at all is the M-9.1 rule's business, not a trigger
+    # The manifest's own PIA covers the earliest run of versions that still declare it.
+    versions = tx.list_deployment_versions(d.id)
+    base = None
+    for v in reversed(versions):
+        if (v["manifest"] or {}).get("impact_assessment") != pia:
+            break
+        base = v
+    if base is None:
+        return None
+    return int(base["version"]), method_hash(base["manifest"]), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
+
+
+def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
+    recs = wb.list_assessments(d.id)
+    current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
+    try:
+        base = _baseline(tx, wb, d)
+        if base is None:
+            return AssessmentState(d.id, current, None, (), None)
+        base_version, base_hash, base_at = base
+        triggers: list[tuple[datetime, str]] = []
+        if method_hash(d.manifest) != base_hash:
+            changed = [v for v in tx.list_deployment_versions(d.id)
+                       if v["version"] > base_version and method_hash(v["manifest"]) != base_hash]
+            if changed:
+                triggers.append((changed[0]["applied_at"], "purpose_or_method_changed"))
+    except ValueError:  # a stored manifest that no longer validates cannot be compared; the rules report it
+        return AssessmentState(d.id, current, None, (), None)
+    majors = [i for i in _incidents(wb, d, base_at) if i.is_major]
+    if majors:
+        triggers.append((min(i.recorded_at for i in majors), "major_incident"))
+    if not triggers:
+        return AssessmentState(d.id, current, None, (), None)
+    since = min(at for at, _ in triggers)
+    return AssessmentState(d.id, current, since, tuple(r for _, r in sorted(triggers)), since + grace)
+
+
+def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> AssessmentState:
+    with ctx.store.transaction(readonly=True) as tx:
+        return state_in(tx, deps.store_for(tx), load_deployment(tx, deployment_id), deps.grace)
+
+
+def is_assessment_outdated(tx: Tx, store_for: Callable[[Tx], WorkbenchStore], deployment_id: str,
+                           now: datetime, grace: timedelta) -> bool:
+    """GateFacts.is_assessment_outdated: True once the grace after a M-9.5 trigger has run out."""
+    d = tx.get_deployment(deployment_id)
+    return d is not None and state_in(tx, store_for(tx), d, grace).is_blocking(now)
+
+
+def assessment_gate(store_for: Callable[[Tx], WorkbenchStore], grace: timedelta) -> Callable[[Tx, str, datetime], bool]:
+    """A ready-made ``(tx, deployment_id, now) -> bool`` for the enrol service to call inside its transaction."""
+    return lambda tx, deployment_id, now: is_assessment_outdated(tx, store_for, deployment_id, now, grace)

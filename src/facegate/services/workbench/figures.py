@@ -1,0 +1,137 @@
+"""Live figures for the officer: consent, refusal and alternative use, the record chain, requests (M-9.3, M-10.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from facegate.domain.chain import ChainReport, verify_chain
+from facegate.errors import InvalidInput
+from facegate.services.common import load_deployment, new_id, record
+from facegate.services.context import ServiceContext
+from facegate.services.workbench.deps import Incident, WorkbenchDeps
+
+FACE_KINDS = ("enroll", "verify", "identify")
+
+
+@dataclass(frozen=True)
+class DeploymentFigures:
+    """Counts from the processing record (``audit_events``): the evidence nobody is forced (M-10.4, M-12.2)."""
+
+    deployment_id: str
+    consents_given: int = 0
+    consents_withdrawn: int = 0
+    face_allowed: int = 0  # enrol/verify/identify the gate let through
+    face_refused: int = 0  # ... and refused (no consent, withdrawn, wrong purpose ...)
+    alternative_uses: int = 0  # non-face completions (M-10.1)
+    by_operation: tuple[tuple[str, int, int], ...] = ()  # (kind, allowed, refused)
+
+    @property
+    def completions(self) -> int:
+        return self.face_allowed + self.alternative_uses
+
+    @property
+    def alternative_share(self) -> float | None:
+        return self.alternative_uses / self.completions if self.completions else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"deployment_id": self.deployment_id, "consents_given": self.consents_given,
+                "consents_withdrawn": self.consents_withdrawn, "face_allowed": self.face_allowed,
+                "face_refused": self.face_refused, "alternative_uses": self.alternative_uses,
+                "alternative_share": self.alternative_share,
+                "by_operation": [{"kind": k, "allowed": a, "refused": r} for k, a, r in self.by_operation]}
+
+
+def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | None], int]) -> DeploymentFigures:
+    """Pure: fold (kind, allowed) -> n into the figures; refused alternatives do not count as uses."""
+    def n(kind: str, allowed: bool | None = None, *, any_allowed: bool = False) -> int:
+        return sum(v for (k, a), v in counts.items() if k == kind and (any_allowed or a is allowed))
+
+    ops = tuple((k, n(k, True), n(k, False)) for k in FACE_KINDS)
+    return DeploymentFigures(
+        deployment_id,
+        consents_given=n("consent_given", any_allowed=True),
+        consents_withdrawn=n("consent_withdrawn", any_allowed=True),
+        face_allowed=sum(a for _, a, _ in ops),
+        face_refused=sum(r for _, _, r in ops),
+        alternative_uses=n("alternative", True) + n("alternative", None),
+        by_operation=ops,
+    )
+
+
+def deployment_figures(ctx: ServiceContext, deps: WorkbenchDeps) -> dict[str, DeploymentFigures]:
+    with ctx.store.transaction(readonly=True) as tx:
+        deployments = [d.id for d in tx.list_deployments()]
+        counts = deps.store_for(tx).event_counts()
+    return {d: figures_from_counts(d, counts.get(d, {})) for d in deployments}
+
+
+def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | None, today: date,
+                 days: int = 30) -> list[dict[str, Any]]:
+    """Per day for the last ``days`` days: consents, face completions, refusals, alternatives (for charts)."""
+    start = today - timedelta(days=days - 1)
+    since = datetime.combine(start, time(), tzinfo=timezone.utc)
+    with ctx.store.transaction(readonly=True) as tx:
+        rows = deps.store_for(tx).daily_events(since, deployment_id)
+    out = {start + timedelta(days=i): {"day": start + timedelta(days=i), "consent": 0, "withdrawn": 0,
+                                       "face": 0, "refused": 0, "alternative": 0} for i in range(days)}
+    for day, kind, allowed, n in rows:
+        slot = out.get(day)
+        if slot is None:
+            continue
+        if kind == "consent_given":
+            slot["consent"] += n
+        elif kind == "consent_withdrawn":
+            slot["withdrawn"] += n
+        elif kind in FACE_KINDS:
+            slot["face" if allowed else "refused"] += n
+        elif kind == "alternative" and allowed is not False:
+            slot["alternative"] += n
+    return list(out.values())
+
+
+def chain_state(ctx: ServiceContext, deps: WorkbenchDeps) -> tuple[ChainReport, int]:
+    """Walk the processing record once (M-9.3, M-14.2), with signed checkpoints when an auditor is configured."""
+    with ctx.store.transaction(readonly=True) as tx:
+        wb = deps.store_for(tx)
+        checkpoints = wb.checkpoint_count()
+        if ctx.auditor is None:
+            return verify_chain(wb.chain(), deps.hash_fn), checkpoints
+    from facegate.services.audit import verify_records
+
+    return verify_records(ctx), checkpoints
+
+
+def security_events(ctx: ServiceContext, deps: WorkbenchDeps, limit: int = 50) -> list[dict[str, Any]]:
+    with ctx.store.transaction(readonly=True) as tx:
+        return deps.store_for(tx).security_events(limit)
+
+
+def person_requests(ctx: ServiceContext, deps: WorkbenchDeps, today: date) -> list[dict[str, Any]]:
+    """Rights requests and complaints with due dates; open ones past due are flagged (PIPL Art. 50, Art. 17)."""
+    with ctx.store.transaction(readonly=True) as tx:
+        rows = deps.store_for(tx).person_requests()
+    for r in rows:
+        r["is_overdue"] = r["status"] == "open" and r["due_on"] < today
+    return rows
+
+
+def record_incident(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, summary: str,
+                    is_major: bool = False, occurred_at: datetime | None = None, data_types: str = "",
+                    remedial: str = "", all_deployments: bool = False, actor: str = "console") -> Incident:
+    """Record a security incident (M-14.6); a major one puts the assessment out of date (M-9.5)."""
+    if not summary.strip():
+        raise InvalidInput("incident_summary_missing", "Describe the incident.", "请描述安全事件。", article_id="M-14.6")
+    now = ctx.clock.now()
+    at = occurred_at or now
+    with ctx.store.transaction() as tx:
+        d = load_deployment(tx, deployment_id)
+        inc = Incident(new_id(), d.processor_id, None if all_deployments else d.id, is_major,
+                       at if at.tzinfo else at.replace(tzinfo=timezone.utc), now, actor, summary.strip(),
+                       data_types, remedial)
+        deps.store_for(tx).add_incident(inc)
+        record(ctx, tx, "incident_recorded", actor=actor, deployment=d, allowed=True,
+               codes=("major_incident",) if is_major else (), detail={"incident": inc.id, "is_major": is_major})
+    return inc

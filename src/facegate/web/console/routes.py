@@ -1,0 +1,164 @@
+"""The officer's console (/console): deployments, figures, assessments, filing, records, requests.
+
+Every page is server-rendered HTML with inline SVG charts, in Chinese or
+English (``?lang=zh|en``). A calendar problem (no holiday data for a year the
+deadline reaches, M-15.3) is shown as a banner instead of failing the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from facegate.domain.filing import FILING_THRESHOLD
+from facegate.errors import FacegateError
+from facegate.services.deployments import list_deployments
+from facegate.services.workbench import assessment, figures, filing, overview
+from facegate.web.console import charts
+from facegate.web.console.access import console_access
+from facegate.web.console.wiring import workbench_deps
+from facegate.web.deps import app_ctx
+
+HERE = Path(__file__).parent
+_env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+Officer = Depends(console_access)
+HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+           "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                      "script-src 'none'; frame-ancestors 'none'"}
+
+
+def _lang(request: Request) -> str:
+    value = request.query_params.get("lang") or request.cookies.get("fg_console_lang") or "zh"
+    return value if value in ("zh", "en") else "zh"
+
+
+def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = _lang(request)
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    banners = list(values.pop("banners", []))
+    if deps.calendar_error is not None:
+        banners.append(deps.calendar_error)
+    body = _env.get_template(name).render(
+        lang=lang, L=lambda zh, en: zh if lang == "zh" else en, path=request.url.path, banners=banners,
+        today=ctx.services.clock.now().date(), calendar_note=deps.calendar_note, threshold=FILING_THRESHOLD,
+        **values)
+    response = HTMLResponse(body, status_code=status, headers=HEADERS)
+    response.set_cookie("fg_console_lang", lang, samesite="strict", httponly=True)
+    return response
+
+
+def _views(request: Request) -> list[filing.FilingView]:
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    return [filing.view(ctx.services, deps, pid) for pid in filing.processors(ctx.services)]
+
+
+@router.get("/static/console.css")
+def css() -> FileResponse:
+    return FileResponse(HERE / "static" / "console.css", media_type="text/css")
+
+
+@router.get("")
+def home(request: Request, actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    today = ctx.services.clock.now().date()
+    rows = overview.deployment_rows(ctx.services, deps, today)
+    views = _views(request)
+    report, checkpoints = figures.chain_state(ctx.services, deps)
+    requests = figures.person_requests(ctx.services, deps, today)
+    return render(request, "overview.html", rows=rows, views=views, chain=report, checkpoints=checkpoints,
+                  requests=requests, charts=charts, banners=[v.error for v in views if v.error])
+
+
+@router.get("/deployments/{deployment_id}")
+def deployment_page(request: Request, deployment_id: str, actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    today = ctx.services.clock.now().date()
+    rows = overview.deployment_rows(ctx.services, deps, today, only=deployment_id)
+    if not rows:
+        return render(request, "message.html", 404, error_code="deployment_unknown",
+                      message=(f"部署{deployment_id}不存在。", f"No deployment {deployment_id}."))
+    versions = assessment.list_all(ctx.services, deps, deployment_id)
+    days = figures.daily_series(ctx.services, deps, deployment_id, today)
+    return render(request, "deployment.html", row=rows[0], versions=versions, days=days, charts=charts,
+                  now=ctx.services.clock.now())
+
+
+@router.post("/deployments/{deployment_id}/assessments")
+def generate(request: Request, deployment_id: str, reviewer: str = Form(""), actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    try:
+        assessment.generate(ctx.services, workbench_deps(ctx), deployment_id, reviewer=reviewer or None, actor=actor)
+    except FacegateError as exc:
+        return render(request, "message.html", exc.status, error_code=exc.code,
+                      message=(exc.message_zh, exc.message_en))
+    return RedirectResponse(f"/console/deployments/{deployment_id}#assessments", status_code=303)
+
+
+@router.post("/deployments/{deployment_id}/assessments/{version}/approve")
+def approve(request: Request, deployment_id: str, version: int, reviewer: str = Form(...),
+            actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    try:
+        assessment.approve(ctx.services, workbench_deps(ctx), deployment_id, version, reviewer=reviewer, actor=actor)
+    except FacegateError as exc:
+        return render(request, "message.html", exc.status, error_code=exc.code,
+                      message=(exc.message_zh, exc.message_en))
+    return RedirectResponse(f"/console/deployments/{deployment_id}#assessments", status_code=303)
+
+
+@router.get("/filing")
+def filing_page(request: Request, actor: str = Officer) -> Response:
+    views = _views(request)
+    return render(request, "filing.html", views=views, charts=charts, banners=[v.error for v in views if v.error])
+
+
+@router.get("/assessments")
+def assessments_page(request: Request, actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    rows = overview.deployment_rows(ctx.services, deps, ctx.services.clock.now().date())
+    return render(request, "assessments.html", rows=rows, versions=assessment.list_all(ctx.services, deps),
+                  now=ctx.services.clock.now())
+
+
+@router.get("/records")
+def records_page(request: Request, actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    deps = workbench_deps(ctx)
+    report, checkpoints = figures.chain_state(ctx.services, deps)
+    with ctx.services.store.transaction(readonly=True) as tx:
+        incidents = deps.store_for(tx).list_incidents()
+    return render(request, "records.html", chain=report, checkpoints=checkpoints, incidents=incidents,
+                  events=figures.security_events(ctx.services, deps),
+                  deployments=list_deployments(ctx.services))
+
+
+@router.post("/incidents")
+def add_incident(request: Request, deployment_id: str = Form(...), summary: str = Form(...),
+                 is_major: bool = Form(False), actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    try:
+        figures.record_incident(ctx.services, workbench_deps(ctx), deployment_id, summary=summary,
+                                is_major=is_major, actor=actor)
+    except FacegateError as exc:
+        return render(request, "message.html", exc.status, error_code=exc.code,
+                      message=(exc.message_zh, exc.message_en))
+    return RedirectResponse("/console/records", status_code=303)
+
+
+@router.get("/requests")
+def requests_page(request: Request, actor: str = Officer) -> Response:
+    ctx = app_ctx(request)
+    today: date = ctx.services.clock.now().date()
+    return render(request, "requests.html", requests=figures.person_requests(ctx.services, workbench_deps(ctx), today))
