@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(PY) bench/run_all.py --out docs/benchmarks.md
 
 fuzz: $(STAMP)
-	FACEGATE_FUZZ_RUNS=20000 $(PY) -m pytest -q tests/fuzz
+	FACEGATE_FUZZ_RUNS=20000 FACEGATE_FUZZ_MAX_SECONDS=300 $(PY) -m pytest -q tests/fuzz
 
 docs: $(STAMP)
 	$(PY) -m facegate.governance.docs > docs/rules.md

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     match_threshold: float = Field(0.6, gt=0.0, lt=2.0)  # Euclidean; see docs/benchmarks.md
     min_face_px: int = Field(60, ge=20)
     max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024)
-    max_image_pixels: int = Field(40_000_000, ge=10_000)
+    max_image_pixels: int = Field(25_000_000, ge=10_000)
     examples_dir: Path | None = Path("examples")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -81,8 +81,8 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
             )
         subject = tx.get_subject(d.processor_id, req.subject_ref)
         if subject is None:
-            subject = Subject(new_id(), d.processor_id, req.subject_ref, minor_until if is_minor else None, now)
-            tx.add_subject(subject)
+            subject = tx.add_subject(
+                Subject(new_id(), d.processor_id, req.subject_ref, minor_until if is_minor else None, now))
         elif req.birth_date is not None and subject.minor_until != (minor_until if is_minor else None):
             subject = Subject(subject.id, subject.processor_id, subject.external_ref,
                               minor_until if is_minor else None, subject.created_at)

@@ -100,11 +100,11 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         # Gate again inside the writing transaction: consent may have been withdrawn meanwhile.
         d, subject, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
         if subject is None and not d.consent_required and decision.allowed:
-            subject = Subject(new_id(), d.processor_id, subject_ref, None, now)
-            tx.add_subject(subject)
+            subject = tx.add_subject(Subject(new_id(), d.processor_id, subject_ref, None, now))
         if not decision.allowed or subject is None:
             record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
             return EnrollResult(decision)
+        tx.lock_subject(subject.id)
         key = tx.get_subject_key(subject.id)
         if key is None:
             key = ctx.keys.new_data_key()
@@ -121,7 +121,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
             tx.delete_template(template_id)
         record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "engine": ctx.engine.name, "template": rec.id,
-                       "expires_at": rec.expires_at.isoformat(), "consent": decision.consent_id})
+                       "expires_at": rec.expires_at.isoformat(), "consent": decision.consent_id,
+                       "replaced": dropped})
     ctx.gallery.removed(dropped)
     ctx.gallery.added(d.id, purpose, rec.id, subject.id, emb.vector)
     return EnrollResult(decision, rec.id, rec.expires_at.isoformat())

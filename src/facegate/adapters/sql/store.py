@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.records import RecordsMixin, Signer
@@ -139,11 +141,19 @@ class SqlTx(RecordsMixin):
         )).first()
         return Subject(row.id, row.processor_id, row.external_ref, row.minor_until, row.created_at) if row else None
 
-    def add_subject(self, s: Subject) -> None:
-        self.conn.execute(insert(t.subjects).values(
-            id=s.id, processor_id=s.processor_id, external_ref=s.external_ref,
-            minor_until=s.minor_until, created_at=s.created_at,
-        ))
+    def add_subject(self, s: Subject) -> Subject:
+        """Insert the person unless a concurrent request already did; return the stored row."""
+        values = {"id": s.id, "processor_id": s.processor_id, "external_ref": s.external_ref,
+                  "minor_until": s.minor_until, "created_at": s.created_at}
+        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        self.conn.execute(dialect_insert(t.subjects).values(**values).on_conflict_do_nothing())
+        stored = self.get_subject(s.processor_id, s.external_ref)
+        assert stored is not None
+        return stored
+
+    def lock_subject(self, subject_id: str) -> None:
+        """Serialise concurrent enrolls of one person (its data key is made once)."""
+        self.conn.execute(select(t.subjects.c.id).where(t.subjects.c.id == subject_id).with_for_update())
 
     def get_subject_by_id(self, subject_id: str) -> Subject | None:
         row = self.conn.execute(select(t.subjects).where(t.subjects.c.id == subject_id)).first()

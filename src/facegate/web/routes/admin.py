@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,7 +44,8 @@ async def verify_records(request: Request, principal: Principal = Depends(requir
 
 
 @router.get("/audit/export", response_class=PlainTextResponse)
-def export_records(request: Request, from_seq: int = 1, to_seq: int | None = None,
+def export_records(request: Request, from_seq: int = Query(1, ge=1, le=2**63 - 1),
+                   to_seq: int | None = Query(None, ge=1, le=2**63 - 1),
                    principal: Principal = Depends(require(P.AUDIT_EXPORT))) -> Any:
     """JSON Lines with the checkpoints needed to verify offline (`python -m facegate.offline_verify`)."""
     ctx = app_ctx(request)

@@ -1,0 +1,1 @@
+"""Fuzz tests: bounded in `make test`, longer in `make fuzz` (FACEGATE_FUZZ_RUNS)."""
