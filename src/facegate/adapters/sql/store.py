@@ -72,6 +72,11 @@ def _sealed(row: Any) -> SealedTemplate:
     )
 
 
+_HEAD_FOR_UPDATE = select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
+_INSERT_EVENT = insert(t.audit_events)
+_UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
+
+
 class SqlTx(RecordsMixin):
     """The Tx port over one open connection inside a transaction."""
 
@@ -284,20 +289,20 @@ class SqlTx(RecordsMixin):
 
     # processing record -----------------------------------------------------------------
     def append_event(self, event: AuditEvent) -> ChainedEvent:
-        # The migration seeds this row, so every writer takes the same row lock.
-        head = self.conn.execute(
-            select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
-        ).one()
+        # The migration seeds the head row, so every writer takes the same row lock.
+        head = self.conn.execute(_HEAD_FOR_UPDATE).one()
         seq = head.seq + 1
         prev_hash = head.hash
         event = normalize_event(event)  # hash exactly what reading the row back gives
         digest = link(prev_hash, seq, event, self._hash_fn)
-        self.conn.execute(insert(t.audit_events).values(
-            seq=seq, kind=event.kind, at=event.at, actor=event.actor, deployment_id=event.deployment_id,
-            subject_ref=event.subject_ref, allowed=event.allowed, reason_codes=list(event.reason_codes),
-            detail=event.detail, prev_hash=prev_hash, hash=digest,
-        ))
-        head_values: dict[str, Any] = {"seq": seq, "hash": digest}
+        # Constant statements with parameters: SQLAlchemy compiles each once (appends are hot).
+        self.conn.execute(_INSERT_EVENT, {
+            "seq": seq, "kind": event.kind, "at": event.at, "actor": event.actor,
+            "deployment_id": event.deployment_id, "subject_ref": event.subject_ref, "allowed": event.allowed,
+            "reason_codes": list(event.reason_codes), "detail": event.detail, "prev_hash": prev_hash, "hash": digest,
+        })
+        head_values: dict[str, Any] = {"seq": seq, "hash": digest, "checkpoint_seq": head.checkpoint_seq,
+                                       "checkpoint_at": head.checkpoint_at}
         if self._signer is not None and should_checkpoint(
             head.checkpoint_seq, head.checkpoint_at, seq, event.at, self._every_events, self._every_seconds
         ):
@@ -305,7 +310,7 @@ class SqlTx(RecordsMixin):
             self.conn.execute(insert(t.checkpoints).values(
                 seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
             head_values.update(checkpoint_seq=seq, checkpoint_at=event.at)
-        self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(**head_values))
+        self.conn.execute(_UPDATE_HEAD, head_values)
         return ChainedEvent(seq, event, prev_hash, digest)
 
 
