@@ -10,6 +10,7 @@ from pathlib import Path
 
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
+from facegate.adapters.index import GalleryIndex
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
 from facegate.adapters.keys.hashing import hash_fn
@@ -78,12 +79,12 @@ def face_engine(kind: str, models_dir: str) -> FaceEngine:
     """Engines load model files once per process; cached by kind and cache folder."""
     if kind in ("auto", "onnx"):
         try:
-            from facegate.adapters.face.resnet_onnx import OnnxDescriber
+            from facegate.adapters.face.resnet_onnx import ResnetOnnxDescriber
         except ImportError:
             if kind == "onnx":
                 raise ConfigurationError("engine_unavailable", "The ONNX engine is not installed.") from None
         else:
-            return DlibFaceEngine(OnnxDescriber.from_cache(Path(models_dir)))
+            return DlibFaceEngine(ResnetOnnxDescriber.from_cache(Path(models_dir)))
     return DlibFaceEngine()
 
 
@@ -128,7 +129,8 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     the_clock = clock or SystemClock()
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
-    local_gallery = MemoryGallery(store, keys, face.dimension)
+    local_gallery = MemoryGallery(
+        store, keys, face.dimension, lambda dim: GalleryIndex(dim, approximate_above=settings.approximate_above))
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
     gallery: Gallery = SharedGallery(local_gallery, feed) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)

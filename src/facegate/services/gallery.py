@@ -7,57 +7,33 @@ are told through ``invalidate`` (see bootstrap's change feed).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
 from facegate.ports import ChangeFeed, KeyProvider, Store
 from facegate.services.common import template_aad
 
-IndexFactory = Callable[[int], "VectorIndex"]
+IndexFactory = Callable[[int], "VectorIndex"]  # dimension -> empty index
 
 
-class VectorIndex:
-    """Exact Euclidean search on a contiguous matrix (the BLAS path)."""
+class VectorIndex(Protocol):
+    """What a gallery index offers (adapters/index.py: exact BLAS search, HNSW above a size)."""
 
-    def __init__(self, dimension: int) -> None:
-        self.dimension = dimension
-        self._ids: list[str] = []
-        self._pos: dict[str, int] = {}
-        self._vectors = np.zeros((0, dimension), dtype=np.float32)
+    def __len__(self) -> int: ...
 
-    def __len__(self) -> int:
-        return len(self._ids)
+    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None: ...
 
-    def add(self, ids: list[str], vectors: np.ndarray) -> None:
-        self.remove([i for i in ids if i in self._pos])
-        start = len(self._ids)
-        self._ids.extend(ids)
-        self._pos.update({i: start + n for n, i in enumerate(ids)})
-        self._vectors = np.vstack([self._vectors, vectors.astype(np.float32).reshape(-1, self.dimension)])
+    def remove(self, ids: Sequence[str]) -> int: ...
 
-    def remove(self, ids: list[str]) -> None:
-        gone = {self._pos[i] for i in ids if i in self._pos}
-        if not gone:
-            return
-        keep = [n for n in range(len(self._ids)) if n not in gone]
-        self._ids = [self._ids[n] for n in keep]
-        self._vectors = self._vectors[keep]
-        self._pos = {i: n for n, i in enumerate(self._ids)}
-
-    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
-        if not self._ids:
-            return []
-        d = np.linalg.norm(self._vectors - query.astype(np.float32), axis=1)
-        top = np.argsort(d)[:k]
-        return [(self._ids[n], float(d[n])) for n in top]
+    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]: ...
 
 
 class MemoryGallery:
     """The Gallery port: one index per (deployment, purpose), built on first use."""
 
-    def __init__(self, store: Store, keys: KeyProvider, dimension: int = 128,
-                 index_factory: IndexFactory = VectorIndex) -> None:
+    def __init__(self, store: Store, keys: KeyProvider, dimension: int, index_factory: IndexFactory) -> None:
         self._store = store
         self._keys = keys
         self._dimension = dimension

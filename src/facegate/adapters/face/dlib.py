@@ -21,7 +21,7 @@ from facegate.ports import Embedding, FaceOptions
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
-SMALL_IMAGE_SIDE = 500  # below this, upsample once so 40-px faces are found
+SMALL_IMAGE_SIDE = 500  # up to this, a second pass upsampled once finds 40-px faces
 DETECT_MAX_SIDE = 1000  # above this, detect on a scaled copy; align on the original
 
 
@@ -103,7 +103,12 @@ class DlibFaceEngine:
                 for r in found
             ]
         with self._lock:
-            return list(self._detector(rgb, 1 if longest <= SMALL_IMAGE_SIDE else 0))
+            found = list(self._detector(rgb, 0))
+            if not found and longest <= SMALL_IMAGE_SIDE:
+                # Upsampling finds 40-px faces but costs 4x; only small images that
+                # showed nothing at full size need it.
+                found = list(self._detector(rgb, 1))
+            return found
 
     def _chip(self, rgb: np.ndarray, options: FaceOptions) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
         faces = self._detect(rgb)
