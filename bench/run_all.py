@@ -1,0 +1,79 @@
+"""`make bench`: run every benchmark on this machine and write docs/benchmarks.md.
+
+Each benchmark prints a Markdown section with its targets; this script adds the
+machine they ran on and puts them in one file. Sections that fail are reported
+as failed, never left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHES = [
+    ("Face engine: speed, agreement with dlib, LFW accuracy", "bench_engine.py", []),
+    ("Gate overhead", "bench_service.py", []),
+    ("1:N identification at scale", "bench_index.py", []),
+    ("Processing record", "bench_audit.py", []),
+]
+
+
+def machine() -> str:
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        lscpu = ""
+    keep = ("Model name", "CPU(s):", "Thread(s) per core", "L2 cache", "L3 cache", "Flags")
+    lines = [ln.strip() for ln in lscpu.splitlines() if ln.strip().startswith(keep)]
+    lines = [ln if not ln.startswith("Flags") else "AVX2: " + ("yes" if "avx2" in ln else "no")
+             + ", AVX-512: " + ("yes" if "avx512f" in ln else "no") for ln in lines]
+    mem = Path("/proc/meminfo").read_text().splitlines()[0] if Path("/proc/meminfo").exists() else ""
+    return "\n".join(f"- {ln}" for ln in [*lines, mem, f"Python {platform.python_version()}",
+                                          f"{platform.system()} {platform.release()}"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--only", nargs="*", help="script names to run (default: all)")
+    args = ap.parse_args()
+    faces = os.environ.get("FACEGATE_BENCH_FACES", str(ROOT.parent / "shared" / "faces" / "lfw-dev"))
+    parts = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Photos: `{faces}` "
+        "(LFW View 1 dev split, deep-funneled; Huang et al. 2007). LFW is a research benchmark, "
+        "not proof of fitness for commercial use.",
+        "",
+        "## Machine",
+        "",
+        machine(),
+        "",
+        "Other processes share these 2 cores; absolute times vary by run, ratios measured side by side "
+        "in one run are the figures to compare.",
+        "",
+    ]
+    for title, script, extra in BENCHES:
+        if args.only and script not in args.only:
+            continue
+        with tempfile.NamedTemporaryFile("r", suffix=".md") as out:
+            cmd = [sys.executable, str(ROOT / "bench" / script), "--out", out.name, *extra]
+            print(f"== {title}: {' '.join(cmd[1:])}", flush=True)
+            done = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "FACEGATE_BENCH_FACES": faces})
+            text = Path(out.name).read_text()
+        if done.returncode != 0 or not text.strip():
+            text = f"## {title}\n\n**Failed** (exit {done.returncode}); see the console output of `make bench`.\n"
+        parts += [text.strip(), ""]
+    args.out.write_text("\n".join(parts))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
