@@ -139,3 +139,18 @@ def test_unknowns_and_malformed_json(client: TestClient, face_images: dict[str, 
                                               "notice_version": "0" * 64})
     assert stale.status_code == 409 and stale.json()["code"] == "notice_version_mismatch"
     assert client.delete("/v1/deployments/hotel-frontdesk/subjects/ghost").json()["code"] == "subject_unknown"
+
+
+def test_truncated_images_stay_refused_after_weasyprint_is_imported(face_images: dict[str, bytes]) -> None:
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    from facegate.adapters.face.imaging import decode_rgb
+    from facegate.errors import ImageRejected
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    half = face_images["obama.jpg"][: len(face_images["obama.jpg"]) // 2]
+    with pytest.raises(ImageRejected) as refused:
+        decode_rgb(half)
+    assert refused.value.code == "image_corrupt"

@@ -11,7 +11,7 @@ import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from facegate.errors import ImageRejected
 
@@ -35,6 +35,9 @@ def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
             "image_too_large", f"The image is larger than {max_bytes} bytes.",
             f"图像大于{max_bytes}字节。", limit=max_bytes,
         )
+    # WeasyPrint (the PDF reports) sets this process-wide on import; a truncated face
+    # photo padded with grey must be refused, not embedded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt EXIF and the like: the decode below decides
