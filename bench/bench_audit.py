@@ -196,8 +196,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
 
-    lines = ["# Processing-record benchmark", "", f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", "", machine(), ""]
-    lines += ["## Appends per second (`SqlTx.append_event`)", "",
+    lines = ["## Processing-record benchmark", "", f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", "", machine(), ""]
+    lines += ["### Appends per second (`SqlTx.append_event`)", "",
               f"Target: >= {APPEND_TARGET:,} appends/s. Each append locks the head row, normalises and hashes "
               "the event; a signed checkpoint every 1000 records.", "",
               "| store | events per transaction | writers | events | appends/s (wall) | appends per client CPU-s | |",
@@ -239,7 +239,7 @@ def main() -> None:
                                  f"{mark(rate >= APPEND_TARGET)} |")
                     print(lines[-1], file=sys.stderr)
 
-        lines += ["", "## Verifying a chain (`verify_chain`, SHA-256)", "",
+        lines += ["", "### Verifying a chain (`verify_chain`, SHA-256)", "",
                   f"Target: {args.verify_n:,} records in < {VERIFY_TARGET_S:.0f} s.", "",
                   "| chain | records | build s | verify s (wall) | verify s (CPU) | records/s (wall) | |",
                   "|---|---:|---:|---:|---:|---:|---|"]

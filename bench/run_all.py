@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
     ("Face engine: speed, agreement with dlib, LFW accuracy", "bench_engine.py", []),
     ("Gate overhead", "bench_service.py", []),
+    ("Gate overhead with dlib's own descriptor", "bench_service.py", ["--engine", "dlib"]),
     # Exact search at 1M, and HNSW (M=32) on face-like vectors at 200k: building 10M on 2 cores
     # would take hours, so that figure is not produced here (see the issue notes).
     ("1:N identification at scale", "bench_index.py",

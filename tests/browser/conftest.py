@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +19,12 @@ from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import DeploymentStatus
 from facegate.web.app import create_app
 from tests.browser.kiosk_setup import hotel_manifest, install, kids_manifest
+from tests.browser.server import screenshot, serve_app  # noqa: F401  (screenshot is re-exported for tests)
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-DOCS_SHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -86,17 +82,10 @@ class Live:
     cookies: tuple[dict[str, str], ...] = ()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def live(tmp_path: Path, real_engine: Any) -> Iterator[Live]:  # type: ignore[no-untyped-def]
     """The real app on a temp data dir, the real face engine, the hotel and kids' club deployments."""
-    import uvicorn
-
     ctx = build_context(make_settings(tmp_path), engine=real_engine)
     install(ctx, hotel_manifest())
     install(ctx, kids_manifest())
@@ -105,19 +94,8 @@ def live(tmp_path: Path, real_engine: Any) -> Iterator[Live]:  # type: ignore[no
     from facegate.services.deployments import set_active
 
     set_active(ctx.services, "closed-desk", False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning",
-                                           ws="none", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name="facegate-live", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    yield Live(f"http://127.0.0.1:{port}", ctx, _pair_all(ctx, f"http://127.0.0.1:{port}"))
-    server.should_exit = True
-    thread.join(20)
+    with serve_app(create_app(ctx)) as url:
+        yield Live(url, ctx, _pair_all(ctx, url))
     ctx.close()
 
 
@@ -142,14 +120,3 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     p.set_default_timeout(30_000)
     yield p
     context.close()
-
-
-def screenshot(page: Any, name: str) -> Path:
-    """Save to test-artifacts/ (git-ignored); FACEGATE_UPDATE_SCREENSHOTS=1 also refreshes docs/screenshots/."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("FACEGATE_UPDATE_SCREENSHOTS") == "1":
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_SHOTS / path.name)
-    return path

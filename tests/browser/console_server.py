@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +23,7 @@ from facegate.governance.mapping import to_deployment, to_processor
 from facegate.governance.rules import evaluate
 from facegate.services.deployments import apply_deployment
 from facegate.testing import FakeFaceEngine, FixedClock
+from tests.browser.server import screenshot, serve_app  # noqa: F401  (screenshot is re-exported for tests)
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +31,6 @@ HOTEL = "westlake-hotel-front-desk"
 METRO = "line2-people-square-security"
 HOTEL_PROCESSOR = "91330106MA2H3K7L5P"
 METRO_PROCESSOR = "91440300MA5G4T9N1H"
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
 
 def example(name: str, **changes: Any) -> Manifest:
@@ -98,11 +92,6 @@ class Live:
     cookie: dict[str, str]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _signed_in(ctx: AppContext, url: str) -> dict[str, str]:
     """The console cookie an officer's browser gets after signing in with an admin key."""
@@ -116,36 +105,10 @@ def _signed_in(ctx: AppContext, url: str) -> dict[str, str]:
 @contextmanager
 def live_console(ctx: AppContext, clock: FixedClock) -> Iterator[Live]:
     """The real app under uvicorn on 127.0.0.1 and a free port, in a thread of this process."""
-    import uvicorn
-
     from facegate.web.app import create_app
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning",
-                                           ws="none", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name="facegate-console", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", ctx, clock, _signed_in(ctx, f"http://127.0.0.1:{port}"))
-    finally:
-        server.should_exit = True
-        thread.join(20)
-
-
-def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """test-artifacts/screenshots/ always; docs/screenshots/ too when FACEGATE_UPDATE_SCREENSHOTS=1."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    if os.environ.get("FACEGATE_UPDATE_SCREENSHOTS") == "1":
-        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOCS_SHOTS / path.name)
-    return path
+    with serve_app(create_app(ctx)) as url:
+        yield Live(url, ctx, clock, _signed_in(ctx, url))
 
 
 def fixed_clock(day: str = "2025-09-26", hour: int = 9) -> FixedClock:

@@ -10,7 +10,6 @@ Reading needs ``read_reports`` across all deployments; changing anything
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
@@ -21,6 +20,7 @@ from facegate.errors import FacegateError, Unauthorized
 from facegate.services.access import authenticate
 from facegate.services.context import ServiceContext
 from facegate.web.auth import principal_of
+from facegate.web import sessions
 from facegate.web.deps import app_ctx
 
 COOKIE = "fg_console"
@@ -28,29 +28,15 @@ SESSION_HOURS = 8
 router = APIRouter(prefix="/console", tags=["console"])
 
 
-def _mac(ctx: ServiceContext, key_id: str, expires: int) -> str:
-    return ctx.keys.keyed_hash(f"console-session|{key_id}|{expires}")
-
-
 def session_value(ctx: ServiceContext, key_id: str) -> str:
-    expires = int((ctx.clock.now() + timedelta(hours=SESSION_HOURS)).timestamp())
-    return f"{key_id}.{expires}.{_mac(ctx, key_id, expires)}"
+    return sessions.sign(ctx, "console", key_id, timedelta(hours=SESSION_HOURS))
 
 
 def _from_cookie(request: Request) -> Principal:
-    ctx = app_ctx(request).services
-    parts = request.cookies.get(COOKIE, "").split(".")
-    signed_out = Unauthorized("console_login_required", "Please sign in with your API key at /console/login.",
-                              "请在 /console/login 使用 API 密钥登录。", article_id="M-14.3")
-    if len(parts) != 3 or not parts[1].isdigit():
-        raise signed_out
-    key_id, expires, mac = parts[0], int(parts[1]), parts[2]
-    if not hmac.compare_digest(mac, _mac(ctx, key_id, expires)) or ctx.clock.now().timestamp() >= expires:
-        raise signed_out
-    with ctx.store.transaction(readonly=True) as tx:
-        key = tx.get_api_key(key_id)
-    if key is None or not key.is_active(ctx.clock.now()):
-        raise signed_out
+    key = sessions.verified_key(app_ctx(request).services, "console", request.cookies.get(COOKIE, ""))
+    if key is None:
+        raise Unauthorized("console_login_required", "Please sign in with your API key at /console/login.",
+                           "请在 /console/login 使用 API 密钥登录。", article_id="M-14.3")
     return key.principal()
 
 

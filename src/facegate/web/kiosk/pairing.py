@@ -7,7 +7,6 @@ unpairs every kiosk that used it at once.
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
@@ -17,6 +16,7 @@ from facegate.domain.access import Permission, authorize
 from facegate.errors import Unauthorized
 from facegate.services.access import authenticate
 from facegate.services.context import ServiceContext
+from facegate.web import sessions
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.render import render
 
@@ -28,35 +28,23 @@ def cookie_name(deployment_id: str) -> str:
     return "fg_kiosk_" + "".join(c if c.isalnum() else "_" for c in deployment_id)
 
 
-def _mac(ctx: ServiceContext, deployment_id: str, key_id: str, expires: int) -> str:
-    return ctx.keys.keyed_hash(f"kiosk-pairing|{deployment_id}|{key_id}|{expires}")
+def _purpose(deployment_id: str) -> str:
+    return f"kiosk-pairing|{deployment_id}"
 
 
 def pairing_value(ctx: ServiceContext, deployment_id: str, key_id: str) -> tuple[str, int]:
     """The cookie value that binds a screen to a device key, and its lifetime in seconds."""
-    expires = int((ctx.clock.now() + timedelta(days=PAIRING_DAYS)).timestamp())
-    return f"{key_id}.{expires}.{_mac(ctx, deployment_id, key_id, expires)}", PAIRING_DAYS * 86400
+    return sessions.sign(ctx, _purpose(deployment_id), key_id, timedelta(days=PAIRING_DAYS)), PAIRING_DAYS * 86400
 
 
 def paired_key(request: Request, deployment_id: str) -> str:
     """The device key id this browser was paired with, still valid and in scope; else 401."""
     ctx = app_ctx(request).services
-    raw = request.cookies.get(cookie_name(deployment_id), "")
-    parts = raw.split(".")
-    unpaired = Unauthorized("kiosk_not_paired", "This screen is not paired with a device key; please ask staff.",
-                            "此终端尚未与设备密钥配对，请联系工作人员。", article_id="M-14.3")
-    if len(parts) != 3 or not parts[1].isdigit():
-        raise unpaired
-    key_id, expires, mac = parts[0], int(parts[1]), parts[2]
-    if not hmac.compare_digest(mac, _mac(ctx, deployment_id, key_id, expires)):
-        raise unpaired
-    if ctx.clock.now().timestamp() >= expires:
-        raise unpaired
-    with ctx.store.transaction(readonly=True) as tx:
-        key = tx.get_api_key(key_id)
-    if key is None or not key.is_active(ctx.clock.now()) or not key.principal().covers(deployment_id):
-        raise unpaired
-    return key_id
+    key = sessions.verified_key(ctx, _purpose(deployment_id), request.cookies.get(cookie_name(deployment_id), ""))
+    if key is None or not key.principal().covers(deployment_id):
+        raise Unauthorized("kiosk_not_paired", "This screen is not paired with a device key; please ask staff.",
+                           "此终端尚未与设备密钥配对，请联系工作人员。", article_id="M-14.3")
+    return key.key_id
 
 
 @router.get("/pair")
