@@ -8,6 +8,7 @@ and problem+json codes instead of pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -88,32 +89,28 @@ async def _act(request: Request, kind: str) -> tuple[FormData, str]:
     return form, code
 
 
-@router.post("/withdraw")
-async def withdraw(request: Request) -> Response:
+async def _erase(request: Request, kind: str, action: Callable[..., Any], title_key: str) -> Response:
+    """Withdraw or delete by receipt: the same form, token and answer, a different action."""
     ctx, deps = app_ctx(request).services, person_deps(request)
     try:
-        _, code = await _act(request, "withdraw")
-        out = person.withdraw_by_receipt(ctx, deps, code)
+        _, code = await _act(request, kind)
+        out = action(ctx, deps, code)
     except FacegateError as exc:
         return error_page(request, exc, "selfservice.html")
     if wants_json(request):
         return JSONResponse(asdict(out))
-    return render(request, "done.html", title_key="withdrawn_title", receipt=out.receipt_code,
+    return render(request, "done.html", title_key=title_key, receipt=out.receipt_code,
                   templates_deleted=out.templates_deleted, receipt_code=code)
+
+
+@router.post("/withdraw")
+async def withdraw(request: Request) -> Response:
+    return await _erase(request, "withdraw", person.withdraw_by_receipt, "withdrawn_title")
 
 
 @router.post("/delete")
 async def delete(request: Request) -> Response:
-    ctx, deps = app_ctx(request).services, person_deps(request)
-    try:
-        _, code = await _act(request, "delete")
-        out = person.delete_by_receipt(ctx, deps, code)
-    except FacegateError as exc:
-        return error_page(request, exc, "selfservice.html")
-    if wants_json(request):
-        return JSONResponse(asdict(out))
-    return render(request, "done.html", title_key="deleted_title", receipt=out.receipt_code,
-                  templates_deleted=out.templates_deleted, receipt_code=code)
+    return await _erase(request, "delete", person.delete_by_receipt, "deleted_title")
 
 
 @router.post("/complaint")
