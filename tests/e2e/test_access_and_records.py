@@ -124,3 +124,18 @@ def test_tampering_is_found_and_offline_verification_agrees(ctx: AppContext, tmp
         conn.execute(update(t.audit_events).where(t.audit_events.c.seq == 2).values(actor="someone-else"))
     report = auditor.get("/v1/audit/verify").json()
     assert report["ok"] is False and report["first_broken_seq"] == 2
+
+
+def test_notice_is_served_in_both_languages_with_its_version(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from facegate.services.deployments import apply_manifest_text
+    from tests.conftest import make_settings as settings_for
+
+    c = build_context(settings_for(tmp_path / "n"), clock=clock, engine=FakeFaceEngine())
+    try:
+        text = (Path(__file__).resolve().parents[2] / "examples" / "hotel-front-desk-check-in.yaml").read_text()
+        d = apply_manifest_text(c.services, text).deployment
+        notice = _client(c, "auditor").get(f"/v1/deployments/{d.id}/notice").json()
+        assert notice["version"] == d.notice_version  # M-5.4: consents bind to this version
+        assert notice["zh"]["sections"] and notice["en"]["sections"]
+    finally:
+        c.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from facegate.domain import reasons as R
@@ -67,8 +67,9 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
                 "同意所对应的告知版本不是该部署当前的告知版本。",
                 article_id="M-6.2", detail={"current_notice_version": d.notice_version},
             )
-        minor_until = fourteenth_birthday(req.birth_date) if req.birth_date else None
-        is_minor = minor_until is not None and today < minor_until
+        turns_14 = fourteenth_birthday(req.birth_date) if req.birth_date else None
+        is_minor = turns_14 is not None and today < turns_14
+        minor_until = turns_14 if is_minor else None  # kept only while the person is a child
         if is_minor and not d.minors_allowed:
             raise _refused(R.MINORS_NOT_ALLOWED)
         if is_minor and req.actor is not ConsentActor.GUARDIAN:
@@ -81,11 +82,9 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
             )
         subject = tx.get_subject(d.processor_id, req.subject_ref)
         if subject is None:
-            subject = tx.add_subject(
-                Subject(new_id(), d.processor_id, req.subject_ref, minor_until if is_minor else None, now))
-        elif req.birth_date is not None and subject.minor_until != (minor_until if is_minor else None):
-            subject = Subject(subject.id, subject.processor_id, subject.external_ref,
-                              minor_until if is_minor else None, subject.created_at)
+            subject = tx.add_subject(Subject(new_id(), d.processor_id, req.subject_ref, minor_until, now))
+        elif req.birth_date is not None and subject.minor_until != minor_until:
+            subject = replace(subject, minor_until=minor_until)
             tx.update_subject(subject)
         code = RECEIPT_PREFIX + secrets.token_hex(8).upper()
         consent = Consent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -80,13 +81,7 @@ def notice(request: Request, deployment_id: str) -> Any:
     """The notice people must see before any capture (M-5.1), in Chinese and English."""
     d = svc.get_deployment(app_ctx(request).services, deployment_id)
     n = build_notice(Manifest.model_validate(d.manifest))
-    return {"deployment_id": d.id, "version": n.version, "zh": _text(n.zh), "en": _text(n.en)}
-
-
-def _text(t: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return asdict(t)
+    return {"deployment_id": d.id, "version": n.version, "zh": asdict(n.zh), "en": asdict(n.en)}
 
 
 @router.get("/{deployment_id}", dependencies=[Depends(require_scope)])
