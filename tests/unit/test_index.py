@@ -112,16 +112,20 @@ def test_approximate_recall_on_synthetic_gallery() -> None:
     ids = [f"g{i}" for i in range(len(x))]
     # probes: an enrolled face seen again (small perturbation), as in identification
     probes = x[rng.choice(len(x), 50, replace=False)] + 0.05 * _unit(rng, 50)
-    ann = ApproximateIndex(D, expansion_search=128)
+    ann = ApproximateIndex(D, nlist=64, nprobe=8)
+    ann.train(x)
     ann.add(ids, x)
-    assert _recall(ann, ids, x, probes, 5) >= 0.95
-    gallery = GalleryIndex(D, approximate_above=1000, expansion_search=64)
+    few = _recall(ann, ids, x, probes, 5)  # isotropic data has no clusters: few lists miss a lot
+    ann.nprobe = 64  # every list: only the 8-bit codes stand between this and exact
+    assert _recall(ann, ids, x, probes, 5) >= 0.98 > few
+    gallery = GalleryIndex(D, approximate_above=1000, nprobe_fraction=1.0)
     gallery.add(ids[:800], x[:800])
     assert not gallery.is_approximate
     gallery.add(ids[800:], x[800:])
-    assert gallery.is_approximate
-    assert _recall(gallery, ids, x, probes, 5) >= 0.95
-    # distances from the gallery are exact even when candidates come from the graph
+    assert gallery.wait_until_built(60)
+    assert gallery.approximate is not None and len(gallery.approximate) == 5000
+    assert _recall(gallery, ids, x, probes, 5) >= 0.98
+    # distances from the gallery are exact even when candidates come from the IVF lists
     q = probes[0]
     got = gallery.search(q, 1)[0]
     assert got[1] == pytest.approx(_brute(ids, x, q, 1)[0][1], rel=1e-5)
@@ -131,13 +135,72 @@ def test_approximate_remove_and_replace() -> None:
     rng = np.random.default_rng(6)
     x = _unit(rng, 200)
     ids = [str(i) for i in range(200)]
-    gallery = GalleryIndex(D, approximate_above=100)
+    gallery = GalleryIndex(D, approximate_above=100, nprobe_fraction=1.0)
     gallery.add(ids, x)
+    assert gallery.wait_until_built(60)
     assert gallery.remove(["5", "6", "nope"]) == 2
     assert len(gallery) == 198 and len(gallery.approximate or []) == 198
     assert gallery.search(x[5], 1)[0][0] != "5"
     gallery.add(["7"], x[5:6])
     assert gallery.search(x[5], 1)[0] == ("7", pytest.approx(0.0, abs=1e-6))
+
+
+def test_ivf_needs_training_and_enough_vectors() -> None:
+    ann = ApproximateIndex(D, nlist=64)
+    with pytest.raises(RuntimeError):
+        ann.add(["a"], np.ones((1, D)))
+    with pytest.raises(ValueError):
+        ann.train(np.ones((10, D)))
+
+
+def test_writes_during_a_background_build_are_replayed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enrolments and deletions made while the IVF index trains all reach it before it serves."""
+    from facegate.adapters import index as index_module
+
+    may_train = threading.Event()
+
+    class SlowIndex(ApproximateIndex):
+        def train(self, vectors: np.ndarray, seed: int = 0) -> None:
+            assert may_train.wait(30)
+            super().train(vectors, seed)
+
+    monkeypatch.setattr(index_module, "ApproximateIndex", SlowIndex)
+    rng = np.random.default_rng(8)
+    x = _unit(rng, 1600)
+    ids = [f"t{i}" for i in range(len(x))]
+    gallery = GalleryIndex(D, approximate_above=1000, nprobe_fraction=1.0)
+    gallery.add(ids[:1200], x[:1200])  # crosses the threshold: the build starts and waits
+    gallery.add(ids[1200:], x[1200:])  # enrolled during the build
+    gallery.remove(ids[:100])  # deleted during the build, some of them in its snapshot
+    gallery.add(["t1300"], x[0:1])  # replaced during the build
+    assert not gallery.is_approximate
+    assert gallery.search(x[1500], 1)[0][0] == "t1500"  # exact search serves meanwhile
+    may_train.set()
+    assert gallery.wait_until_built(60)
+    ann = gallery.approximate
+    assert ann is not None and len(ann) == len(gallery) == 1500
+    assert gallery.search(x[1500], 1)[0][0] == "t1500"
+    assert all(gallery.search(x[i], 1)[0][0] != f"t{i}" for i in range(1, 100))
+    assert gallery.search(x[0], 1)[0] == ("t1300", pytest.approx(0.0, abs=1e-6))
+
+
+def test_a_failed_build_leaves_exact_search_serving(monkeypatch: pytest.MonkeyPatch) -> None:
+    from facegate.adapters import index as index_module
+
+    class BrokenIndex(ApproximateIndex):
+        def train(self, vectors: np.ndarray, seed: int = 0) -> None:
+            raise MemoryError("no room for the lists")
+
+    monkeypatch.setattr(index_module, "ApproximateIndex", BrokenIndex)
+    rng = np.random.default_rng(9)
+    x = _unit(rng, 1100)
+    gallery = GalleryIndex(D, approximate_above=1000)
+    gallery.add([f"t{i}" for i in range(1100)], x)
+    assert not gallery.wait_until_built(30)
+    assert isinstance(gallery.build_error, MemoryError)
+    gallery.add(["late"], x[:1])  # no retry storm, no pending log growing forever
+    assert gallery._pending is None
+    assert gallery.search(x[5], 1)[0][0] == "t5"
 
 
 def test_concurrent_readers_and_one_writer() -> None:

@@ -1,4 +1,4 @@
-"""In-memory 1:N gallery indexes: exact (an int8 scan with a proof) and approximate (usearch HNSW).
+"""In-memory 1:N gallery indexes: exact (an int8 scan with a proof) and approximate (FAISS IVF).
 
 One index per deployment and purpose. Vectors are plaintext templates, so an
 index lives only in process memory and is rebuilt from sealed storage at start.
@@ -10,75 +10,25 @@ float32. That reads a quarter of the bytes of a float32 product
 (||a-b||^2 = ||a||^2 + ||b||^2 - 2 a.b), which is what bounds the speed.
 Removal moves the last row into the hole (O(d), no rebuild). ``GalleryIndex``
 always holds the exact index (the reference, and the source of exact distances)
-and, above ``approximate_above`` templates, an HNSW graph to pick candidates.
+and, above ``approximate_above`` templates, an IVF index (``ivf``) to pick
+candidates.
 
 Thread safety: any number of concurrent readers, one writer at a time
-(a writer-preferring readers-writer lock; numpy and usearch release the GIL).
+(``index_base.RWLock``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 
+from facegate.adapters.index_base import Match, RWLock, as_matrix
 from facegate.adapters.int8_scan import Int8Codes
+from facegate.adapters.ivf import ApproximateIndex, lists_for
 
-Match = tuple[str, float]
-
-
-class RWLock:
-    """Many readers or one writer; a waiting writer blocks new readers."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
-def _as_matrix(vectors: np.ndarray, dimension: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """(contiguous float32 matrix, squared row norms); rejects NaN and infinity."""
-    m = np.ascontiguousarray(vectors, dtype=np.float32)
-    if m.ndim == 1:
-        m = m.reshape(1, -1)
-    if m.shape != (rows, dimension):
-        raise ValueError(f"expected vectors of shape ({rows}, {dimension}), got {np.shape(vectors)}")
-    norms = np.einsum("ij,ij->i", m, m)
-    if not np.isfinite(norms).all():  # a NaN or inf anywhere in a row makes its norm non-finite
-        raise ValueError("vectors must be finite")
-    return m, norms
+__all__ = ["ApproximateIndex", "ExactIndex", "GalleryIndex", "Match"]
 
 
 class ExactIndex:
@@ -111,7 +61,7 @@ class ExactIndex:
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Insert or replace (same id) templates."""
-        m, norms = _as_matrix(vectors, self.dimension, len(ids))
+        m, norms = as_matrix(vectors, self.dimension, len(ids))
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate ids in one add()")
         with self._lock.write():
@@ -166,7 +116,7 @@ class ExactIndex:
         return self.search_many(np.asarray(query).reshape(1, -1), k)[0]
 
     def search_many(self, queries: np.ndarray, k: int) -> list[list[Match]]:
-        q, _ = _as_matrix(queries, self.dimension, len(queries))
+        q, _ = as_matrix(queries, self.dimension, len(queries))
         with self._lock.read():
             n = len(self._ids)
             if n == 0 or k <= 0:
@@ -192,7 +142,7 @@ class ExactIndex:
 
     def distances_for(self, query: np.ndarray, ids: Sequence[str]) -> list[Match]:
         """Exact distances from ``query`` to the given ids that are present, ascending."""
-        q = _as_matrix(query, self.dimension, 1)[0][0]
+        q = as_matrix(query, self.dimension, 1)[0][0]
         with self._lock.read():
             rows = np.array([self._pos[i] for i in ids if i in self._pos], dtype=np.int64)
             return self._exact_rank(q, rows) if len(rows) else []
@@ -209,122 +159,87 @@ class ExactIndex:
         return len(self._ids) * ((self.dimension + 1) * 4 + self._codes.bytes_per_row())
 
 
-class ApproximateIndex:
-    """usearch HNSW over the same vectors; squared-L2 metric, string ids mapped to integer keys."""
-
-    def __init__(self, dimension: int, *, connectivity: int = 16, expansion_add: int = 128,
-                 expansion_search: int = 64, dtype: str = "f32", threads: int = 0) -> None:
-        from usearch.index import Index
-
-        self.dimension = dimension
-        self._index = Index(ndim=dimension, metric="l2sq", dtype=dtype, connectivity=connectivity,
-                            expansion_add=expansion_add, expansion_search=expansion_search)
-        self._threads = threads
-        self._key_of: dict[str, int] = {}
-        self._id_of: dict[int, str] = {}
-        self._next_key = 0
-        self._lock = RWLock()
-
-    @property
-    def expansion_search(self) -> int:
-        return int(self._index.expansion_search)
-
-    @expansion_search.setter
-    def expansion_search(self, value: int) -> None:
-        with self._lock.write():
-            self._index.expansion_search = value
-
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        m, _ = _as_matrix(vectors, self.dimension, len(ids))
-        if len(set(ids)) != len(ids):
-            raise ValueError("duplicate ids in one add()")
-        with self._lock.write():
-            self._remove_locked([i for i in ids if i in self._key_of])
-            keys = np.arange(self._next_key, self._next_key + len(ids), dtype=np.uint64)
-            self._next_key += len(ids)
-            if len(ids):
-                self._index.add(keys, m, threads=self._threads)
-            for id_, key in zip(ids, keys.tolist()):
-                self._key_of[id_] = key
-                self._id_of[key] = id_
-
-    def _remove_locked(self, ids: Sequence[str]) -> int:
-        keys = [self._key_of.pop(i) for i in ids if i in self._key_of]
-        for key in keys:
-            del self._id_of[key]
-        if keys:
-            self._index.remove(np.array(keys, dtype=np.uint64))
-        return len(keys)
-
-    def remove(self, ids: Sequence[str]) -> int:
-        with self._lock.write():
-            return self._remove_locked(ids)
-
-    def __len__(self) -> int:
-        return len(self._key_of)
-
-    def search(self, query: np.ndarray, k: int) -> list[Match]:
-        return self.search_many(np.asarray(query).reshape(1, -1), k)[0]
-
-    def search_many(self, queries: np.ndarray, k: int) -> list[list[Match]]:
-        q, _ = _as_matrix(queries, self.dimension, len(queries))
-        with self._lock.read():
-            if not self._key_of or k <= 0:
-                return [[] for _ in range(len(q))]
-            res = self._index.search(q, min(k, len(self._key_of)), threads=self._threads)
-            keys, dists = np.asarray(res.keys), np.asarray(res.distances)
-            if keys.ndim == 1:  # a single query comes back as Matches, not BatchMatches
-                keys, dists, counts = keys[None], dists[None], np.array([keys.size])
-            else:
-                counts = np.asarray(res.counts)
-            id_of = self._id_of
-            return [[(id_of[int(key)], float(np.sqrt(max(float(d), 0.0))))
-                     for key, d in zip(keys[row][:counts[row]], dists[row][:counts[row]])]
-                    for row in range(len(q))]
-
-    @property
-    def nbytes(self) -> int:
-        return int(self._index.memory_usage)
-
-
 class GalleryIndex:
-    """The per-deployment gallery: exact below ``approximate_above`` templates, HNSW above.
+    """The per-deployment gallery: exact below ``approximate_above`` templates, IVF above.
 
-    Approximate search fetches ``k * oversample`` candidates from the graph and
-    ranks them by exact distance from the reference matrix, so reported
+    Approximate search fetches ``k * oversample`` candidates from the IVF index
+    and ranks them by exact distance from the reference matrix, so reported
     distances are always exact and only recall is approximate.
+
+    Crossing ``approximate_above`` starts a background build (train on a sample,
+    then add everything); searches stay exact until it is ready, and writes made
+    meanwhile are replayed onto it before it is switched in, so nothing enrolled,
+    deleted or withdrawn during the build is lost or resurrected.
     """
 
-    # Graph settings measured in bench/bench_index.py: M=16 never reached recall@5 0.99 on
-    # face-like data at 1M; M=32 with ef 256 did at 200k.
     def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 4,
-                 connectivity: int = 32, expansion_add: int = 256, expansion_search: int = 256,
-                 threads: int = 0) -> None:
+                 nprobe_fraction: float = 1 / 8, threads: int = 0) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
         self.oversample = max(1, oversample)
-        self._hnsw_args = {"connectivity": connectivity, "expansion_add": expansion_add,
-                           "expansion_search": expansion_search, "threads": threads}
-        self.exact = ExactIndex(dimension)
+        self.nprobe_fraction = nprobe_fraction
+        self._threads = threads
+        self.exact = ExactIndex(dimension, threads=threads)
         self.approximate: ApproximateIndex | None = None
-        self._write = threading.Lock()  # one writer keeps the two structures in step
+        self.build_error: BaseException | None = None
+        self._pending: list[tuple[str, list[str], np.ndarray | None]] | None = None  # writes during a build
+        self._builder: threading.Thread | None = None
+        self._write = threading.Lock()  # one writer keeps the structures in step
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         with self._write:
             self.exact.add(ids, vectors)
             if self.approximate is not None:
                 self.approximate.add(ids, vectors)
-            elif len(self.exact) > self.approximate_above:
-                ann = ApproximateIndex(self.dimension, **self._hnsw_args)  # type: ignore[arg-type]
-                all_ids, matrix = self.exact.vectors()
-                ann.add(all_ids, matrix)
-                self.approximate = ann
+            elif self._pending is not None:
+                self._pending.append(("add", list(ids), np.array(vectors, dtype=np.float32)))
+            elif len(self.exact) > self.approximate_above and self.build_error is None:
+                self._start_build()
 
     def remove(self, ids: Sequence[str]) -> int:
         with self._write:
             if self.approximate is not None:
                 self.approximate.remove(ids)
+            elif self._pending is not None:
+                self._pending.append(("remove", list(ids), None))
             return self.exact.remove(ids)
+
+    def _start_build(self) -> None:
+        self._pending = []
+        ids, matrix = self.exact.vectors()
+        self._builder = threading.Thread(target=self._build, args=(ids, matrix), daemon=True,
+                                         name="facegate-ivf-build")
+        self._builder.start()
+
+    def _build(self, ids: list[str], matrix: np.ndarray) -> None:
+        try:
+            nlist = lists_for(len(ids))
+            ann = ApproximateIndex(self.dimension, nlist=nlist, threads=self._threads,
+                                   nprobe=max(1, round(nlist * self.nprobe_fraction)))
+            ann.train(matrix)
+            ann.add(ids, matrix)
+            del matrix
+            while True:  # replay writes made during the build; the last (short) round under the lock
+                with self._write:
+                    ops, self._pending = self._pending or [], []
+                    if not ops:
+                        self.approximate, self._pending = ann, None
+                        return
+                for op, op_ids, vectors in ops:
+                    if op == "add":
+                        ann.add(op_ids, vectors)  # type: ignore[arg-type]
+                    else:
+                        ann.remove(op_ids)
+        except BaseException as exc:  # noqa: BLE001 - exact search keeps serving; the error is kept for status
+            with self._write:
+                self.build_error, self._pending = exc, None
+
+    def wait_until_built(self, timeout: float | None = None) -> bool:
+        """Block until a running background build has finished; True if an IVF index is in use."""
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
+        return self.approximate is not None
 
     def __len__(self) -> int:
         return len(self.exact)

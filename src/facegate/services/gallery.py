@@ -19,7 +19,7 @@ IndexFactory = Callable[[int], "VectorIndex"]  # dimension -> empty index
 
 
 class VectorIndex(Protocol):
-    """What a gallery index offers (adapters/index.py: exact BLAS search, HNSW above a size)."""
+    """What a gallery index offers (adapters/index.py: exact int8-scan search, IVF above a size)."""
 
     def __len__(self) -> int: ...
 
@@ -66,8 +66,8 @@ class MemoryGallery:
 
     def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
         index = self._load(deployment_id, purpose)
-        with self._lock:
-            hits = index.search(probe, k)
+        hits = index.search(probe, k)  # outside the lock: indexes take concurrent readers
+        with self._lock:  # a template removed meanwhile is dropped here
             return [(tid, self._owner[tid][0], dist) for tid, dist in hits if tid in self._owner]
 
     def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
