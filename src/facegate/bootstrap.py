@@ -130,7 +130,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
-        dim, approximate_above=settings.approximate_above, nprobe_fraction=settings.ivf_probe_share))
+        dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor))
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
     gallery: Gallery = SharedGallery(local_gallery, feed) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)

@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     match_threshold: float = Field(0.6, gt=0.0, lt=2.0)  # Euclidean; see docs/benchmarks.md
     min_face_px: int = Field(60, ge=20)
     approximate_above: int = Field(1_000_000, ge=1000)  # larger galleries add an IVF index (exact below)
-    # Share of IVF lists probed per query: recall against speed (docs/benchmarks.md has the curve).
-    ivf_probe_share: float = Field(0.125, gt=0.0, le=1.0)
+    # IVF lists probed per query = factor * sqrt(lists): recall against speed (docs/benchmarks.md).
+    ivf_probe_factor: float = Field(10.0, gt=0.0)
     max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     max_image_pixels: int = Field(25_000_000, ge=10_000)
     examples_dir: Path | None = Path("examples")

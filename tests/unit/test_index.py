@@ -118,7 +118,7 @@ def test_approximate_recall_on_synthetic_gallery() -> None:
     few = _recall(ann, ids, x, probes, 5)  # isotropic data has no clusters: few lists miss a lot
     ann.nprobe = 64  # every list: only the 8-bit codes stand between this and exact
     assert _recall(ann, ids, x, probes, 5) >= 0.98 > few
-    gallery = GalleryIndex(D, approximate_above=1000, nprobe_fraction=1.0)
+    gallery = GalleryIndex(D, approximate_above=1000, probe_factor=1e6)  # every list
     gallery.add(ids[:800], x[:800])
     assert not gallery.is_approximate
     gallery.add(ids[800:], x[800:])
@@ -135,7 +135,7 @@ def test_approximate_remove_and_replace() -> None:
     rng = np.random.default_rng(6)
     x = _unit(rng, 200)
     ids = [str(i) for i in range(200)]
-    gallery = GalleryIndex(D, approximate_above=100, nprobe_fraction=1.0)
+    gallery = GalleryIndex(D, approximate_above=100, probe_factor=1e6)  # every list
     gallery.add(ids, x)
     assert gallery.wait_until_built(60)
     assert gallery.remove(["5", "6", "nope"]) == 2
@@ -168,7 +168,7 @@ def test_writes_during_a_background_build_are_replayed(monkeypatch: pytest.Monke
     rng = np.random.default_rng(8)
     x = _unit(rng, 1600)
     ids = [f"t{i}" for i in range(len(x))]
-    gallery = GalleryIndex(D, approximate_above=1000, nprobe_fraction=1.0)
+    gallery = GalleryIndex(D, approximate_above=1000, probe_factor=1e6)  # every list
     gallery.add(ids[:1200], x[:1200])  # crosses the threshold: the build starts and waits
     gallery.add(ids[1200:], x[1200:])  # enrolled during the build
     gallery.remove(ids[:100])  # deleted during the build, some of them in its snapshot

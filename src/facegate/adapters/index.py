@@ -26,7 +26,7 @@ import numpy as np
 
 from facegate.adapters.index_base import Match, RWLock, as_matrix
 from facegate.adapters.int8_scan import Int8Codes
-from facegate.adapters.ivf import ApproximateIndex, lists_for
+from facegate.adapters.ivf import ApproximateIndex, lists_for, probes_for
 
 __all__ = ["ApproximateIndex", "ExactIndex", "GalleryIndex", "Match"]
 
@@ -173,11 +173,11 @@ class GalleryIndex:
     """
 
     def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 4,
-                 nprobe_fraction: float = 1 / 8, threads: int = 0) -> None:
+                 probe_factor: float = 10.0, threads: int = 0) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
         self.oversample = max(1, oversample)
-        self.nprobe_fraction = nprobe_fraction
+        self.probe_factor = probe_factor  # lists probed = probe_factor * sqrt(lists)
         self._threads = threads
         self.exact = ExactIndex(dimension, threads=threads)
         self.approximate: ApproximateIndex | None = None
@@ -215,7 +215,7 @@ class GalleryIndex:
         try:
             nlist = lists_for(len(ids))
             ann = ApproximateIndex(self.dimension, nlist=nlist, threads=self._threads,
-                                   nprobe=max(1, round(nlist * self.nprobe_fraction)))
+                                   nprobe=probes_for(nlist, self.probe_factor))
             ann.train(matrix)
             ann.add(ids, matrix)
             del matrix

@@ -40,6 +40,16 @@ def lists_for(n: int) -> int:
     return int(min(65536, max(64, 2 ** round(math.log2(4 * math.sqrt(max(n, 1)))))))
 
 
+def probes_for(nlist: int, factor: float = 10.0) -> int:
+    """Lists to probe per query: factor * sqrt(nlist).
+
+    Measured on face-like vectors (docs/benchmarks.md): recall@5 0.99 needs 512 of
+    4,096 lists at 1M and 1,024 of 16,384 at 10M, i.e. 8 sqrt(nlist) both times;
+    10 leaves a margin.
+    """
+    return int(min(nlist, max(1, math.ceil(factor * math.sqrt(nlist)))))
+
+
 class ApproximateIndex:
     """IVF-SQ8 over the gallery; must be ``train``-ed on a sample before the first ``add``."""
 
@@ -56,7 +66,7 @@ class ApproximateIndex:
                                                     faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_L2)
         self._index.by_residual = False  # codes of the vectors themselves: no per-list term to train or scan
         self._index.parallel_mode = 1  # one query's lists are scanned by all threads, not one thread
-        self.nprobe = nprobe or max(1, nlist // 8)
+        self.nprobe = nprobe or probes_for(nlist)
         self._assigner = None  # HNSW over the centroids, made by train()
         self._key_of: dict[str, int] = {}
         self._id_of: dict[int, str] = {}
