@@ -22,8 +22,9 @@ def _true_distances(x: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 def _codes_for(x: np.ndarray) -> tuple[Int8Codes, np.ndarray]:
     codes = Int8Codes(x.shape[1])
-    codes.write(0, x)
-    return codes, np.einsum("ij,ij->i", x, x).astype(np.float32)
+    norms = np.einsum("ij,ij->i", x, x).astype(np.float32)
+    codes.write(0, x, norms)
+    return codes, norms
 
 
 def _assert_within_bound(x: np.ndarray, queries: np.ndarray) -> None:
@@ -110,5 +111,5 @@ def test_blocks_grow_and_rows_cross_block_boundaries(monkeypatch: pytest.MonkeyP
 
 def test_small_gallery_costs_kilobytes() -> None:
     codes = Int8Codes(D)
-    codes.write(0, np.ones((10, D), np.float32))
+    codes.write(0, np.ones((10, D), np.float32), np.full(10, D, np.float32))
     assert sum(b.nbytes for b in codes._blocks) <= 1024 * D

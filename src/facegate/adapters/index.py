@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from facegate.adapters.index_base import Match, RWLock, as_matrix
+from facegate.adapters.index_base import Match, RWLock, as_batch, as_matrix
 from facegate.adapters.int8_scan import Int8Codes
 from facegate.adapters.ivf import ApproximateIndex, lists_for, probes_for
 
@@ -61,9 +61,7 @@ class ExactIndex:
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
         """Insert or replace (same id) templates."""
-        m, norms = as_matrix(vectors, self.dimension, len(ids))
-        if len(set(ids)) != len(ids):
-            raise ValueError("duplicate ids in one add()")
+        m, norms = as_batch(ids, vectors, self.dimension)
         with self._lock.write():
             pos = self._pos
             old = [j for j, id_ in enumerate(ids) if id_ in pos]
@@ -71,14 +69,14 @@ class ExactIndex:
                 rows = np.array([pos[ids[j]] for j in old])
                 self._vecs[rows] = m[old]
                 self._norms[rows] = norms[old]
-                self._codes.write_rows(rows, m[old])
+                self._codes.write_rows(rows, m[old], norms[old])
             new = [j for j, id_ in enumerate(ids) if id_ not in pos] if old else range(len(ids))
             start = len(self._ids)
             self._reserve(start + len(new))
             end = start + len(new)
             self._vecs[start:end] = m[new] if old else m
             self._norms[start:end] = norms[new] if old else norms
-            self._codes.write(start, self._vecs[start:end])
+            self._codes.write(start, self._vecs[start:end], self._norms[start:end])
             new_ids = [ids[j] for j in new]
             self._ids.extend(new_ids)
             pos.update(zip(new_ids, range(start, end)))

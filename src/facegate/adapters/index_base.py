@@ -7,7 +7,7 @@ side by side; a writer waits for them and holds new readers back meanwhile.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -64,4 +64,12 @@ def as_matrix(vectors: np.ndarray, dimension: int, rows: int) -> tuple[np.ndarra
     norms = np.einsum("ij,ij->i", m, m)
     if not np.isfinite(norms).all():  # a NaN or inf anywhere in a row makes its norm non-finite
         raise ValueError("vectors must be finite")
+    return m, norms
+
+
+def as_batch(ids: Sequence[str], vectors: np.ndarray, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+    """``as_matrix`` for an add(): one row per id, and no id twice."""
+    m, norms = as_matrix(vectors, dimension, len(ids))
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate ids in one add()")
     return m, norms

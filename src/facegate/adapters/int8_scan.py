@@ -79,6 +79,7 @@ class Int8Codes:
         # maximum only widens the candidate set, it never drops a true neighbour.
         self._max_scale = 0.0
         self._max_l1 = 0.0
+        self._max_sq_norm = 0.0  # scales the float32 rounding slack
 
     def _reserve(self, rows: int) -> None:
         # Every block but the last is BLOCK wide, so row r lives at (r // BLOCK, r % BLOCK);
@@ -104,15 +105,16 @@ class Int8Codes:
     def _capacity(self) -> int:
         return (len(self._blocks) - 1) * BLOCK + self._blocks[-1].shape[1] if self._blocks else 0
 
-    def write(self, start: int, vectors: np.ndarray) -> None:
-        """Store the codes of ``vectors`` at rows start, start+1, ..."""
-        self.write_rows(np.arange(start, start + len(vectors)), vectors)
+    def write(self, start: int, vectors: np.ndarray, sq_norms: np.ndarray) -> None:
+        """Store the codes of ``vectors`` (squared norms ``sq_norms``) at rows start, start+1, ..."""
+        self.write_rows(np.arange(start, start + len(vectors)), vectors, sq_norms)
 
-    def write_rows(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+    def write_rows(self, rows: np.ndarray, vectors: np.ndarray, sq_norms: np.ndarray) -> None:
         """Store the codes of ``vectors[j]`` at row ``rows[j]`` (rows ascending or not)."""
         if not len(rows):
             return
         codes, scale = quantize(vectors)
+        self._max_sq_norm = max(self._max_sq_norm, float(sq_norms.max()))
         self._reserve(int(rows.max()) + 1)
         self._scale[rows] = scale
         self._zp_sum[rows] = _ZERO_POINT * codes.sum(axis=1, dtype=np.int32)
@@ -162,7 +164,7 @@ class Int8Codes:
     def candidates(self, queries: np.ndarray, norms: np.ndarray, n: int, k: int) -> list[np.ndarray]:
         """For each query, row numbers that certainly include its k nearest rows (k <= n)."""
         approx, scales = self.approximate_distances(queries, norms, n)
-        max_sq_norm = float(norms[:n].max())
+        max_sq_norm = self._max_sq_norm
         out = []
         for q, sq, d in zip(queries, scales, approx):
             q_norm = float(np.sqrt(np.dot(q, q)))

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from facegate.adapters.index_base import Match, RWLock, as_matrix
+from facegate.adapters.index_base import Match, RWLock, as_batch, as_matrix
 
 TRAIN_PER_LIST = 40  # k-means sample size per list; FAISS warns below 39
 ADD_CHUNK = 1 << 18  # vectors filed per step: bounds the temporary assignment arrays
@@ -106,9 +106,7 @@ class ApproximateIndex:
             self._index.set_direct_map_type(self._faiss.DirectMap.Hashtable)
 
     def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        m, _ = as_matrix(vectors, self.dimension, len(ids))
-        if len(set(ids)) != len(ids):
-            raise ValueError("duplicate ids in one add()")
+        m, _ = as_batch(ids, vectors, self.dimension)
         if not self.is_trained:
             raise RuntimeError("train() the index before adding to it")
         with self._lock.write():
