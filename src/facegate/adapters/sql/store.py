@@ -223,6 +223,12 @@ class SqlTx(RecordsMixin):
             q = q.where(t.consents.c.purpose == purpose)
         return self.conn.execute(q.values(withdrawn_at=at)).rowcount
 
+    def delete_consents(self, subject_id: str, deployment_id: str, purpose: str | None = None) -> int:
+        q = delete(t.consents).where(t.consents.c.subject_id == subject_id, t.consents.c.deployment_id == deployment_id)
+        if purpose:
+            q = q.where(t.consents.c.purpose == purpose)
+        return self.conn.execute(q).rowcount
+
     # templates -------------------------------------------------------------------------
     def add_template(self, r: TemplateRecord, sealed: bytes) -> None:
         self.conn.execute(insert(t.templates).values(
