@@ -41,13 +41,14 @@ def withdraw(request: Request, body: WithdrawCreate) -> Any:
         app_ctx(request).services, body.deployment_id, body.subject_ref, body.purpose, actor=_actor(request)))
 
 
-@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead,
+# ``:path``: a reference may hold "/" (sent as %2F); it must stay deletable by this route too (M-6.3).
+@router.delete("/deployments/{deployment_id}/subjects/{subject_ref:path}", response_model=DeletionRead,
                dependencies=[Depends(require(P.DELETE_SUBJECT))])
 def delete(request: Request, deployment_id: str, subject_ref: str) -> Any:
     return asdict(subjects.delete_subject(app_ctx(request).services, deployment_id, subject_ref,
                                           actor=_actor(request)))
 
 
-@router.get("/deployments/{deployment_id}/subjects/{subject_ref}", dependencies=[Depends(require(P.READ_REPORTS))])
+@router.get("/deployments/{deployment_id}/subjects/{subject_ref:path}", dependencies=[Depends(require(P.READ_REPORTS))])
 def held(request: Request, deployment_id: str, subject_ref: str) -> Any:
     return asdict(subjects.what_is_held(app_ctx(request).services, deployment_id, subject_ref))
