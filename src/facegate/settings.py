@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     record_hash: Literal["sha256", "sm3"] = "sha256"
     engine: Literal["auto", "dlib", "onnx"] = "auto"
     match_threshold: float = Field(0.6, gt=0.0, lt=2.0)  # Euclidean; see docs/benchmarks.md
+    # Open-set 1:N (docs/calibration.md): the threshold is chosen per gallery size from the
+    # engine's calibration so that strangers get a candidate at most this often (M-4.2, M-4.4).
+    identify_target_fpir: float = Field(0.01, gt=0.0, lt=1.0)
+    identify_margin: float = Field(0.02, ge=0.0, lt=1.0)  # best vs next person, in distance
+    identify_max_miss: float = Field(0.10, gt=0.0, le=1.0)  # above this a 1:N gate is not usable (FGR-04-01)
     min_face_px: int = Field(60, ge=20)
     approximate_above: int = Field(1_000_000, ge=1000)  # larger galleries add an IVF index (exact below)
     # IVF lists probed per query = factor * sqrt(lists): recall against speed (docs/benchmarks.md).
