@@ -38,6 +38,9 @@ class Permission(str, enum.Enum):
     AUDIT_EXPORT = "audit_export"
     KEY_MANAGE = "key_manage"
     SECURITY_READ = "security_read"
+    # Erasing a person in every deployment of the processor at once: admins only, with scope '*'
+    # (issue 11 item 4); a scoped key deletes within its own deployments (M-14.3).
+    ERASE_EVERYWHERE = "erase_everywhere"
 
 
 P = Permission
