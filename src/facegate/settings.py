@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     bootstrap_admin_key: bool = True  # print a first admin key when none exists
     purge_interval_s: int = Field(300, ge=0)  # retention purge schedule; 0 turns it off
+    liveness_ttl_s: int = Field(30, ge=3, le=600)  # life of a liveness challenge (docs/liveness.md)
     assessment_grace_days: int = Field(30, ge=0)  # then an outdated PIA refuses new enrollments (M-9.5)
 
     @field_validator("data_dir")

@@ -9,7 +9,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from facegate.ports import Clock, FaceEngine, FaceOptions, KeyProvider, Store
+import secrets
+
+from facegate.domain.liveness import LivenessRules, Step, new_steps
+from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
 
 
 class Gallery(Protocol):
@@ -86,6 +89,11 @@ class ServiceContext:
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
     assessment_check: Callable[[Any, str, datetime], bool] | None = None
     auditor: Auditor | None = None
+    # Liveness (docs/liveness.md): challenges shared by every node; tests may fix the step order.
+    challenges: ChallengeStore | None = None
+    liveness_rules: LivenessRules = field(default_factory=LivenessRules)
+    liveness_steps: Callable[[int], tuple[Step, ...]] = lambda n: new_steps(secrets.randbelow, n)
+    spoof_detector: SpoofDetector | None = None
 
     def __repr__(self) -> str:
         return f"ServiceContext(engine={self.engine.name!r}, threshold={self.threshold})"
