@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,9 +10,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-import secrets
-
 from facegate.domain.liveness import LivenessRules, Step, new_steps
+from facegate.domain.openset import Calibration
 from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
 
 
@@ -25,6 +25,10 @@ class Gallery(Protocol):
     def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None: ...
 
     def removed(self, template_ids: list[str]) -> None: ...
+
+    def size(self, deployment_id: str, purpose: str) -> int:
+        """Templates a search compares against (loads the index if needed)."""
+        ...
 
     def invalidate(self, deployment_id: str | None = None) -> None: ...
 
@@ -94,6 +98,11 @@ class ServiceContext:
     liveness_rules: LivenessRules = field(default_factory=LivenessRules)
     liveness_steps: Callable[[int], tuple[Step, ...]] = lambda n: new_steps(secrets.randbelow, n)
     spoof_detector: SpoofDetector | None = None
+    # Open-set 1:N (domain/openset.py): the engine's calibration and the targets it is held to.
+    calibration: Calibration | None = None
+    identify_target_fpir: float = 0.01
+    identify_margin: float = 0.02
+    identify_max_miss: float = 0.10
 
     def __repr__(self) -> str:
         return f"ServiceContext(engine={self.engine.name!r}, threshold={self.threshold})"
