@@ -59,7 +59,7 @@ class LivenessRules:
     steps: int = 4
     frames_per_step: int = 4
     min_faces_per_step: int = 1   # frames in a deep turn may lose the face; one per step must show it
-    max_frames: int = 40
+    max_frames: int = 30
     ttl_s: int = 30
 
 

@@ -25,7 +25,7 @@ from facegate.web.problems import decision_body, refusal
 
 router = APIRouter(prefix="/v1/deployments/{deployment_id}", tags=["liveness"])
 
-MAX_FRAME_BYTES = 2 * 1024 * 1024  # a camera frame as JPEG is tens of kilobytes
+MAX_FRAME_BYTES = 512 * 1024  # a 640x480 camera frame as JPEG is 30-100 kB
 
 
 def _invalid(en: str, zh: str) -> InvalidInput:
