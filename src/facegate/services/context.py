@@ -90,6 +90,9 @@ class ServiceContext:
     secrets: SecretCodec | None = None
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
     assessment_check: Callable[[Any, str, datetime], bool] | None = None
+    # (tx, processor_id, now): a person's face data was stored for the first time. Records the
+    # day's stored count at the write, so the 100,000 date is the day it happened (M-15.2).
+    people_stored: Callable[[Any, str, datetime], None] | None = None
     auditor: Auditor | None = None
     # Open-set 1:N (domain/openset.py): the engine's calibration and the targets it is held to.
     calibration: Calibration | None = None
