@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import check, consent, deploy, faces, records, serve, workbench
+from facegate.cli import calibrate, check, consent, deploy, faces, records, serve, workbench
 
 app = typer.Typer(
     help="facegate: face recognition under China's 2025 face recognition Measures.",
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 faces.register(app)
+calibrate.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
