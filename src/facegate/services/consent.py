@@ -27,6 +27,8 @@ class ConsentRequest:
     birth_date: date | None = None
     guardian_ref: str | None = None
     guardian_relationship: str | None = None
+    # A kiosk without proof of identity may only start a new reference (services.claims).
+    must_be_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
                 "监护人同意须提供监护人标识及与本人的关系。", article_id="M-7.2",
             )
         subject = tx.get_subject(d.processor_id, req.subject_ref)
+        if subject is not None and req.must_be_new:
+            # Checked in the writing transaction, so two kiosks cannot both start the same reference.
+            raise Conflict("subject_ref_taken",
+                           "This reference is already registered. To use it, ask staff for a confirmation code "
+                           "or confirm with your face; or leave it empty to get a new one.",
+                           "此编号已被登记。如需使用，请向工作人员索取确认码或刷脸确认；或留空以获取新编号。",
+                           article_id="M-14.3")
         if subject is None:
             subject = tx.add_subject(Subject(new_id(), d.processor_id, req.subject_ref, minor_until, now))
         elif req.birth_date is not None and subject.minor_until != minor_until:
