@@ -120,6 +120,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
         tx.add_template(rec, sealed)
+        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:  # a new person stored
+            ctx.people_stored(tx, d.processor_id, now)
         old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
         dropped = [t.record.id for t in old]
         for template_id in dropped:
