@@ -50,7 +50,8 @@ def table(rec: svc.Recommendation) -> str:
 def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
-    def calibrate(folder: Path, out: Path = typer.Option(Path("calibration"), help="Where to write det.png, "
+    def calibrate(folder: Path = typer.Argument(..., help="One sub-folder of photos per person ('-' with --from)."),
+                  out: Path = typer.Option(Path("calibration"), help="Where to write det.png, "
                   "calibration.md and calibration.json (counts only)."),
                   far: float = typer.Option(0.001, help="Target 1:1 false match rate."),
                   fpir: float = typer.Option(0.01, help="Target 1:N false-positive identification rate."),
