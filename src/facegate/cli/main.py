@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import check, consent, deploy, faces, records, serve, workbench
+from facegate.cli import check, consent, deploy, faces, locks, records, serve, workbench
 
 app = typer.Typer(
     help="facegate: face recognition under China's 2025 face recognition Measures.",
@@ -15,6 +15,7 @@ faces.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
+app.add_typer(locks.app, name="locks")
 check.register(app)
 records.register(app)
 workbench.register(app)

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from facegate import __version__
 from facegate.bootstrap import AppContext
 from facegate.web import console, kiosk, problems
-from facegate.web.routes import admin, consents, deployments, faces
+from facegate.web.routes import admin, consents, deployments, faces, locks
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -18,7 +18,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, consents, admin, kiosk, console):
+    for module in (deployments, faces, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["ops"])

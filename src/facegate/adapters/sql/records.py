@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -91,6 +92,14 @@ class RecordsMixin:
         rows = self.conn.execute(select(t.security_events).order_by(t.security_events.c.id.desc()).limit(limit))
         return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
                 for r in rows]
+
+    def lock_events(self, since: datetime, subject_key: str | None = None) -> list[SecurityEvent]:
+        c = t.security_events.c
+        q = select(t.security_events).where(c.kind.in_(("subject_locked", "subject_lock_lifted")), c.at >= since)
+        if subject_key is not None:
+            q = q.where(c.subject_ref == subject_key)
+        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
+                for r in self.conn.execute(q.order_by(c.id))]
 
 
 def _event(r: Any) -> AuditEvent:

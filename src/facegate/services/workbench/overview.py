@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from facegate.domain.model import Deployment
@@ -11,7 +11,7 @@ from facegate.governance.rules.base import Finding
 from facegate.services.context import ServiceContext
 from facegate.services.workbench import assessment
 from facegate.services.workbench.deps import WorkbenchDeps
-from facegate.services.workbench.figures import DeploymentFigures, figures_from_counts
+from facegate.services.workbench.figures import DeploymentFigures, figures_from_counts, lock_figures
 from facegate.services.workbench.signs import is_sign_available
 
 
@@ -56,4 +56,5 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
                 continue
             live = assessment.live_facts(tx, wb, d, m, today)
             rows.append(DeploymentRow(d, live.findings, live.figures, st, True, is_sign_available(deps, d)))
-    return rows
+    add = lock_figures(ctx)
+    return [replace(r, figures=add(r.figures)) for r in rows]
