@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.index import GalleryIndex
+from facegate.adapters.face.calibrations import shipped_calibration
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
 from facegate.adapters.keys.hashing import hash_fn
@@ -164,6 +165,8 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
+        calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
+        identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),
     )

@@ -288,6 +288,12 @@ class SqlTx(RecordsMixin):
         q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
         return int(self.conn.execute(q).scalar_one())
 
+    def count_gallery(self, deployment_id: str, purpose: str) -> int:
+        """Templates a 1:N search of this deployment and purpose compares against."""
+        q = select(func.count()).select_from(t.templates).where(
+            t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose)
+        return int(self.conn.execute(q).scalar_one())
+
     def expired_templates(self, now: datetime) -> list[TemplateRecord]:
         rows = self.conn.execute(select(t.templates).where(t.templates.c.expires_at <= now))
         return [_template(r) for r in rows]
