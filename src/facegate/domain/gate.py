@@ -100,7 +100,7 @@ def decide(f: GateFacts) -> GateDecision:
         return _refuse(f.deployment, problem)
     if f.extra_reasons:
         return _refuse(f.deployment, *f.extra_reasons)
-    if f.operation is Operation.ENROLL and f.is_assessment_outdated:
+    if f.is_assessment_outdated:  # M-9.5: past the bounded grace, verification stops as well as enrolment
         return _refuse(f.deployment, R.ASSESSMENT_OUTDATED)
     if f.subject is None:
         ok = R.OK if f.deployment.consent_required else R.OK_STATUTE

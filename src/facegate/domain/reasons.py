@@ -81,8 +81,9 @@ SUBJECT_LOCKED = _r(
 )
 ASSESSMENT_OUTDATED = _r(
     "assessment_outdated", "M-9.5",
-    "The impact assessment is out of date; new enrollments are refused until it is redone.",
-    "个人信息保护影响评估已过期，重新评估前不接受新的录入。",
+    "The purposes or method changed, or a major security incident happened, and the grace period for "
+    "a new impact assessment is over; face processing is refused until it is redone.",
+    "处理目的、方式发生变化或发生重大安全事件，重新评估的宽限期已过；重新进行个人信息保护影响评估前不再处理人脸信息。",
 )
 OK = _r("ok", "M-4.1", "Allowed.", "允许。")
 OK_STATUTE = _r(

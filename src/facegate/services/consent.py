@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -10,7 +9,7 @@ from facegate.domain import reasons as R
 from facegate.domain.gate import GateFacts, check_deployment, fourteenth_birthday
 from facegate.domain.model import Consent, ConsentActor, Operation, Subject
 from facegate.errors import Conflict, InvalidInput
-from facegate.services.common import load_deployment, load_subject, new_id, record
+from facegate.services.common import check_ref, load_deployment, load_subject, new_id, receipt_code, record
 from facegate.services.context import ServiceContext
 
 RECEIPT_PREFIX = "FGR-"
@@ -54,6 +53,10 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
     """Record one consent; refuses what would not make processing lawful."""
     now = ctx.clock.now()
     today = now.date()
+    # The same rule the withdrawal and deletion paths apply: what is accepted here stays withdrawable (M-6.3).
+    check_ref(req.subject_ref)
+    if req.guardian_ref is not None:
+        check_ref(req.guardian_ref, "guardian")
     if req.birth_date and req.birth_date > today:
         raise InvalidInput("birth_date_future", "The date of birth is in the future.", "出生日期晚于今天。")
     with ctx.store.transaction() as tx:
@@ -95,7 +98,7 @@ def give_consent(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api"
         elif req.birth_date is not None and subject.minor_until != minor_until:
             subject = replace(subject, minor_until=minor_until)
             tx.update_subject(subject)
-        code = RECEIPT_PREFIX + secrets.token_hex(8).upper()
+        code = receipt_code(RECEIPT_PREFIX)
         consent = Consent(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=req.purpose,
             notice_version=d.notice_version, scope_hash=d.scope_hash, channel=req.channel,
@@ -129,4 +132,4 @@ def withdraw_consent(
         record(ctx, tx, "consent_withdrawn", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"purpose": purpose, "consents": withdrawn, "templates_deleted": len(deleted)})
     ctx.gallery.removed(deleted)
-    return WithdrawalReceipt(withdrawn, len(deleted), "FGD-" + secrets.token_hex(8).upper())
+    return WithdrawalReceipt(withdrawn, len(deleted), receipt_code("FGD-"))

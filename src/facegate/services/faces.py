@@ -54,7 +54,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
-        is_assessment_outdated=(op is Operation.ENROLL and ctx.assessment_check is not None
+        is_assessment_outdated=(ctx.assessment_check is not None
                                 and ctx.assessment_check(tx, d.id, ctx.clock.now())),
         is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
     )
