@@ -86,7 +86,7 @@ def test_staff_see_and_lift_a_lock_with_a_reason_and_alternatives_stay_open(
 
     staff = _client(real_ctx, "operator", (DESK,))
     # main: 404, staff had no way to see or lift a lock.
-    status = staff.get(f"/v1/deployments/{DESK}/subjects/guest-1/lock")
+    status = staff.get(f"/v1/deployments/{DESK}/locks/guest-1")
     assert status.status_code == 200, status.text
     lock = status.json()
     assert lock["locked"] is True and lock["level"] == 1 and lock["failures"] == 5
@@ -97,7 +97,7 @@ def test_staff_see_and_lift_a_lock_with_a_reason_and_alternatives_stay_open(
     assert _client(real_ctx, "operator", (SPA,)).get("/v1/locks").json() == []  # scoped: only its own
     outsider = _client(real_ctx, "operator", (SPA,))
     assert outsider.get(f"/v1/deployments/{DESK}/locks").json()["code"] == "forbidden_scope"
-    lift = f"/v1/deployments/{DESK}/subjects/guest-1/lock/lift"
+    lift = f"/v1/deployments/{DESK}/locks/guest-1/lift"
     assert outsider.post(lift, json={"reason": "checked ID card"}).json()["code"] == "forbidden_scope"
     assert attacker.post(lift, json={"reason": "checked ID card"}).json()["code"] == "forbidden_role"
     assert staff.post(lift, json={"reason": ""}).status_code == 422
@@ -118,7 +118,7 @@ def test_staff_see_and_lift_a_lock_with_a_reason_and_alternatives_stay_open(
     assert (desk["locks_active"], desk["locks_24h"], desk["locks_lifted"]) == (0, 1, 1)
     # A second round the same day locks for longer (escalation).
     _lock_out(attacker, DESK, face_images)
-    again = staff.get(f"/v1/deployments/{DESK}/subjects/guest-1/lock").json()
+    again = staff.get(f"/v1/deployments/{DESK}/locks/guest-1").json()
     assert again["level"] == 2
     assert (datetime.fromisoformat(again["until"]) - datetime.fromisoformat(again["locked_at"])).total_seconds() == 900
 
@@ -160,7 +160,7 @@ def test_a_lift_on_one_node_opens_the_face_path_on_the_other(
         on_b = _client(b, "device", (DESK,))
         assert _verify(on_b, DESK, face_images["obama2.jpg"])["code"] == "subject_locked"
         staff_b = _client(b, "operator", (DESK,))
-        assert staff_b.post(f"/v1/deployments/{DESK}/subjects/guest-1/lock/lift",
+        assert staff_b.post(f"/v1/deployments/{DESK}/locks/guest-1/lift",
                             json={"reason": "ID checked"}).status_code == 200
         assert _verify(attacker, DESK, face_images["obama2.jpg"])["is_match"] is True
     finally:

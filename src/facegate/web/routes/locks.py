@@ -36,14 +36,14 @@ def deployment_locks(request: Request, deployment_id: str) -> Any:
     return [lk.as_dict() for lk in locks.active_locks(app_ctx(request).services, (deployment_id,))]
 
 
-@router.get("/deployments/{deployment_id}/subjects/{subject_ref}/lock")
+@router.get("/deployments/{deployment_id}/locks/{subject_ref:path}")
 def lock_status(request: Request, deployment_id: str, subject_ref: str) -> Any:
     check(request, P.READ_REPORTS, deployment_id)
     lock = locks.lock_status(app_ctx(request).services, deployment_id, subject_ref)
     return {"locked": lock is not None, **(lock.as_dict() if lock else {"deployment_id": deployment_id})}
 
 
-@router.post("/deployments/{deployment_id}/subjects/{subject_ref}/lock/lift")
+@router.post("/deployments/{deployment_id}/locks/{subject_ref:path}/lift")
 def lift(request: Request, deployment_id: str, subject_ref: str, body: LockLift) -> Any:
     """Staff confirmed the person (or the alternative was used): the face path opens again at once."""
     principal = check(request, P.LOCK_LIFT, deployment_id)
