@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from facegate.cli.context import local_context
-from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.cli.output import DeploymentArg, JsonOption, SubjectArg, emit, handle_errors
 from facegate.services import locks as svc
 
 app = typer.Typer(help="See and lift face-path locks after repeated failed matches.", no_args_is_help=True)
@@ -28,7 +28,7 @@ def list_locks(deployment: str | None = typer.Argument(None, help="Only this dep
 
 @app.command()
 @handle_errors
-def lift(deployment: str, subject: str, reason: str = typer.Option(..., "--reason", "-r", help="Why; recorded"),
+def lift(deployment: DeploymentArg, subject: SubjectArg, reason: str = typer.Option(..., "--reason", "-r", help="Why; recorded"),
          actor: str = typer.Option("cli", help="Who lifts it (staff name or id), for the record"),
          as_json: bool = JsonOption) -> None:
     """Lift SUBJECT's lock at DEPLOYMENT; the face path opens again at once."""

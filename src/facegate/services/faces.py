@@ -138,8 +138,8 @@ def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
-           *, actor: str = "api", client: str | None = None) -> VerifyResult:
-    """1:1: is the person in the probe image the enrolled subject?"""
+           *, actor: str = "api", client: str | None = None, liveness: dict[str, object] | None = None) -> VerifyResult:
+    """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
@@ -158,7 +158,8 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id})
+                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
+                       **({"liveness": liveness} if liveness is not None else {})})
     return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold)
 
 
