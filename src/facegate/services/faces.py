@@ -50,18 +50,19 @@ class IdentifyResult:
 
 
 def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
-           subject: Subject | None, subject_ref: str | None) -> GateFacts:
+           subject: Subject | None, subject_ref: str | None, liveness_passed: bool = False) -> GateFacts:
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
         is_assessment_outdated=(ctx.assessment_check is not None
                                 and ctx.assessment_check(tx, d.id, ctx.clock.now())),
         is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
+        is_liveness_passed=liveness_passed,
     )
 
 
 def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
-          subject_ref: str | None) -> tuple[Deployment, Subject | None, GateDecision]:
+          subject_ref: str | None, liveness_passed: bool = False) -> tuple[Deployment, Subject | None, GateDecision]:
     d = load_deployment(tx, deployment_id)
     subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
     if subject_ref and subject is None:
@@ -69,7 +70,7 @@ def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpos
         if decision.allowed and d.consent_required:
             decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
         return d, None, decision
-    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref))
+    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref, liveness_passed))
 
 
 def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
@@ -119,6 +120,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
         tx.add_template(rec, sealed)
+        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:  # a new person stored
+            ctx.people_stored(tx, d.processor_id, now)
         old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
         dropped = [t.record.id for t in old]
         for template_id in dropped:
@@ -142,7 +145,8 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
+        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
+                                     liveness is not None)
         held = tx.list_templates(subject.id, d.id, purpose) if subject and decision.allowed else []
     live = [t for t in held if not t.record.is_expired(now)]
     if decision.allowed and not live:
