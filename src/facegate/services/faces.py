@@ -13,9 +13,10 @@ from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, Tx
-from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
 from facegate.services import openset
+from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
+from facegate.services.locks import lock_key
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
         is_assessment_outdated=(ctx.assessment_check is not None
                                 and ctx.assessment_check(tx, d.id, ctx.clock.now())),
-        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
-            pseudonym(ctx, d.processor_id, subject_ref) or ""),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
         is_liveness_passed=liveness_passed,
     )
 
@@ -159,7 +159,7 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
     is_match = distance <= threshold
-    ctx.guard.verify_result(pseudonym(ctx, d.processor_id, subject_ref) or "", is_match, actor, client)
+    ctx.guard.verify_result(lock_key(ctx, d, subject_ref), is_match, actor, client, deployment_id=d.id)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
