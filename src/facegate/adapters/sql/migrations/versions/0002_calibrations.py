@@ -1,7 +1,7 @@
 """calibrations adopted per deployment (issue 13)
 
-Revision ID: 0003_calibrations
-Revises: 0002_checkpoint_links
+Revision ID: 0002_calibrations
+Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import facegate.adapters.sql.tables
 
 
-revision = '0003_calibrations'
-down_revision = '0002_checkpoint_links'
+revision = '0002_calibrations'
+down_revision = '0001'
 branch_labels = None
 depends_on = None
 
