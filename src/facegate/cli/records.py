@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import NO_MATCH, JsonOption, emit, handle_errors
+from facegate.errors import InvalidInput
 from facegate.services import access, audit, keys, purge, security
 
 audit_app = typer.Typer(help="Check and export the processing record (M-9.3).", no_args_is_help=True)
@@ -21,17 +23,50 @@ security_app = typer.Typer(help="Security events from intrusion defence (M-14.5)
 
 @audit_app.command("verify")
 @handle_errors
-def audit_verify(as_json: bool = JsonOption) -> None:
-    """Check every record and signed checkpoint (M-9.3). Exit 0 intact, 1 broken."""
-    r = audit.verify_records(local_context().services)
+def audit_verify(as_json: bool = JsonOption,
+                 anchor: list[Path] = typer.Option([], "--anchor", help="Anchor file(s) written by `audit anchor`: "
+                                                   "the record must not have been rolled back past them.")) -> None:
+    """Check every record, signed checkpoint and the head row (and anchors) (M-9.3). Exit 0 intact, 1 broken."""
+    anchors = []
+    for path in anchor:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput("anchor_unreadable", f"Cannot read the anchor file {path}: {exc.__class__.__name__}",
+                               f"无法读取锚定文件 {path}。", article_id="M-9.3") from exc
+        anchors += audit.read_anchors(text)
+    r = audit.verify_records(local_context().services, anchors)
     data = {"ok": r.ok, "checked": r.checked, "last_seq": r.last_seq, "checkpoints_checked": r.checkpoints_checked,
-            "first_broken_seq": r.first_broken_seq, "problem": r.problem.value if r.problem else None,
-            "detail": r.detail}
-    human = (f"ok: {r.checked} records, {r.checkpoints_checked} signed checkpoints" if r.ok else
-             f"BROKEN at seq {r.first_broken_seq}: {r.problem.value if r.problem else '?'}: {r.detail}")
+            "anchors_checked": len(anchors), "first_broken_seq": r.first_broken_seq,
+            "problem": r.problem.value if r.problem else None, "detail": r.detail}
+    human = (f"ok: {r.checked} records, {r.checkpoints_checked} signed checkpoints, {len(anchors)} anchors" if r.ok
+             else f"BROKEN at seq {r.first_broken_seq}: {r.problem.value if r.problem else '?'}: {r.detail}")
     emit(data, as_json, human)
     if not r.ok:
         raise typer.Exit(NO_MATCH)
+
+
+@audit_app.command("anchor")
+@handle_errors
+def audit_anchor(out: Path = typer.Option(None, "--out", "-o",
+                                          help="Append-only anchor file (default: stdout, for a witness).")) -> None:
+    """Sign the record's head now and write it outside the database (M-9.3).
+
+    Keep the file where the database's administrators cannot rewrite it (another host, `chattr +a`,
+    a witness); `audit verify --anchor FILE` then refuses any rollback past it, even one re-signed with the key.
+    """
+    line = audit.anchor_head(local_context().services) + "\n"
+    if out is None:
+        typer.echo(line, nl=False)
+        return
+    # O_APPEND: earlier anchors are never overwritten; fsync: an anchor that was printed is on disk.
+    fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    typer.echo(f"anchored seq {json.loads(line)['seq']} to {out}", err=True)
 
 
 @audit_app.command("export")
