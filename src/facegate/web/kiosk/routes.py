@@ -27,7 +27,7 @@ from facegate.services.common import check_ref
 from facegate.web.deps import app_ctx, image_body
 from facegate.web.kiosk.access import kiosk_access
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render
-from facegate.web.problems import refusal
+from facegate.web.problems import notice_changed_body, refusal
 
 router = APIRouter(prefix="/kiosk/{deployment_id}", tags=["kiosk"], include_in_schema=False)
 Kiosk = Depends(kiosk_access)
@@ -112,6 +112,7 @@ def _consent_request(d: Deployment, form: FormData, today: date, purpose: str) -
         channel=UI_VERSION, actor=ConsentActor.GUARDIAN if guardian else ConsentActor.SELF, birth_date=born,
         guardian_ref=(str(form.get("guardian_ref") or "").strip() or None) if guardian else None,
         guardian_relationship=relationship if guardian else None,
+        separate_consents=tuple(str(v) for v in form.getlist("separate")),
     )
 
 
@@ -191,7 +192,8 @@ async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
                                      actor=request.state.actor)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return JSONResponse({"enrolled": True, "expires_at": result.expires_at}, status_code=201)
+    return JSONResponse({"enrolled": True, "expires_at": result.expires_at,
+                         **notice_changed_body(result.decision, result.notice_changes)}, status_code=201)
 
 
 @router.post("/verify")
@@ -204,4 +206,4 @@ async def verify(request: Request, d: Deployment = Kiosk) -> Any:
                                      actor=request.state.actor, client=request.client.host if request.client else None)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return {"is_match": result.is_match}
+    return {"is_match": result.is_match, **notice_changed_body(result.decision, result.notice_changes)}

@@ -103,6 +103,13 @@
       if (mode === "enroll") show(box.dataset.tEnrolled, true, "enrolled");
       else if (data.is_match) show(box.dataset.tMatch, true, "match");
       else show(box.dataset.tNoMatch, false, "no_match");
+      if (data.notice_changed) {  // M-5.4: the changed parts are told when the person next comes
+        const link = document.createElement("a");
+        link.href = box.dataset.endpoint.replace(/\/(enroll|verify)$/, "/notice") + "?lang=" + root.dataset.lang;
+        link.textContent = root.dataset.lang === "en" ? data.notice_changed.message_en : data.notice_changed.message_zh;
+        link.id = "notice-changed";
+        result.append(" ", link);
+      }
     }
 
     function pending() { result.textContent = "…"; result.className = "result"; result.dataset.code = ""; }
