@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 .cache/test_images/obama.jpg: | $(STAMP)
 	$(PY) scripts/fetch_test_images.py
 
-run: $(STAMP)
-	$(VENV)/bin/facegate serve
+# The demo photos for README "Try it" come with `make run`; PORT=8001 picks another port.
+run: $(STAMP) .cache/test_images/obama.jpg
+	$(VENV)/bin/facegate serve $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) .cache/test_images/obama.jpg
 	$(VENV)/bin/lint-imports
@@ -36,6 +37,7 @@ fuzz: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m facegate.governance.docs > docs/rules.md
+	$(PY) -m facegate.settings > docs/settings.md
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .hypothesis

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
@@ -103,6 +104,9 @@ class AppContext:
         return f"AppContext(data_dir={str(self.settings.data_dir)!r})"
 
     def close(self) -> None:
+        purge = self.extras.get("purge")
+        if purge is not None:
+            purge.stop()  # type: ignore[attr-defined]
         feed = self.extras.get("feed")
         if feed is not None:
             feed.close()  # type: ignore[attr-defined]
@@ -116,7 +120,28 @@ def prepare_data_dir(settings: Settings) -> None:
     FileKeyring(settings.keys_dir).ensure()
 
 
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+def refuse_unsafe(settings: Settings) -> None:
+    """In ``prod``, refuse to start on defaults that only make sense on a developer's machine."""
+    if settings.env != "prod":
+        return
+    problems: list[tuple[str, str]] = []
+    host = urlsplit(settings.public_base_url).hostname or ""
+    if "public_base_url" not in settings.model_fields_set or host in _LOOPBACK:
+        # Signs, notices and receipts carry this address to people (M-13.2, M-5.6): it must be reachable.
+        problems.append(("FACEGATE_PUBLIC_BASE_URL must be set to the address people reach this service at",
+                         "必须将FACEGATE_PUBLIC_BASE_URL设为公众访问本服务的地址"))
+    if problems:
+        raise ConfigurationError(
+            "unsafe_production_config", "Refusing to start in prod: " + "; ".join(en for en, _ in problems) + ".",
+            "生产模式拒绝启动：" + "；".join(zh for _, zh in problems) + "。",
+            detail={"errors": [en for en, _ in problems]})
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None, engine: FaceEngine | None = None) -> AppContext:
+    refuse_unsafe(settings)
     prepare_data_dir(settings)
     db = make_engine(settings.db_url)
     upgrade(db)

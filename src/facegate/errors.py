@@ -12,6 +12,7 @@ for input that cannot be processed at all and for things that do not exist.
     ├── Unauthorized              401: missing, unknown, revoked or forged key
     ├── Forbidden                 403: key lacks the role or scope
     ├── RateLimited               429: rate limit or intrusion lock
+    ├── Unavailable               503: a resource the service needs is busy or down (port, database)
     └── ConfigurationError        500: unsafe or missing configuration (refused at start)
 
 Messages never contain keys, templates or image bytes.
@@ -84,6 +85,11 @@ class Forbidden(FacegateError):
 class RateLimited(FacegateError):
     status = 429
     default_code = "rate_limited"
+
+
+class Unavailable(FacegateError):
+    status = 503
+    default_code = "unavailable"
 
 
 class ConfigurationError(FacegateError):

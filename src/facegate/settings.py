@@ -14,27 +14,41 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FACEGATE_", extra="ignore")
 
-    env: Literal["dev", "test", "prod"] = "dev"
-    data_dir: Path = Path("var")
-    database_url: str | None = None  # default: SQLite file in data_dir (on the device, M-8.1)
-    redis_url: str | None = None
-    cipher: Literal["AES-256-GCM", "SM4-GCM"] = "AES-256-GCM"
-    record_hash: Literal["sha256", "sm3"] = "sha256"
-    engine: Literal["auto", "dlib", "onnx"] = "auto"
-    match_threshold: float = Field(0.6, gt=0.0, lt=2.0)  # Euclidean; see docs/benchmarks.md
-    min_face_px: int = Field(60, ge=20)
-    approximate_above: int = Field(1_000_000, ge=1000)  # larger galleries add an IVF index (exact below)
+    env: Literal["dev", "test", "prod"] = Field(
+        "dev", description="`prod` refuses unsafe defaults at start, loads no examples and writes the first "
+        "admin key to a 0600 file instead of the terminal.")
+    data_dir: Path = Field(Path("var"), description="SQLite database, key files (0600) and model cache.")
+    database_url: str | None = Field(  # default: SQLite file in data_dir (on the device, M-8.1)
+        None, description="SQLAlchemy URL; `postgresql+psycopg://…` for several nodes. Default: SQLite in "
+        "the data directory (on the device, M-8.1).")
+    redis_url: str | None = Field(None, description="Redis for shared rate limits and the gallery change feed "
+                                  "between nodes (M-14.5).")
+    cipher: Literal["AES-256-GCM", "SM4-GCM"] = Field("AES-256-GCM", description="Template encryption (M-14.1).")
+    record_hash: Literal["sha256", "sm3"] = Field("sha256", description="Hash of the processing record's chain.")
+    engine: Literal["auto", "dlib", "onnx"] = Field(
+        "auto", description="Face engine: dlib's ResNet on ONNX Runtime (`onnx`, what `auto` picks) or on dlib.")
+    match_threshold: float = Field(0.6, gt=0.0, lt=2.0, description="Euclidean distance at or below which "
+                                   "two faces match; see docs/benchmarks.md.")
+    min_face_px: int = Field(60, ge=20, description="Smaller faces are refused as `face_too_small`.")
+    approximate_above: int = Field(1_000_000, ge=1000, description="Galleries larger than this also get an "
+                                   "IVF index (exact search below).")
     # IVF lists probed per query = factor * sqrt(lists): recall against speed (docs/benchmarks.md).
-    ivf_probe_factor: float = Field(10.0, gt=0.0)
-    max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024)
-    max_image_pixels: int = Field(25_000_000, ge=10_000)
-    examples_dir: Path | None = Path("examples")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    public_base_url: str = "http://127.0.0.1:8000"
-    bootstrap_admin_key: bool = True  # print a first admin key when none exists
-    purge_interval_s: int = Field(300, ge=0)  # retention purge schedule; 0 turns it off
-    assessment_grace_days: int = Field(30, ge=0)  # then an outdated PIA refuses new enrollments (M-9.5)
+    ivf_probe_factor: float = Field(10.0, gt=0.0, description="IVF lists probed per query = factor × "
+                                    "sqrt(lists): recall against speed.")
+    max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest image accepted, in bytes.")
+    max_image_pixels: int = Field(25_000_000, ge=10_000, description="Largest decoded image, in pixels "
+                                  "(decompression bombs).")
+    examples_dir: Path | None = Field(Path("examples"), description="Example manifests `facegate serve` loads "
+                                      "in dev or with `--examples`.")
+    host: str = Field("127.0.0.1", description="Address `facegate serve` listens on (`--host`).")
+    port: int = Field(8000, ge=1, le=65535, description="Port `facegate serve` listens on (`--port`).")
+    public_base_url: str = Field("http://127.0.0.1:8000", description="Where people reach this service: "
+                                 "printed on signs and receipts. Required in prod.")
+    bootstrap_admin_key: bool = Field(True, description="Create a first admin key when none exists.")
+    purge_interval_s: int = Field(300, ge=0, description="Seconds between retention purges on every node "
+                                  "(M-8.5); 0 turns it off.")
+    assessment_grace_days: int = Field(30, ge=0, description="Days an outdated PIA still allows new "
+                                       "enrolments (M-9.5).")
 
     @field_validator("data_dir")
     @classmethod
@@ -51,3 +65,18 @@ class Settings(BaseSettings):
 
     def __repr__(self) -> str:
         return f"Settings(env={self.env!r}, data_dir={str(self.data_dir)!r})"
+
+
+def markdown_table() -> str:
+    """docs/settings.md: every FACEGATE_* variable, generated from the model above (`make docs`)."""
+    rows = ["# Settings", "", "Generated from `src/facegate/settings.py` by `make docs`. Every setting is an "
+            "environment variable.", "", "| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "(none)" if default is None else f"`{default}`"
+        rows.append(f"| `FACEGATE_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

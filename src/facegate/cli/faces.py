@@ -62,11 +62,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def delete(deployment: str, subject: str, as_json: bool = JsonOption) -> None:
-        """Delete SUBJECT: rows removed and the data key destroyed."""
-        r = subjects.delete_subject(local_context().services, deployment, subject, actor="cli")
-        emit(asdict(r), as_json, f"deleted {subject}: {r.templates_deleted} template(s), key destroyed: "
-                                 f"{r.key_destroyed}, receipt {r.receipt_code}")
+    def delete(deployment: str, subject: str, as_json: bool = JsonOption,
+               everywhere: bool = typer.Option(False, "--everywhere",
+                                               help="Erase in every deployment of the processor")) -> None:
+        """Delete what DEPLOYMENT holds about SUBJECT; the data key goes with the last of it."""
+        r = subjects.delete_subject(local_context().services, deployment, subject, actor="cli", everywhere=everywhere)
+        emit(asdict(r), as_json, f"deleted {subject} ({r.scope}): {r.templates_deleted} template(s), "
+                                 f"key destroyed: {r.key_destroyed}, receipt {r.receipt_code}")
 
     @app.command()
     @handle_errors
@@ -82,9 +84,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def held(deployment: str, subject: str, as_json: bool = JsonOption) -> None:
-        """Show what is held about SUBJECT (metadata only, never the template)."""
-        r = subjects.what_is_held(local_context().services, deployment, subject)
+    def held(deployment: str, subject: str, as_json: bool = JsonOption,
+             everywhere: bool = typer.Option(False, "--everywhere", help="Every deployment of the processor")) -> None:
+        """Show what DEPLOYMENT holds about SUBJECT (metadata only, never the template)."""
+        r = subjects.what_is_held(local_context().services, deployment, subject, everywhere=everywhere)
         human = "\n".join([f"consent {c.purpose} by {c.actor} at {c.given_at}"
                            + (f", withdrawn {c.withdrawn_at}" if c.withdrawn_at else "") for c in r.consents]
                           + [f"template {t['purpose']} expires {t['expires_at']}" for t in r.templates])

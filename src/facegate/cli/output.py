@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import typer
 
 from facegate.domain.gate import GateDecision
-from facegate.errors import FacegateError
+from facegate.errors import ConfigurationError, FacegateError, Unavailable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +58,6 @@ def handle_errors(fn: F) -> F:
             typer.echo(f"error [{exc.code}]{where}: {exc.message_en} / {exc.message_zh}", err=True)
             for item in exc.detail.get("errors", []) or []:
                 typer.echo(f"  - {item}", err=True)
-            raise typer.Exit(2) from None
+            raise typer.Exit(4 if isinstance(exc, (Unavailable, ConfigurationError)) else 2) from None
 
     return wrapper  # type: ignore[return-value]

@@ -1,49 +1,92 @@
-"""`facegate serve`: start the API on the local store, ready to use."""
+"""`facegate serve` and `facegate init`: start the API on the local store, or only prepare it."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import typer
 
+from facegate.cli.output import handle_errors
+from facegate.errors import Unavailable
 from facegate.settings import Settings
 
+ExamplesOption = typer.Option(
+    None, "--examples/--no-examples",
+    help="Load the example deployments from FACEGATE_EXAMPLES_DIR (default: only when FACEGATE_ENV=dev).")
 
-def _examples(folder: Path | None) -> list[tuple[str, str]]:
-    if folder is None or not folder.is_dir():
-        return []
-    return [(str(p), p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yaml"))]
+
+def bind(host: str, port: int) -> socket.socket:
+    """Take the port before anything is printed, so a busy port never costs the one-time admin key."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise Unavailable(
+            "port_unavailable",
+            f"Cannot listen on {host}:{port} ({exc.strerror}). Stop what uses it, or pick another port "
+            "with --port or FACEGATE_PORT.",
+            f"无法监听{host}:{port}（{exc.strerror}）。请停止占用该端口的程序，或用--port或FACEGATE_PORT换一个端口。",
+            detail={"host": host, "port": port}) from None
+    return sock
+
+
+def _prepare(examples: bool | None) -> object:
+    """Shared by serve and init: context, examples, first admin key; prints where things are."""
+    from facegate.cli.context import local_context
+    from facegate.node import first_admin_key, load_examples, wants_examples
+
+    ctx = local_context()
+    settings = ctx.settings
+    typer.echo(f"facegate ({settings.env}): engine {ctx.services.engine.name} "
+               f"({getattr(ctx.services.engine, 'describer_name', '')}), cipher {settings.cipher}")
+    typer.echo(f"  data directory: {settings.data_dir}")
+    typer.echo(f"  database:       {ctx.store.engine.url.render_as_string(hide_password=True)}")
+    typer.echo(f"  keys:           {settings.keys_dir} (mode 0600)")
+    for item in load_examples(ctx, wants_examples(settings, examples)):
+        typer.echo(f"  example {Path(item.source).name:<45} {item.status}")
+    admin = first_admin_key(ctx)
+    if admin is not None and admin.path is not None:
+        typer.echo(f"  admin API key:  written to {admin.path} (mode 0600, once); read it, then delete the file")
+    elif admin is not None:
+        typer.echo(f"  admin API key:  {admin.token}")
+        typer.echo("                  (shown once; create more with `facegate keys create`)")
+    return ctx
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def serve(host: str | None = None, port: int | None = None) -> None:
-        """Serve the REST API (OpenAPI docs at /docs), after loading the example deployments."""
+    @handle_errors
+    def serve(
+        host: str | None = typer.Option(None, help="Address to listen on [env FACEGATE_HOST, default 127.0.0.1]."),
+        port: int | None = typer.Option(None, min=1, max=65535, help="Port [env FACEGATE_PORT, default 8000]."),
+        examples: bool | None = ExamplesOption,
+    ) -> None:
+        """Serve the REST API (OpenAPI docs at /docs) with the retention purge running."""
         import uvicorn
 
-        from facegate.bootstrap import build_context
-        from facegate.services import access
-        from facegate.services.examples import load_manifests
-        from facegate.services.purge import start_purge_schedule
+        from facegate.node import start_schedules
         from facegate.web.app import create_app
 
         settings = Settings()
-        ctx = build_context(settings)
         bind_host, bind_port = host or settings.host, port or settings.port
-        loaded = load_manifests(ctx.services, _examples(settings.examples_dir))
-        typer.echo(f"facegate: engine {ctx.services.engine.name} "
-                   f"({getattr(ctx.services.engine, 'describer_name', '')}), cipher {settings.cipher}")
-        typer.echo(f"  data directory: {settings.data_dir}")
-        typer.echo(f"  database:       {ctx.store.engine.url.render_as_string(hide_password=True)}")
-        typer.echo(f"  keys:           {settings.keys_dir} (mode 0600)")
-        for item in loaded:
-            typer.echo(f"  example {Path(item.source).name:<45} {item.status}")
-        if settings.bootstrap_admin_key and not access.has_admin_key(ctx.services):
-            # First start: one admin key, printed once to this terminal and stored only as a hash.
-            created = access.create_api_key(ctx.services, "first-admin", "admin", ("*",), actor="system")
-            typer.echo(f"  admin API key:  {created.token}")
-            typer.echo("                  (shown once; create more with `facegate keys create`)")
-        start_purge_schedule(ctx.services, settings.purge_interval_s)
-        typer.echo(f"  API:  http://{bind_host}:{bind_port}/v1   docs: http://{bind_host}:{bind_port}/docs")
-        typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")
-        uvicorn.run(create_app(ctx), host=bind_host, port=bind_port, log_level="info")
+        sock = bind(bind_host, bind_port)
+        try:
+            ctx = _prepare(examples)
+            start_schedules(ctx)  # type: ignore[arg-type]
+            shown = f"[{bind_host}]" if ":" in bind_host else bind_host
+            typer.echo(f"  API:  http://{shown}:{bind_port}/v1   docs: http://{shown}:{bind_port}/docs")
+            typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")
+            server = uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="info"))  # type: ignore[arg-type]
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
+
+    @app.command()
+    @handle_errors
+    def init(examples: bool | None = ExamplesOption) -> None:
+        """Prepare the data directory, keys and database, and create the first admin key; then exit."""
+        _prepare(examples)

@@ -38,6 +38,12 @@ class Permission(str, enum.Enum):
     AUDIT_EXPORT = "audit_export"
     KEY_MANAGE = "key_manage"
     SECURITY_READ = "security_read"
+    # Erasing a person in every deployment of the processor at once: admins only, with scope '*'
+    # (issue 11 item 4); a scoped key deletes within its own deployments (M-14.3).
+    ERASE_EVERYWHERE = "erase_everywhere"
+    # Vouching that the person at a kiosk owns an existing reference (staff, or the integrator's
+    # booking): never a device's own permission, since the kiosk is where the stranger stands.
+    SUBJECT_CLAIM = "subject_claim"
 
 
 P = Permission
@@ -49,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset({
         P.ENROLL, P.VERIFY, P.IDENTIFY, P.DELETE_SUBJECT, P.CONSENT_WRITE, P.ALTERNATIVE, P.READ_REPORTS,
+        P.SUBJECT_CLAIM,
     }),
     # Auditors check the record and the reports but never touch faces.
     Role.AUDITOR: frozenset({P.READ_RECORDS, P.READ_REPORTS, P.AUDIT_VERIFY, P.AUDIT_EXPORT, P.SECURITY_READ}),

@@ -17,8 +17,8 @@ COVERAGE_NOTES: dict[str, str] = {
              "Reason.article_id), and each ID traces to an article in REQUIREMENTS.md.",
     "M-2.3": "service: detect-only features are not identity recognition; facegate exposes no detect-only "
              "API, so every face operation is in scope. The egress gate still applies (FG-08-01).",
-    "M-4.1": "schema: purposes come from a controlled vocabulary (governance.vocab.PurposeCode); "
-             "runtime: the gate refuses an undeclared purpose, reason code purpose_undeclared.",
+    "M-4.1": "runtime: the gate refuses an undeclared purpose, reason code purpose_undeclared; purposes outside "
+             "the vocabulary (governance.vocab.PurposeCode) are judged by FG-04-04..FG-04-06.",
     "M-5.1": "runtime: enrolment needs a consent bound to the current notice version "
              "(Deployment.notice_version); without it the gate refuses, reason code consent_missing.",
     "M-5.4": "by construction: the notice version is a content hash (build_notice().version) and "
@@ -74,8 +74,6 @@ COVERAGE_NOTES: dict[str, str] = {
     # NDSR
     "N-62.1": "reference: definition of separate consent, applied through M-6.1 (reason code consent_missing).",
     # GB/T 41819 (draft)
-    "G-5.1": "schema: the purpose vocabulary has no code for assessing or predicting performance, "
-             "finances, health or preferences, so such a manifest is invalid.",
     "G-5.4": "organisational: capability proportionate to scale is judged in the impact assessment.",
     "G-6.1": "runtime: superseded by separate consent (M-6.1), reason code consent_missing.",
     "G-6.2": "service: enrolment accepts exactly one face per image (ImageRejected for two faces); "

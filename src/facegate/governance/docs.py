@@ -11,6 +11,8 @@ from pathlib import Path
 
 from facegate.domain import reasons
 from facegate.governance.coverage import COVERAGE_NOTES
+from facegate.governance.readings import READINGS
+from facegate.governance.vocab import PURPOSES
 from facegate.governance.requirement_ids import REQUIREMENTS
 from facegate.governance.rules import RULES, RUNTIME_RULES, Rule
 
@@ -100,6 +102,13 @@ def render_rules_markdown(requirements_path: str | os.PathLike[str] | None = Non
     for art in articles:
         out += [f"### Article {art}", "", *_rule_table(r for r in RULES if r.article == art), ""]
     out += ["## Runtime rules", "", *_rule_table(RUNTIME_RULES), ""]
+    out += ["## Readings where the text is open", "", "| Article | Topic | Reading applied |", "|---|---|---|"]
+    out += [f"| {a} | {_cell(t)} | {_cell(r)} |" for a, t, r in READINGS]
+    out += ["", "## Retention ceilings per purpose (Art. 8 para 2, M-8.5)", "",
+            "| Purpose | Fixed period | After an event | Why | 理由 |", "|---|---|---|---|---|"]
+    out += [f"| `{code}` | {i.max_days} days | {i.max_days_after_event} days | {_cell(i.reason_en)} | "
+            f"{_cell(i.reason_zh)} |" for code, i in PURPOSES.items()]
+    out += [""]
     out += ["## Gate reason codes", "",
             "Refusals by the gate at each face operation (`facegate.domain.reasons`).", "",
             "| Code | Requirement | Meaning |", "|---|---|---|"]

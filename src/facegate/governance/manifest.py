@@ -26,8 +26,11 @@ from facegate.governance.vocab import (
     PiaConclusion,
     PiaItem,
     PrivateSpace,
-    PurposeCode,
+    CameraAim,
     VenueType,
+    WhoCanEnter,
+    WhoIsCaptured,
+    purpose_info,
 )
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -102,16 +105,42 @@ class ProcessorInfo(_Model):
 
 
 class Scenario(_Model):
+    """Where the devices are. Whether Art. 13 applies follows from the three facts
+    ``who_can_enter``, ``cameras_point_at`` and ``who_is_captured`` (see
+    ``rules.places.is_public_place``), not from ``venue_type``, which only describes."""
+
     description: LocalizedText
     venue_type: VenueType
     private_space: PrivateSpace = PrivateSpace.NONE
     address: OptText = ""
+    who_can_enter: WhoCanEnter | None = None
+    cameras_point_at: CameraAim | None = None
+    who_is_captured: WhoIsCaptured | None = None
+
+
+PurposeSlug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                               pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 
 
 class Purpose(_Model):
-    code: PurposeCode
+    """A declared purpose: a vocabulary code, or the processor's own code with a description
+    (judged by the rules, M-4.1, not rejected)."""
+
+    code: PurposeSlug
+    description: LocalizedText | None = Field(
+        None, description="What exactly face recognition is for; required for a code outside the vocabulary")
     necessity: LocalizedText = Field(description="Why face recognition is necessary (M-4.2); shown in the notice")
     least_impact: Text = Field(description="Least-impact analysis: alternatives considered, why 1:1/1:N (M-4.2)")
+
+
+def purpose_label(p: Purpose) -> tuple[str, str]:
+    """(zh, en) name of a purpose for people: the vocabulary's, else the declared description."""
+    info = purpose_info(p.code)
+    if info is not None:
+        return info.zh, info.en
+    if p.description is not None:
+        return p.description.zh, p.description.en
+    return p.code, p.code
 
 
 class LegalBasis(_Model):
@@ -184,8 +213,17 @@ class Storage(_Model):
     cross_border_recipient: OverseasRecipient | None = None
 
 
+class RetentionEvent(_Model):
+    """Retention tied to an event: "until <event> plus ``days_after`` days" (M-8.5)."""
+
+    event: LocalizedText = Field(description="e.g. move-out, end of employment, account closed")
+    days_after: int = Field(ge=0, le=3650)
+
+
 class Retention(_Model):
-    days: int = Field(gt=0, le=36500, description="A concrete number of days; 'indefinite' is invalid (M-8.5)")
+    days: int = Field(gt=0, le=36500, description="A concrete number of days; 'indefinite' is invalid (M-8.5). "
+                      "With ``until``, the outer limit whatever happens.")
+    until: RetentionEvent | None = None
     image_days: int | None = Field(None, ge=0, le=36500)
     basis: OptText = ""
     legal_reference: StatuteRef | None = None
@@ -340,7 +378,7 @@ class Manifest(_Model):
 
     @property
     def purpose_codes(self) -> tuple[str, ...]:
-        return tuple(p.code.value for p in self.purposes)
+        return tuple(p.code for p in self.purposes)
 
     @property
     def processor_id(self) -> str:

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 
 from facegate.domain.model import Mode, StorageLocality
 from facegate.governance.canonical import content_hash
-from facegate.governance.manifest import Manifest
-from facegate.governance.vocab import PURPOSES, FaceDataType
+from facegate.governance.manifest import Manifest, purpose_label
+from facegate.governance.vocab import FaceDataType
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,12 @@ def _retention(m: Manifest) -> tuple[str, str]:
     zh = f"人脸信息最多保存{d}天，到期自动删除；您撤回同意或注销后我们也会删除。"
     en = (f"We keep face information for at most {d} days and then delete it automatically; "
           "we also delete it when you withdraw consent or close your account.")
+    if (until := m.retention.until) is not None:  # M-8.5: tied to an event, with the outer limit
+        zh = (f"人脸信息保存至{until.event.zh}后{until.days_after}天，最多不超过{d}天，到期自动删除；"
+              "您撤回同意或注销后我们也会删除。")
+        en = (f"We keep face information until {until.event.en} plus {until.days_after} days, and never "
+              f"more than {d} days, then delete it automatically; we also delete it when you withdraw "
+              "consent or close your account.")
     if m.retention.image_days is not None and FaceDataType.IMAGE in m.face_data_types:
         zh += f"人脸照片最多保存{m.retention.image_days}天。"
         en += f" Face photos are kept for at most {m.retention.image_days} days."
@@ -99,9 +105,9 @@ def _sections(m: Manifest) -> list[tuple[str, str, str, str, str]]:
         ("processor", "谁在处理您的人脸信息", f"{p.name.zh}。联系方式：{p.contact}。",
          "Who processes your face information", f"{p.name.en}. Contact: {p.contact}."),
         ("purposes", "为什么使用人脸识别",
-         "；".join(PURPOSES[x.code].zh for x in m.purposes) + "。",
+         "；".join(purpose_label(x)[0] for x in m.purposes) + "。",
          "What we use face recognition for",
-         "; ".join(PURPOSES[x.code].en for x in m.purposes) + "."),
+         "; ".join(purpose_label(x)[1] for x in m.purposes) + "."),
         ("method", "怎样处理", *_pair_split(_method(m), "How it works")),
         ("retention", "保存多久", *_pair_split(_retention(m), "How long we keep it")),
         ("necessity", "为什么必须使用人脸识别", "".join(x.necessity.zh for x in m.purposes),

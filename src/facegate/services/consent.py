@@ -37,6 +37,8 @@ class ConsentRequest:
     guardian_relationship: str | None = None
     age_attested_by: str | None = None
     separate_consents: tuple[str, ...] = ()
+    # A kiosk without proof of identity may only start a new reference (services.claims).
+    must_be_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,13 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
                 article_id="M-6.2", detail={"current_notice_version": d.notice_version},
             )
         subject = tx.get_subject(d.processor_id, req.subject_ref)
+        if subject is not None and req.must_be_new:
+            # Checked in the writing transaction, so two kiosks cannot both start the same reference.
+            raise Conflict("subject_ref_taken",
+                           "This reference is already registered. To use it, ask staff for a confirmation code "
+                           "or confirm with your face; or leave it empty to get a new one.",
+                           "此编号已被登记。如需使用，请向工作人员索取确认码或刷脸确认；或留空以获取新编号。",
+                           article_id="M-14.3")
         until = minor_until(req.birth_date, today)
         if basis is AgeBasis.ATTESTED_14_OR_OVER and subject is not None and subject.is_minor_on(today):
             # A date of birth on record says otherwise: the attestation cannot overrule it.

@@ -257,13 +257,17 @@ def withdraw_by_receipt(ctx: ServiceContext, deps: PersonDeps, code: str) -> con
 
 
 def delete_by_receipt(ctx: ServiceContext, deps: PersonDeps, code: str) -> subjects.DeletionReceipt:
-    """Delete everything held about the person and destroy their data key (PIPL Art. 47)."""
+    """Delete what this receipt's consent covers; the data key goes with the last of it (PIPL Art. 47).
+
+    A receipt acts only on what it created (issue 11 item 1): its consent and the templates
+    taken under it, never the person's data in other deployments or purposes.
+    """
     found, _ = _find(ctx, deps, code)
     if found is None:
         raise Conflict("receipt_expired", "The data for this receipt was already deleted.",
                        "此回执对应的数据已删除。", article_id="M-6.3")
     out = subjects.delete_subject(ctx, found.consent.deployment_id, found.subject_ref, actor="self-service",
-                                  reason="person_request")
+                                  reason="person_request", purpose=found.consent.purpose)
     _add(ctx, deps, "deletion", "completed", found, code, out.receipt_code,
          {"templates_deleted": out.templates_deleted, "key_destroyed": out.key_destroyed})
     return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 
 from facegate.domain.audit import AuditEvent
@@ -14,11 +13,15 @@ from facegate.services.context import ServiceContext
 log = logging.getLogger(__name__)
 
 
+PURGE_LOCK = "facegate-purge"
+
+
 @dataclass(frozen=True)
 class PurgeReport:
     templates_deleted: int
     keys_destroyed: int
     receipt_code: str
+    is_skipped: bool = False  # another node held the purge lock and is doing this pass
 
 
 def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
@@ -27,6 +30,9 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
     deleted: list[str] = []
     shredded = []
     with ctx.store.transaction() as tx:
+        # Every node runs the schedule; the database lock lets one of them purge at a time.
+        if not tx.try_exclusive(PURGE_LOCK):
+            return PurgeReport(0, 0, "", is_skipped=True)
         expired = tx.expired_templates(now)
         for rec in expired:
             tx.delete_template(rec.id)
@@ -51,19 +57,33 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
     return PurgeReport(len(deleted), len(shredded), code)
 
 
-def start_purge_schedule(ctx: ServiceContext, interval_s: int) -> threading.Thread | None:
-    """Run ``purge_expired`` every ``interval_s`` seconds in a daemon thread (M-8.5)."""
-    if interval_s <= 0:
-        return None
+class PurgeSchedule:
+    """A daemon thread that runs ``purge_expired`` every interval until stopped (M-8.5)."""
 
-    def loop() -> None:
-        while True:
-            time.sleep(interval_s)
+    def __init__(self, ctx: ServiceContext, interval_s: int) -> None:
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, args=(ctx,), name="facegate-purge", daemon=True)
+
+    def _loop(self, ctx: ServiceContext) -> None:
+        while not self._stop.wait(self.interval_s):
             try:
                 purge_expired(ctx)
             except Exception:  # noqa: BLE001 - a failed pass must not stop later ones
                 log.exception("purge pass failed")
 
-    thread = threading.Thread(target=loop, name="facegate-purge", daemon=True)
-    thread.start()
-    return thread
+    def start(self) -> PurgeSchedule:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+
+def start_purge_schedule(ctx: ServiceContext, interval_s: int) -> PurgeSchedule | None:
+    """Start the schedule (0 turns it off); every node may run it, the lock keeps passes single."""
+    if interval_s <= 0:
+        return None
+    return PurgeSchedule(ctx, interval_s).start()

@@ -50,25 +50,43 @@ class DeletionReceipt:
     receipt_code: str
     templates_deleted: int
     key_destroyed: bool
+    scope: str = "deployment"  # "deployment": this deployment only; "processor": every deployment
 
 
 def delete_subject(ctx: ServiceContext, deployment_id: str, subject_ref: str, *, actor: str = "api",
-                   reason: str = "request") -> DeletionReceipt:
-    """Remove the person's rows and destroy their data key: crypto-shredding (M-8.5, PIPL Art. 47)."""
+                   reason: str = "request", purpose: str | None = None, everywhere: bool = False) -> DeletionReceipt:
+    """Delete what this deployment holds about the person (or, ``everywhere``, what the processor holds).
+
+    A subject row is shared by the processor's deployments, so a deletion through one
+    deployment removes only that deployment's consents and templates (M-14.3: a scoped key
+    changes only its own deployments); ``purpose`` narrows it to one consent's scope (what
+    a receipt created). When nothing is left anywhere, or on a processor-wide erasure (an
+    admin's action), the rows go and the data key is destroyed: crypto-shredding (M-8.5,
+    PIPL Art. 47).
+    """
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, deployment_id)
         subject = load_subject(tx, d, subject_ref)
-        key = tx.get_subject_key(subject.id)
-        deleted = tx.delete_templates(subject.id)
-        tx.delete_subject(subject.id)
+        tx.lock_subject(subject.id)
+        if everywhere:
+            deleted = tx.delete_templates(subject.id)
+        else:
+            deleted = tx.delete_templates(subject.id, d.id, purpose)
+            tx.delete_consents(subject.id, d.id, purpose)
+        is_gone = everywhere or not (tx.list_consents(subject.id) or tx.count_templates(subject.id))
+        key = tx.get_subject_key(subject.id) if is_gone else None
+        if is_gone:
+            tx.delete_subject(subject.id)
         code = "FGD-" + secrets.token_hex(8).upper()
+        scope = "processor" if everywhere else "deployment"
         record(ctx, tx, "delete", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
-               detail={"templates_deleted": len(deleted), "key_destroyed": key is not None,
-                       "reason": reason, "receipt": ctx.keys.keyed_hash("deletion|" + code)})
+               detail={"templates_deleted": len(deleted), "key_destroyed": key is not None, "scope": scope,
+                       "purpose": purpose, "reason": reason,
+                       "receipt": ctx.keys.keyed_hash("deletion|" + code)})
     if key is not None:
         ctx.keys.forget(key)
     ctx.gallery.removed(deleted)
-    return DeletionReceipt(code, len(deleted), key is not None)
+    return DeletionReceipt(code, len(deleted), key is not None, scope)
 
 
 @dataclass(frozen=True)
@@ -90,18 +108,21 @@ class HeldSummary:
     templates: tuple[dict[str, str], ...]
 
 
-def what_is_held(ctx: ServiceContext, deployment_id: str, subject_ref: str) -> HeldSummary:
+def what_is_held(ctx: ServiceContext, deployment_id: str, subject_ref: str, *,
+                 everywhere: bool = False) -> HeldSummary:
+    """This deployment's consents and templates; ``everywhere`` (scope '*' only) the processor's (M-14.3)."""
+    only = None if everywhere else deployment_id
     with ctx.store.transaction(readonly=True) as tx:
         d = load_deployment(tx, deployment_id)
         subject = load_subject(tx, d, subject_ref)
         consents = tuple(
             HeldConsent(c.deployment_id, c.purpose, c.actor.value, c.given_at.isoformat(),
                         c.withdrawn_at.isoformat() if c.withdrawn_at else None, c.notice_version)
-            for c in tx.list_consents(subject.id)
+            for c in tx.list_consents(subject.id, only)
         )
         templates = tuple(
             {"deployment_id": t.record.deployment_id, "purpose": t.record.purpose,
              "created_at": t.record.created_at.isoformat(), "expires_at": t.record.expires_at.isoformat()}
-            for t in tx.list_templates(subject.id)
+            for t in tx.list_templates(subject.id, only)
         )
     return HeldSummary(subject_ref, consents, templates)

@@ -77,3 +77,4 @@ class DeletionRead(BaseModel):
     receipt_code: str
     templates_deleted: int
     key_destroyed: bool
+    scope: Literal["deployment", "processor"] = "deployment"

@@ -23,7 +23,8 @@ BASE: dict[str, Any] = {
         "uscc": "91330106MA2H3K7L5P",
     },
     "scenario": {"description": {"zh": "酒店前台", "en": "Hotel front desk"},
-                 "venue_type": "business_premises"},
+                 "venue_type": "business_premises", "who_can_enter": "anyone",
+                 "cameras_point_at": "service_point", "who_is_captured": "person_who_chooses_face"},
     "purposes": [{
         "code": "check_in",
         "necessity": {"zh": "须如实登记住客身份。", "en": "Hotels must register each guest's real identity."},

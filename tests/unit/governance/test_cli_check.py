@@ -39,7 +39,7 @@ def test_blocking_exits_one_grouped_by_article(app: typer.Typer) -> None:
     code, out = _run(app, "check", BLOCKED)
     assert code == 1
     assert "BLOCKED" in out and "Article 13" in out and "FG-13-01" in out
-    assert "scenario.private_space (line 19)" in out
+    assert "scenario.private_space (line 22)" in out
     assert "私密空间" in out
 
 
@@ -66,7 +66,7 @@ def test_json_format(app: typer.Typer) -> None:
     assert code == 2 and body["exit_code"] == 2
     blocked, invalid = body["results"]
     assert blocked["verdict"] == "blocked"
-    assert any(f["rule_id"] == "FG-13-01" and f["line"] == 19 for f in blocked["findings"])
+    assert any(f["rule_id"] == "FG-13-01" and f["line"] == 22 for f in blocked["findings"])
     assert invalid["verdict"] == "invalid" and invalid["errors"][0]["path"] == "retention.days"
 
 
@@ -85,7 +85,7 @@ def test_sarif_format(app: typer.Typer) -> None:
     assert levels["FG-13-01"] == "error" and levels["FG-11-01"] == "note"
     assert levels["manifest-invalid"] == "error"
     hit = next(r for r in run["results"] if r["ruleId"] == "FG-13-01")
-    assert hit["locations"][0]["physicalLocation"]["region"]["startLine"] == 19
+    assert hit["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
 
 
 def test_bad_format_is_a_usage_error(app: typer.Typer) -> None:

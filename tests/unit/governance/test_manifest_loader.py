@@ -58,10 +58,10 @@ def test_missing_field_points_at_parent(data_for: Any, delete: object) -> None:
 
 
 def test_wrong_type_in_list_item(data_for: Any) -> None:
-    text = _yaml(data_for({"purposes.0.code": "spying"}))
+    text = _yaml(data_for({"purposes.0.code": "Spying on people!"}))
     [err] = _errors(text)
     assert err["path"] == "purposes[0].code"
-    assert err["line"] == _line_of(text, "code: spying")
+    assert err["line"] == _line_of(text, "code: Spying on people!")
 
 
 def test_several_errors_are_all_reported(data_for: Any) -> None:

@@ -82,10 +82,13 @@ def test_duplicate_purposes_rejected(make: Any, data_for: Any) -> None:
         Manifest.model_validate(data)
 
 
-def test_purpose_outside_vocabulary_is_invalid(make: Any) -> None:
-    # G-5.1: no purpose code for predicting traits from faces.
-    with pytest.raises(ValidationError):
-        make({"purposes.0.code": "emotion_analysis"})
+def test_purpose_outside_vocabulary_is_a_valid_manifest(make: Any) -> None:
+    # M-4.1 / Art. 4: a lawful purpose the vocabulary does not list (member recognition by
+    # consent) is a manifest the rules judge, not malformed input (issue 12 item 10).
+    m = make({"purposes.0.code": "member_recognition"})
+    assert m.purpose_codes == ("member_recognition",)
+    with pytest.raises(ValidationError):  # the code is still a code, not free text
+        make({"purposes.0.code": "recognise members!"})
 
 
 def test_security_shorthand_and_detail(make: Any) -> None:

@@ -10,12 +10,13 @@ import pytest
 from facegate.governance.requirement_ids import REQUIREMENT_IDS
 from facegate.governance.rules import ALL_RULES, RULES, RUNTIME_RULES, Severity, evaluate, rule_by_id
 
-PUBLIC = {"scenario.venue_type": "public_place", "purposes.0.code": "public_security",
+PUBLIC = {"scenario.venue_type": "public_place", "scenario.cameras_point_at": "public_area",
+          "scenario.who_is_captured": "everyone_in_view", "purposes.0.code": "public_security",
           "alternatives": []}
 SIGNED = {**PUBLIC, "public_place": {
     "public_safety_necessity": {"zh": "维护公共安全所必需。", "en": "Needed for public security."},
     "legal_reference": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条"},
-    "capture_area": "Security lanes only",
+    "capture_area": "Two cameras over security lanes A1-A4 only, 2.4 m high, 30 degrees down.",
     "signage": {"text": {"zh": "人脸识别区域", "en": "Face recognition area"}, "positions": ["Gate A"]},
 }}
 RULES_FOR_MINORS = {k: {"zh": f"{k}规则。", "en": f"{k} rule."} for k in ("storage", "use", "transfer", "disclosure")}
@@ -43,8 +44,8 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-08-03": {"storage.locality": "central"},
     "FG-08-04": {"storage.locality": "central", "storage.separate_consent_obtained": True},
     "FG-08-05": {"method.locality": "central"},
-    "FG-08-06": {"retention.days": 365},
-    "FG-08-07": {"retention.days": 4000},
+    "FG-08-06": {"retention.days": 45},
+    "FG-08-07": {"retention.days": 61},
     "FG-08-08": {"retention.image_days": 60, "face_data_types": ["template", "image"]},
     "FG-08-09": {"face_data_types": ["template", "image"]},
     "FG-08-10": {"storage.cross_border": True},
@@ -68,6 +69,15 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-13-04": {**SIGNED, "public_place.signage": None},
     "FG-13-05": {**SIGNED, "public_place.legal_reference": None},
     "FG-13-06": {**SIGNED, "purposes.0.code": "ticket_check"},
+    "FG-13-07": {"scenario.who_can_enter": None},
+    "FG-04-04": {"purposes.0.code": "service_improvement"},
+    "FG-04-05": {"purposes.0.code": "member_recognition",
+                 "purposes.0.description": {"zh": "健身房会员入场时识别会员身份。",
+                                            "en": "Recognise gym members at the entrance turnstile."},
+                 "purposes.0.necessity": {"zh": "方便", "en": "Convenient."}},
+    "FG-04-06": {"purposes.0.code": "customer_preference_analysis",
+                 "purposes.0.description": {"zh": "分析顾客喜好以推荐商品。",
+                                            "en": "Analyse what customers like in order to recommend goods."}},
     "FG-14-01": {"security.encryption": None},
     "FG-14-02": {"security.security_audit": False},
     "FG-14-03": {"security.access_control": {"enabled": False, "detail": "planned"}},

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -179,6 +180,13 @@ class SqlTx(RecordsMixin):
         """Serialise concurrent enrolls of one person (its data key is made once)."""
         self.conn.execute(select(t.subjects.c.id).where(t.subjects.c.id == subject_id).with_for_update())
 
+    def try_exclusive(self, name: str) -> bool:
+        """Take a named lock for this transaction, or answer False at once if another node holds it."""
+        if self.conn.dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            return bool(self.conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar_one())
+        return True  # SQLite: every write transaction began IMMEDIATE, so it already holds the only write lock
+
     def get_subject_by_id(self, subject_id: str) -> Subject | None:
         row = self.conn.execute(select(t.subjects).where(t.subjects.c.id == subject_id)).first()
         return Subject(row.id, row.processor_id, row.external_ref, row.minor_until, row.created_at) if row else None
@@ -235,6 +243,12 @@ class SqlTx(RecordsMixin):
         if purpose:
             q = q.where(t.consents.c.purpose == purpose)
         return self.conn.execute(q.values(withdrawn_at=at)).rowcount
+
+    def delete_consents(self, subject_id: str, deployment_id: str, purpose: str | None = None) -> int:
+        q = delete(t.consents).where(t.consents.c.subject_id == subject_id, t.consents.c.deployment_id == deployment_id)
+        if purpose:
+            q = q.where(t.consents.c.purpose == purpose)
+        return self.conn.execute(q).rowcount
 
     # templates -------------------------------------------------------------------------
     def add_template(self, r: TemplateRecord, sealed: bytes) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules.base import Hit, RuleGroup, Severity
-from facegate.governance.vocab import PURPOSES, Convenience, NationalChannel, PurposeCode, VenueType
+from facegate.governance.rules.places import is_public_place
+from facegate.governance.vocab import Convenience, NationalChannel, PurposeCode, purpose_info
 
 group = RuleGroup()
 
@@ -19,8 +20,7 @@ def _national_rule(m: Manifest) -> bool:
 def _surveillance_only(m: Manifest) -> bool:
     """Public-security screening in a public place verifies no one's identity on request:
     Art. 13 governs it (FG-13-xx), Art. 10's choice of method does not apply."""
-    return (m.scenario.venue_type is VenueType.PUBLIC_PLACE
-            and all(p.code is PurposeCode.PUBLIC_SECURITY for p in m.purposes))
+    return is_public_place(m) and all(p.code == PurposeCode.PUBLIC_SECURITY.value for p in m.purposes)
 
 
 @group.rule(
@@ -105,7 +105,7 @@ def alternative_elsewhere(m: Manifest) -> Iterator[Hit]:
 )
 def no_national_channel(m: Manifest) -> Iterator[Hit]:
     if m.national_identity_channel is NationalChannel.NONE and any(
-            PURPOSES[p.code].is_identity_check for p in m.purposes):
+            (info := purpose_info(p.code)) is not None and info.is_identity_check for p in m.purposes):
         yield Hit("national_identity_channel")
 
 

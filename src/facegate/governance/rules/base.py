@@ -141,12 +141,30 @@ class RuleGroup:
 
 
 _PLACEHOLDERS = {"tbd", "todo", "n/a", "na", "none", "-", "—", "无", "待定", "略", "暂无", "xxx"}
+# Words that fill a justification field without saying anything (lorem ipsum, "see the PIA",
+# "as required", 详见/同上...). A justification made only of these is filler.
+_FILLER = re.compile(
+    r"lorem|ipsum|dolor|placeholder|to be (?:completed|confirmed|determined|added)|"
+    r"see (?:the )?(?:pia|assessment|attachment|above|below|document)|as (?:required|needed|appropriate)|"
+    r"same as above|待补充|待完善|待确认|详见|见附件|同上|如上|按需|示例|占位|xx+|…|\.\.\.", re.IGNORECASE)
 
 
 def is_thin(text: str, *, min_zh: int = 6, min_en: int = 20) -> bool:
-    """A justification that is a placeholder or too short to say anything."""
+    """A justification that is a placeholder, filler or too short to say anything.
+
+    Filler is text whose substance, once placeholder phrases, digits, punctuation and
+    repeated words are taken out, is below the length that could carry a reason.
+    """
     t = text.strip()
     if t.lower() in _PLACEHOLDERS:
         return True
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in t)
-    return len(t) < (min_zh if has_cjk else min_en)
+    if len(t) < (min_zh if has_cjk else min_en) or "lorem ipsum" in t.lower():
+        return True
+    rest = _FILLER.sub(" ", t)
+    if has_cjk:
+        # Distinct Chinese characters: "重要重要重要重要" says one thing however long.
+        return len({ch for ch in rest if "\u4e00" <= ch <= "\u9fff"}) < min_zh
+    words = re.findall(r"[a-z]{2,}", rest.lower())
+    distinct = set(words)
+    return len(distinct) < 3 or sum(len(w) for w in distinct) < min_en * 2 // 3

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from facegate.domain.model import Mode
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules.base import Hit, RuleGroup, Severity, is_thin
-from facegate.governance.vocab import ApplicationClass
+from facegate.governance.vocab import GENERIC_PURPOSE_WORDS, TRAIT_WORDS, ApplicationClass, purpose_info
 
 group = RuleGroup()
 
@@ -52,7 +52,7 @@ def no_attestation(m: Manifest) -> Iterator[Hit]:
 def thin_necessity(m: Manifest) -> Iterator[Hit]:
     for i, p in enumerate(m.purposes):
         if is_thin(p.necessity.zh) or is_thin(p.necessity.en):
-            yield Hit(f"purposes[{i}].necessity", p.code.value)
+            yield Hit(f"purposes[{i}].necessity", p.code)
 
 
 @group.rule(
@@ -67,7 +67,7 @@ def thin_necessity(m: Manifest) -> Iterator[Hit]:
 def thin_least_impact(m: Manifest) -> Iterator[Hit]:
     for i, p in enumerate(m.purposes):
         if is_thin(p.least_impact):
-            yield Hit(f"purposes[{i}].least_impact", p.code.value)
+            yield Hit(f"purposes[{i}].least_impact", p.code)
 
 
 @group.rule(
@@ -83,6 +83,62 @@ def thin_least_impact(m: Manifest) -> Iterator[Hit]:
 def identify_unjustified(m: Manifest) -> Iterator[Hit]:
     if m.method.mode is Mode.IDENTIFY and is_thin(m.method.identify_justification):
         yield Hit("method.identify_justification")
+
+
+def _own_purposes(m: Manifest) -> Iterator[tuple[int, str]]:
+    """Purposes the processor defined itself (outside the vocabulary), with their index."""
+    for i, p in enumerate(m.purposes):
+        if purpose_info(p.code) is None:
+            yield i, p.code
+
+
+@group.rule(
+    "FG-04-04", ("M-4.1", "P-28.2"), Severity.BLOCKING,
+    title="Declared purpose is not specific",
+    message_zh="自定义的处理目的没有具体说明，或只是“业务需要”“提升服务”之类的笼统说法，不构成特定的目的。",
+    message_en="A purpose outside the vocabulary is not described, or is a general word such as "
+               "'business' or 'improve service': that is not a specific purpose.",
+    remedy_zh="用具体的代码命名目的，并在 purposes[].description 中（中英文）写明人脸识别具体用来做什么。",
+    remedy_en="Name the purpose with a specific code and say in purposes[].description (zh and en) "
+              "exactly what face recognition is used for.",
+)
+def purpose_not_specific(m: Manifest) -> Iterator[Hit]:
+    for i, code in _own_purposes(m):
+        d = m.purposes[i].description
+        generic = code in GENERIC_PURPOSE_WORDS or set(code.split("_")) <= GENERIC_PURPOSE_WORDS
+        if generic or d is None or is_thin(d.zh) or is_thin(d.en):
+            yield Hit(f"purposes[{i}].description", code)
+
+
+@group.rule(
+    "FG-04-05", ("M-4.2", "P-28.2"), Severity.BLOCKING,
+    title="Own purpose without a necessity case",
+    message_zh="自定义处理目的没有可供参照的必要性依据，而其必要性说明或最小影响分析过于简单。",
+    message_en="A purpose outside the vocabulary has no reasoning on file, and its necessity case or "
+               "least-impact analysis is too thin to show sufficient necessity.",
+    remedy_zh="说明为何该目的必须使用人脸识别、考虑过哪些非人脸方式。",
+    remedy_en="Explain why this purpose needs face recognition and which non-face ways were considered.",
+)
+def own_purpose_unnecessary(m: Manifest) -> Iterator[Hit]:
+    for i, code in _own_purposes(m):
+        p = m.purposes[i]
+        if is_thin(p.necessity.zh) or is_thin(p.necessity.en) or is_thin(p.least_impact):
+            yield Hit(f"purposes[{i}].necessity", code)
+
+
+@group.rule(
+    "FG-04-06", ("G-5.1", "M-4.1"), Severity.BLOCKING,
+    title="Purpose assesses or predicts traits from faces",
+    message_zh="不得利用人脸识别数据评估或预测个人的工作表现、经济状况、健康状况、偏好、兴趣等特征。",
+    message_en="Face data may not be used to assess or predict a person's performance, finances, health, "
+               "preferences, interests or similar traits.",
+    remedy_zh="删除该目的；人脸识别只用于识别或核验身份。",
+    remedy_en="Drop this purpose; use face recognition only to recognise or verify identity.",
+)
+def trait_inference(m: Manifest) -> Iterator[Hit]:
+    for i, code in _own_purposes(m):
+        if set(code.split("_")) & TRAIT_WORDS:
+            yield Hit(f"purposes[{i}].code", code)
 
 
 RULES = tuple(group.rules)

@@ -6,13 +6,43 @@ from collections.abc import Iterator
 
 from facegate.domain.model import StorageLocality
 from facegate.governance.manifest import Manifest, StatuteRef
-from facegate.governance.rules.base import Hit, RuleGroup, Severity
-from facegate.governance.vocab import PURPOSES, FaceDataType
+from facegate.governance.rules.base import Hit, RuleGroup, Severity, is_thin
+from facegate.governance.vocab import (
+    UNKNOWN_PURPOSE_MAX_DAYS,
+    UNKNOWN_PURPOSE_MAX_DAYS_AFTER_EVENT,
+    FaceDataType,
+    purpose_info,
+)
 
 group = RuleGroup()
 
-# Beyond ten years, "shortest time necessary" needs a statute behind it (M-8.5).
+# Beyond ten years, "shortest time necessary" needs a statute behind it whatever the purpose (M-8.5).
 LONG_RETENTION_DAYS = 3650
+# "Far beyond" what the purpose needs: more than this many times its ceiling (M-8.5).
+FAR_BEYOND_FACTOR = 2
+
+
+def retention_ceiling(m: Manifest) -> tuple[int, str]:
+    """(days, what they are measured against): the longest the declared purposes justify.
+
+    A fixed period is judged against the purposes' fixed ceilings; an event-tied one
+    ("until move-out plus N days") against their ceilings for the tail after the event.
+    Several purposes: the most generous one, since the template serves all of them.
+    """
+    tied = m.retention.until is not None
+    days = []
+    for p in m.purposes:
+        info = purpose_info(p.code)
+        if info is None:
+            days.append(UNKNOWN_PURPOSE_MAX_DAYS_AFTER_EVENT if tied else UNKNOWN_PURPOSE_MAX_DAYS)
+        else:
+            days.append(info.max_days_after_event if tied else info.max_days)
+    return max(days), ("retention.until.days_after" if tied else "retention.days")
+
+
+def retention_judged(m: Manifest) -> int:
+    r = m.retention
+    return r.until.days_after if r.until is not None else r.days
 
 
 def _has_law(ref: StatuteRef | None) -> bool:
@@ -55,7 +85,7 @@ def destination_missing(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-08-03", ("M-8.1", "M-8.4"), Severity.WARNING,
+    "FG-08-03", ("M-8.1", "M-8.4"), Severity.BLOCKING,
     title="Central storage without an Art. 8 exception",
     message_zh="人脸信息存储在设备之外（服务器），但未取得单独同意，也无法律依据；《办法》默认要求存储于人脸识别设备内。",
     message_en="Face information is stored off the device (on servers) without separate consent or a "
@@ -98,31 +128,44 @@ def locality_mismatch(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-08-06", ("M-8.5",), Severity.ADVICE,
-    title="Retention longer than usual for the purpose",
-    message_zh="保存期限长于该处理目的的常见上限；须在影响评估中说明为何这是“最短必要时间”。",
-    message_en="Retention is longer than is usual for the purpose; the impact assessment must show "
-               "it is the shortest time necessary.",
-    remedy_zh="缩短 retention.days，或在 retention.basis 中说明理由。",
-    remedy_en="Shorten retention.days, or explain in retention.basis.",
+    "FG-08-06", ("M-8.5", "M-4.2"), Severity.WARNING,
+    title="Retention longer than the purpose needs",
+    message_zh="保存期限超过该处理目的所需的上限（见规则数据中的理由），且未说明理由；不符合“最短必要时间”。",
+    message_en="Retention is longer than the ceiling for the purpose (see the reasoning in the rule data) "
+               "and no reason is given; that is not shown to be the shortest time necessary.",
+    remedy_zh="缩短保存期限，或在 retention.basis 中具体说明为何需要更长时间，并写入影响评估。",
+    remedy_en="Shorten it, or explain concretely in retention.basis why longer is needed, and put it in "
+              "the impact assessment.",
 )
 def retention_over_typical(m: Manifest) -> Iterator[Hit]:
-    ceiling = max(PURPOSES[p.code].typical_max_days for p in m.purposes)
-    if m.retention.days > ceiling and not m.retention.basis:
-        yield Hit("retention.days", f"{m.retention.days} > {ceiling}")
+    ceiling, path = retention_ceiling(m)
+    days = retention_judged(m)
+    if ceiling < days <= FAR_BEYOND_FACTOR * ceiling and is_thin(m.retention.basis) \
+            and not _has_law(m.retention.legal_reference):
+        yield Hit(path, f"{days} > {ceiling}")
 
 
 @group.rule(
-    "FG-08-07", ("M-8.5",), Severity.WARNING,
-    title="Very long retention without a statute",
-    message_zh=f"保存期限超过{LONG_RETENTION_DAYS}天且无法律、行政法规依据，不符合“最短必要时间”。",
-    message_en=f"Retention exceeds {LONG_RETENTION_DAYS} days without a law or administrative "
-               "regulation requiring it; that is not the shortest time necessary.",
-    remedy_zh="缩短保存期限，或在 retention.legal_reference 中写明法律依据。",
-    remedy_en="Shorten it, or cite the law in retention.legal_reference.",
+    "FG-08-07", ("M-8.5", "M-5.2"), Severity.BLOCKING,
+    title="Retention far beyond what the purpose needs",
+    message_zh=f"保存期限超过该处理目的上限的{FAR_BEYOND_FACTOR}倍（或超过{LONG_RETENTION_DAYS}天），"
+               "且无法律、行政法规依据；人脸信息保存期限不得超过实现处理目的所必需的最短时间。",
+    message_en=f"Retention is more than {FAR_BEYOND_FACTOR} times the ceiling for the purpose (or over "
+               f"{LONG_RETENTION_DAYS} days) with no law or administrative regulation requiring it; face "
+               "information may be kept only for the shortest time the purpose needs.",
+    remedy_zh="缩短保存期限；或按事件声明（retention.until，如“迁出后30天”）；或在 retention.legal_reference "
+              "中写明要求该期限的法律名称和条款。",
+    remedy_en="Shorten it; or tie it to an event (retention.until, e.g. 'move-out plus 30 days'); or cite "
+              "the law and article requiring the period in retention.legal_reference.",
 )
 def retention_very_long(m: Manifest) -> Iterator[Hit]:
-    if m.retention.days > LONG_RETENTION_DAYS and not _has_law(m.retention.legal_reference):
+    if _has_law(m.retention.legal_reference):
+        return
+    ceiling, path = retention_ceiling(m)
+    days = retention_judged(m)
+    if days > FAR_BEYOND_FACTOR * ceiling:
+        yield Hit(path, f"{days} > {FAR_BEYOND_FACTOR} x {ceiling}")
+    elif m.retention.days > LONG_RETENTION_DAYS:
         yield Hit("retention.days", str(m.retention.days))
 
 

@@ -13,9 +13,8 @@ from facegate.domain.filing import FILING_THRESHOLD
 from facegate.domain.model import Deployment
 from facegate.domain.pia import CONTROLS
 from facegate.errors import FacegateError, NotFound
-from facegate.governance.manifest import Manifest
+from facegate.governance.manifest import Manifest, purpose_label
 from facegate.governance.notice import build_notice
-from facegate.governance.vocab import PURPOSES
 from facegate.services.context import ServiceContext
 from facegate.services.workbench import assessment, filing
 from facegate.services.workbench.deps import WorkbenchDeps
@@ -49,7 +48,7 @@ def _deployment_parts(d: Deployment) -> dict[str, Any]:
     return {
         "id": d.id, "name": {"zh": m.name.zh, "en": m.name.en}, "status": d.status.value,
         "address": m.scenario.address, "venue_type": m.scenario.venue_type.value,
-        "purposes": [{"code": p.code.value, "zh": PURPOSES[p.code].zh, "en": PURPOSES[p.code].en,
+        "purposes": [{"code": p.code, "zh": purpose_label(p)[0], "en": purpose_label(p)[1],
                       "necessity": {"zh": p.necessity.zh, "en": p.necessity.en}} for p in m.purposes],
         "method": {"mode": m.method.mode.value, "locality": m.method.locality.value, "engine": m.method.engine,
                    "vendor": m.method.vendor, "face_data_types": [t.value for t in m.face_data_types],

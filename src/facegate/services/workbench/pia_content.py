@@ -8,9 +8,9 @@ from datetime import date
 from facegate.domain.model import Mode, StorageLocality
 from facegate.domain.pia import CONTROLS, THREATS, Measure, PiaData, Reviewer, RiskFacts, Text, ThreatAssessment
 from facegate.governance.canonical import content_hash
-from facegate.governance.manifest import Manifest
+from facegate.governance.manifest import Manifest, purpose_label
 from facegate.governance.rules.base import Finding, Severity
-from facegate.governance.vocab import PURPOSES, LegalBasisType
+from facegate.governance.vocab import LegalBasisType
 from facegate.services.workbench.figures import DeploymentFigures
 
 
@@ -42,7 +42,7 @@ def _join(parts: list[Text], sep_zh: str = "", sep_en: str = " ") -> Text:
 
 
 def _purpose_and_method(m: Manifest) -> Text:
-    purposes = Text("、".join(PURPOSES[p.code].zh for p in m.purposes), ", ".join(PURPOSES[p.code].en for p in m.purposes))
+    purposes = Text("、".join(purpose_label(p)[0] for p in m.purposes), ", ".join(purpose_label(p)[1] for p in m.purposes))
     one = m.method.mode is Mode.VERIFY
     local = m.method.locality is StorageLocality.ON_DEVICE
     return _join([

@@ -6,7 +6,9 @@ from typing import Any
 
 from facegate.domain.model import Deployment
 from facegate.errors import Forbidden, InvalidInput
-from facegate.governance.vocab import PURPOSES, PrivateSpace, VenueType
+from facegate.governance.manifest import purpose_label
+from facegate.governance.rules.places import is_public_place
+from facegate.governance.vocab import PrivateSpace
 from facegate.services.common import load_deployment
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.assessment import manifest_of
@@ -30,15 +32,15 @@ def sign_fields(deps: WorkbenchDeps, d: Deployment) -> dict[str, Any]:
                         "Face recognition devices may not be installed in private spaces, so no sign is issued.",
                         "公共场所中的私密空间内不得安装人脸识别设备，不予生成提示标识。",
                         article_id="M-13.4", detail={"deployment_id": d.id})
-    if m.scenario.venue_type is not VenueType.PUBLIC_PLACE:
+    if not is_public_place(m):
         raise InvalidInput("sign_not_public_place",
                            "Signs are issued for public-place deployments (Art. 13); use the notice for others.",
                            "提示标识仅用于公共场所的部署（第十三条），其他场景请使用告知书。", article_id="M-13.2",
                            detail={"venue_type": m.scenario.venue_type.value})
     place = m.public_place
     signage = place.signage if place else None
-    purpose_zh = "；".join(PURPOSES[p.code].zh for p in m.purposes)
-    purpose_en = "; ".join(PURPOSES[p.code].en for p in m.purposes)
+    purpose_zh = "；".join(purpose_label(p)[0] for p in m.purposes)
+    purpose_en = "; ".join(purpose_label(p)[1] for p in m.purposes)
     if signage is not None:
         purpose_zh, purpose_en = f"{purpose_zh}。{signage.text.zh}", f"{purpose_en}. {signage.text.en}"
     area_en = (place.capture_area if place and place.capture_area else m.scenario.description.en)

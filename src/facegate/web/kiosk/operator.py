@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from facegate.services import person
+from facegate.domain.access import Permission
+from facegate.services import claims, person
+from facegate.web.auth import check
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.access import operator_access
 from facegate.web.kiosk.render import person_deps
@@ -35,3 +39,22 @@ def list_requests(
         }
         for r in person.list_requests(ctx, deps, status, deployment_id)
     ]
+
+
+class ClaimCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ttl_minutes: int = Field(30, ge=1, le=7 * 24 * 60, description="30 for a desk visit; up to 7 days for a booking")
+
+
+@router.post("/deployments/{deployment_id}/subjects/{subject_ref}/claims", status_code=201, tags=["consent"])
+def issue_claim(request: Request, deployment_id: str, subject_ref: str, body: ClaimCreate | None = None) -> Any:
+    """A one-time claim code that lets the person act on this reference at this deployment's kiosk.
+
+    Staff confirm the person at the desk, or the integrator's booking system issues it
+    ahead of the visit; either way with an operator key in scope (M-14.3, issue 11 item 1).
+    """
+    principal = check(request, Permission.SUBJECT_CLAIM, deployment_id)
+    ctx, deps = app_ctx(request).services, person_deps(request)
+    code, expires_at = claims.issue_claim(ctx, deps, deployment_id, subject_ref, actor=principal.key_id,
+                                          proof="operator_key", ttl=timedelta(minutes=(body or ClaimCreate()).ttl_minutes))
+    return {"claim_code": code, "deployment_id": deployment_id, "expires_at": expires_at.isoformat()}

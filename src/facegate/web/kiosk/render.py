@@ -24,7 +24,7 @@ _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=selec
                    trim_blocks=True, lstrip_blocks=True)
 
 def purpose_label(code: str, lang: str) -> str:
-    info = PURPOSES.get(code)  # type: ignore[call-overload]
+    info = PURPOSES.get(code)
     return (info.zh if lang == "zh" else info.en) if info else code
 
 

@@ -8,6 +8,7 @@ between face and the alternative with equal weight and the camera still off
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from facegate.domain.model import ConsentActor, Deployment
 from facegate.errors import Conflict, FacegateError, InvalidInput
 from facegate.governance.manifest import Manifest
 from facegate.services import consent as consent_service
-from facegate.services import faces, person, subjects
+from facegate.services import claims, faces, person, subjects
 from facegate.services.common import check_ref
 from facegate.web.deps import app_ctx, image_body
 from facegate.web.kiosk.access import kiosk_access
@@ -89,7 +90,9 @@ def _birth_date(value: str, today: date) -> date:
 
 
 def _consent_request(d: Deployment, form: FormData, today: date, purpose: str) -> consent_service.ConsentRequest:
-    ref = check_ref(str(form.get("subject_ref") or "").strip())
+    ref = str(form.get("subject_ref") or "").strip()
+    if ref:
+        check_ref(ref)
     raw_dob = str(form.get("birth_date") or "")
     if not raw_dob:
         raise InvalidInput("birth_date_missing", "Please enter your date of birth.", "请填写出生日期。",
@@ -124,11 +127,15 @@ async def give_consent(request: Request, d: Deployment = Kiosk) -> Response:
     try:
         person.spend_form_token(ctx, deps, str(form.get("token") or ""), "consent", d.id)
         req = _consent_request(d, form, ctx.clock.now().date(), purpose)
+        # Who may act on which reference (issue 11 item 1): see services.claims.
+        ref, must_be_new, issued = claims.kiosk_reference(ctx, deps, d.id, req.subject_ref,
+                                                          str(form.get("claim_code") or ""))
+        req = replace(req, subject_ref=ref, must_be_new=must_be_new)
         receipt = consent_service.give_consent(ctx, req, actor=request.state.actor)
     except FacegateError as exc:
         return _page(request, d, exc.status, exc, form)
     return render(request, "consented.html", 201, d=d, receipt=receipt, purpose=purpose,
-                  alternatives=_alternatives(d))
+                  alternatives=_alternatives(d), issued_ref=ref if issued else None)
 
 
 @router.post("/refuse")
@@ -206,4 +213,10 @@ async def verify(request: Request, d: Deployment = Kiosk) -> Any:
                                      actor=request.state.actor, client=request.client.host if request.client else None)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return {"is_match": result.is_match, **notice_changed_body(result.decision, result.notice_changes)}
+    changed = notice_changed_body(result.decision, result.notice_changes)
+    if not result.is_match:
+        return {"is_match": False, **changed}
+    # A match against the held template proves the reference: a one-time code to act on it here.
+    code, _ = claims.issue_claim(ctx, deps, d.id, ref, actor=request.state.actor, proof="face_match",
+                                 ttl=deps.form_token_ttl)
+    return {"is_match": True, "claim_code": code, **changed}

@@ -11,7 +11,7 @@ from facegate.domain.access import Permission as P
 from facegate.domain.model import ConsentActor
 from facegate.services import consent as consent_service
 from facegate.services import subjects
-from facegate.web.auth import check, require
+from facegate.web.auth import check
 from facegate.web.deps import app_ctx
 from facegate.web.schemas import (
     ConsentCreate,
@@ -62,13 +62,20 @@ def withdraw(request: Request, body: WithdrawCreate) -> Any:
         app_ctx(request).services, body.deployment_id, body.subject_ref, body.purpose, actor=_actor(request)))
 
 
-@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead,
-               dependencies=[Depends(require(P.DELETE_SUBJECT))])
-def delete(request: Request, deployment_id: str, subject_ref: str) -> Any:
+@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead)
+def delete(request: Request, deployment_id: str, subject_ref: str, everywhere: bool = False) -> Any:
+    """This deployment's data about the person; ``everywhere=true`` erases it in every deployment of the
+    processor, which only an admin key with scope '*' may do (M-14.3, PIPL Art. 47)."""
+    check(request, P.DELETE_SUBJECT, deployment_id)
+    if everywhere:
+        check(request, P.ERASE_EVERYWHERE, None)
     return asdict(subjects.delete_subject(app_ctx(request).services, deployment_id, subject_ref,
-                                          actor=_actor(request)))
+                                          actor=_actor(request), everywhere=everywhere))
 
 
-@router.get("/deployments/{deployment_id}/subjects/{subject_ref}", dependencies=[Depends(require(P.READ_REPORTS))])
-def held(request: Request, deployment_id: str, subject_ref: str) -> Any:
-    return asdict(subjects.what_is_held(app_ctx(request).services, deployment_id, subject_ref))
+@router.get("/deployments/{deployment_id}/subjects/{subject_ref}")
+def held(request: Request, deployment_id: str, subject_ref: str, everywhere: bool = False) -> Any:
+    """What this deployment holds; ``everywhere=true`` (scope '*' only) what the processor holds (M-14.3)."""
+    check(request, P.READ_REPORTS, None if everywhere else deployment_id)
+    return asdict(subjects.what_is_held(app_ctx(request).services, deployment_id, subject_ref,
+                                        everywhere=everywhere))

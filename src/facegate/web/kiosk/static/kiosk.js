@@ -101,7 +101,16 @@
         return;
       }
       if (mode === "enroll") show(box.dataset.tEnrolled, true, "enrolled");
-      else if (data.is_match) show(box.dataset.tMatch, true, "match");
+      else if (data.is_match) {
+        show(box.dataset.tMatch, true, "match");
+        // The match proves the reference: its one-time code goes into the consent form (issue 11 item 1).
+        const claim = document.getElementById("claim_code"), ready = document.getElementById("claim-ready");
+        if (claim && data.claim_code) {
+          claim.value = data.claim_code;
+          document.getElementById("subject_ref").value = params.get("subject_ref");
+          if (ready) ready.hidden = false;
+        }
+      }
       else show(box.dataset.tNoMatch, false, "no_match");
       if (data.notice_changed) {  // M-5.4: the changed parts are told when the person next comes
         const link = document.createElement("a");
