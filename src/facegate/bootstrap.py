@@ -12,8 +12,11 @@ from urllib.parse import urlsplit
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.index import GalleryIndex
+from facegate.adapters.face.calibrations import shipped_calibration
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
+from facegate.adapters.liveness_redis import RedisChallengeStore
+from facegate.adapters.sql.liveness_store import SqlChallengeStore
 from facegate.adapters.keys.hashing import hash_fn
 from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier, key_id_of
 from facegate.adapters.keys.envelope import EnvelopeKeyProvider, FileKeyring
@@ -22,6 +25,7 @@ from facegate.adapters.sql.store import SqlStore
 from facegate.adapters.sql.workbench_store import workbench_store
 from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
+from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
 from facegate.ports import Clock, FaceEngine, FaceOptions
 from facegate.services.context import ServiceContext
@@ -164,6 +168,10 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
+        challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
+        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s),
+        calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
+        identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),
     )

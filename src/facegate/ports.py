@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -17,6 +17,7 @@ from facegate.domain.access import ApiKey
 from facegate.domain.audit import AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint
 from facegate.domain.intrusion import SecurityEvent
+from facegate.domain.liveness import Challenge
 from facegate.domain.model import Consent, Deployment, Processor, Subject, TemplateRecord
 
 
@@ -151,7 +152,12 @@ class Tx(Protocol):
     def get_template(self, template_id: str) -> TemplateRecord | None: ...
     def delete_template(self, template_id: str) -> None: ...
     def count_templates(self, subject_id: str) -> int: ...
+    def count_gallery(self, deployment_id: str, purpose: str) -> int: ...
     def delete_templates(self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None) -> list[str]: ...
+    def cap_template_expiry(self, deployment_id: str, *, max_days: int | None = None,
+                            latest: datetime | None = None, subject_id: str | None = None) -> int:
+        """Bring templates' expiry forward (shorter retention, an ending event); returns how many moved."""
+        ...
     def expired_templates(self, now: datetime) -> list[TemplateRecord]: ...
     def count_stored_people(self, processor_id: str) -> int: ...
 
@@ -186,3 +192,49 @@ class Store(Protocol):
     def transaction(self, readonly: bool = False) -> AbstractContextManager[Tx]:
         """A unit of work; ``readonly`` ones may not write and do not take the write lock."""
         ...
+
+
+# --- liveness (docs/liveness.md) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class FaceObservation:
+    """One camera frame, measured: held in memory for one request, never stored or logged."""
+
+    embedding: Embedding | None  # None when the frame shows no single usable face
+    landmarks: tuple[tuple[float, float], ...] = ()  # dlib's five points
+    face_rgb: np.ndarray | None = None  # the face box (RGB), for the passive measures and spoof models
+    thumb: np.ndarray | None = None  # the whole frame at 64x48 greyscale, for the motion test
+    problem: str | None = None  # the ImageRejected code when embedding is None
+
+    def __repr__(self) -> str:
+        return f"FaceObservation(problem={self.problem!r}, landmarks={len(self.landmarks)})"
+
+
+@runtime_checkable
+class LandmarkEngine(Protocol):
+    """A face engine that also reports landmarks and pixels for the liveness check."""
+
+    def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]: ...
+
+
+class ChallengeStore(Protocol):
+    """Liveness challenges shared by every node: each one can be claimed once (database or Redis)."""
+
+    def put(self, challenge: Challenge) -> None: ...
+
+    def claim(self, challenge_id: str, now: datetime) -> Challenge | None:
+        """Mark used and return it as it was: ``state`` ISSUED means this caller won the claim."""
+        ...
+
+    def seen_before(self, digests: Sequence[str], now: datetime, keep_for: timedelta) -> bool:
+        """Remember these frame digests for ``keep_for``; True if any was remembered already."""
+        ...
+
+
+class SpoofDetector(Protocol):
+    """A passive anti-spoofing model supplied by the operator: face crop in, attack score out."""
+
+    name: str
+    threshold: float  # scores at or above it are attacks
+
+    def score(self, face_rgb: np.ndarray) -> float: ...

@@ -29,6 +29,13 @@ class Settings(BaseSettings):
         "auto", description="Face engine: dlib's ResNet on ONNX Runtime (`onnx`, what `auto` picks) or on dlib.")
     match_threshold: float = Field(0.6, gt=0.0, lt=2.0, description="Euclidean distance at or below which "
                                    "two faces match; see docs/benchmarks.md.")
+    identify_target_fpir: float = Field(0.01, gt=0.0, lt=1.0, description="Open-set 1:N: the threshold is "
+                                        "chosen per gallery size from the engine's calibration so that strangers "
+                                        "get a candidate at most this often (docs/calibration.md, M-4.2, M-4.4).")
+    identify_margin: float = Field(0.02, ge=0.0, lt=1.0, description="1:N names the best person only when the "
+                                   "next person is at least this much farther (distance).")
+    identify_max_miss: float = Field(0.10, gt=0.0, le=1.0, description="Above this expected miss rate a 1:N "
+                                     "gate is not usable (finding FGR-04-01).")
     min_face_px: int = Field(60, ge=20, description="Smaller faces are refused as `face_too_small`.")
     approximate_above: int = Field(1_000_000, ge=1000, description="Galleries larger than this also get an "
                                    "IVF index (exact search below).")
@@ -47,8 +54,11 @@ class Settings(BaseSettings):
     bootstrap_admin_key: bool = Field(True, description="Create a first admin key when none exists.")
     purge_interval_s: int = Field(300, ge=0, description="Seconds between retention purges on every node "
                                   "(M-8.5); 0 turns it off.")
-    assessment_grace_days: int = Field(30, ge=0, description="Days an outdated PIA still allows new "
-                                       "enrolments (M-9.5).")
+    liveness_ttl_s: int = Field(30, ge=3, le=600, description="Seconds a liveness challenge stays valid "
+                                "(docs/liveness.md).")
+    assessment_grace_days: int = Field(30, ge=0, le=30, description="Days an outdated PIA (purpose or "
+                                       "method changed, or a major incident) still allows face operations, "
+                                       "enrolment and verification alike; at most 30 (M-9.5).")
 
     @field_validator("data_dir")
     @classmethod

@@ -12,6 +12,7 @@ from facegate.cli.context import local_context
 from facegate.cli.output import JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
 from facegate.services import deployments as svc
+from facegate.services import openset
 
 app = typer.Typer(help="Apply deployment manifests; only compliant ones become active (M-4.4).",
                   no_args_is_help=True)
@@ -64,9 +65,13 @@ def show(deployment: str, as_json: bool = JsonOption) -> None:
     ctx = local_context().services
     d = svc.get_deployment(ctx, deployment)
     findings = svc.deployment_versions(ctx, deployment)[-1]["findings"]
+    plans = {p: r.to_dict() for p, r in openset.deployment_plans(ctx, deployment).items()}
     lines = [f"{k}: {v}" for k, v in _summary(d).items()]
+    lines += [f"1:N {p}: threshold {r['threshold']} (margin {r['margin']}) for {r['gallery_size']} templates, "
+              f"expected FPIR {r['expected_fpir']} (target {r['target_fpir']}), expected miss {r['expected_miss']}"
+              + ("" if r["is_usable"] else "  NOT USABLE (FGR-04-01)") for p, r in plans.items()]
     lines += [f"  {f['severity']:<8} {f['rule_id']} (Art. {f['article']}): {f['message_en']}" for f in findings]
-    emit({**_summary(d), "findings": findings}, as_json, "\n".join(lines))
+    emit({**_summary(d), "open_set": plans, "findings": findings}, as_json, "\n".join(lines))
 
 
 @app.command()

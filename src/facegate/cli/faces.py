@@ -57,8 +57,13 @@ def register(app: typer.Typer) -> None:
         r = faces.identify(local_context().services, deployment, purpose, _read(image), top_k=top_k, actor="cli")
         if not r.decision.allowed:
             refused(r.decision, as_json)
-        lines = [f"{c.subject_ref}\t{c.distance}" for c in r.candidates] or ["no candidate above the threshold"]
-        emit({**decision_dict(r.decision), "candidates": [asdict(c) for c in r.candidates]}, as_json, "\n".join(lines))
+        lines = [f"{c.subject_ref}\t{c.distance}" for c in r.candidates] or [f"nobody named ({r.outcome})"]
+        rule = r.open_set.to_dict() if r.open_set else None
+        if rule:
+            lines.append(f"threshold {rule['threshold']} for {rule['gallery_size']} templates: expected FPIR "
+                         f"{rule['expected_fpir']}, expected miss {rule['expected_miss']}")
+        emit({**decision_dict(r.decision), "candidates": [asdict(c) for c in r.candidates], "outcome": r.outcome,
+              "threshold": r.threshold, "open_set": rule}, as_json, "\n".join(lines))
 
     @app.command()
     @handle_errors

@@ -162,7 +162,7 @@ def decide(f: GateFacts) -> GateDecision:
     problem = check_deployment(f)
     if problem:
         return _refuse(d, problem)
-    if f.operation is Operation.ENROLL and f.is_assessment_outdated:
+    if f.is_assessment_outdated:  # M-9.5: past the bounded grace, verification stops as well as enrolment
         return _refuse(d, R.ASSESSMENT_OUTDATED)
     ok = R.OK if d.consent_required else R.OK_STATUTE
     if f.subject is None and not f.subject_ref_given:

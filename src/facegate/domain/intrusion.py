@@ -161,6 +161,25 @@ class IntrusionDefence:
             return Decision(False, evs, p.read_rows.window_s, "read_rows")
         return Decision(True)
 
+    def is_client_blocked(self, client: str) -> bool:
+        """Checked on every path, not only /v1: a blocked address gets no console, pairing or receipts."""
+        return self.counters.is_locked(f"client:{client_bucket(client)}")
+
+    def wrong_secret(self, *, kind: str, client: str, key_id: str | None = None) -> tuple[SecurityEvent, ...]:
+        """A wrong console key, pairing key or receipt code (M-14.5).
+
+        Counted with bad API keys, so guessing on any path blocks the address on all of them.
+        The first failure in a window is reported, and the block when the limit is passed.
+        """
+        p, cb = self.policy, client_bucket(client)
+        n = self.counters.hit(f"authfail:{cb}", p.auth_failures.window_s)
+        events: list[SecurityEvent] = []
+        if n == 1:
+            events.append(self._event("secret_rejected", "low", key_id, cb, None, path=kind))
+        if n > p.auth_failures.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
+            events.append(self._event("client_blocked", "high", key_id, cb, None, cause=kind, failures=n))
+        return tuple(events)
+
     def is_subject_locked(self, subject_ref: str) -> bool:
         """Feeds ``GateFacts.is_subject_locked``: the gate then refuses with SUBJECT_LOCKED."""
         return self.counters.is_locked(f"subject:{subject_ref}")

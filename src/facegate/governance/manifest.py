@@ -285,6 +285,16 @@ class PublicPlace(_Model):
     signage: Signage | None = None
 
 
+class AssessedScope(_Model):
+    """What the assessment assessed: purposes and method (Art. 9 para 2 re-assessment trigger, M-9.5)."""
+
+    purposes: tuple[PurposeSlug, ...]
+    mode: Mode
+    locality: StorageLocality = Field(description="Where faces were compared")
+    storage: StorageLocality | None = None
+    internet_transmission: bool | None = None
+
+
 class ImpactAssessment(_Model):
     """The prior personal information protection impact assessment (M-9.1, M-9.2)."""
 
@@ -293,6 +303,8 @@ class ImpactAssessment(_Model):
     conclusion: PiaConclusion
     approved_by: Text
     covers: tuple[PiaItem, ...] = ()
+    assessed: AssessedScope | None = Field(
+        None, description="The purposes and method this version assessed; a change needs a new assessment (M-9.5)")
 
 
 class Attestation(_Model):

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from facegate.domain.audit import AuditEvent
 from facegate.domain.gate import GateDecision
 from facegate.domain.model import Deployment, Subject
-from facegate.errors import InvalidInput, NotFound
+from facegate.domain.refs import MAX_REF, check_ref  # noqa: F401 - re-exported: the one reference rule (M-6.3)
+from facegate.errors import NotFound
 from facegate.ports import Tx
 from facegate.services.context import ServiceContext
 
-MAX_REF = 128
+
+# Crockford's base32 without I, L, O, U: nothing to misread when typed from a slip.
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_CHARS = 26  # 26 x 5 = 130 random bits: guessing is hopeless even unthrottled (docs/security.md)
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def check_ref(value: str, field: str = "subject") -> str:
-    """Integrator references are pseudonyms: short printable strings, no control characters."""
-    if not value or len(value) > MAX_REF or not value.isprintable():
-        raise InvalidInput(
-            f"{field}_ref_invalid",
-            f"The {field} reference must be 1-{MAX_REF} printable characters.",
-            f"{field}引用须为1至{MAX_REF}个可打印字符。",
-        )
-    return value
+def receipt_code(prefix: str) -> str:
+    """A receipt a person can type (``FGR-`` consent, ``FGD-`` withdrawal or deletion); only its hash is stored."""
+    return prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_CHARS))
 
 
 def load_deployment(tx: Tx, deployment_id: str) -> Deployment:

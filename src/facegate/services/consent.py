@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -11,7 +10,7 @@ from facegate.domain.age import AgeBasis, age_problem, minor_until
 from facegate.domain.gate import GateFacts, check_deployment
 from facegate.domain.model import Consent, ConsentActor, Operation, RecordKind, SeparateConsent, Subject
 from facegate.errors import Conflict, InvalidInput
-from facegate.services.common import load_deployment, load_subject, new_id, record
+from facegate.services.common import check_ref, load_deployment, load_subject, new_id, receipt_code, record
 from facegate.services.context import ServiceContext
 
 RECEIPT_PREFIX = "FGR-"
@@ -101,6 +100,10 @@ def record_notice(ctx: ServiceContext, req: ConsentRequest, *, actor: str = "api
 def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: str) -> ConsentReceipt:
     now = ctx.clock.now()
     today = now.date()
+    # The same rule the withdrawal and deletion paths apply: what is accepted here stays withdrawable (M-6.3).
+    check_ref(req.subject_ref)
+    if req.guardian_ref is not None:
+        check_ref(req.guardian_ref, "guardian")
     basis, attested_by = _age(req, today)
     separate = _separate(req)
     with ctx.store.transaction() as tx:
@@ -157,7 +160,7 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
         elif basis is AgeBasis.BIRTH_DATE and subject.minor_until != until:
             subject = replace(subject, minor_until=until)
             tx.update_subject(subject)
-        code = RECEIPT_PREFIX + secrets.token_hex(8).upper()
+        code = receipt_code(RECEIPT_PREFIX)
         consent = Consent(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=req.purpose,
             notice_version=d.notice_version, scope_hash=d.scope_hash, channel=req.channel,
@@ -194,4 +197,4 @@ def withdraw_consent(
         record(ctx, tx, "consent_withdrawn", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"purpose": purpose, "consents": withdrawn, "templates_deleted": len(deleted)})
     ctx.gallery.removed(deleted)
-    return WithdrawalReceipt(withdrawn, len(deleted), "FGD-" + secrets.token_hex(8).upper())
+    return WithdrawalReceipt(withdrawn, len(deleted), receipt_code("FGD-"))

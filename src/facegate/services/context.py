@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,7 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from facegate.ports import Clock, FaceEngine, FaceOptions, KeyProvider, Store
+from facegate.domain.liveness import LivenessRules, Step, new_steps
+from facegate.domain.openset import Calibration
+from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
 
 
 class Gallery(Protocol):
@@ -22,6 +25,10 @@ class Gallery(Protocol):
     def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None: ...
 
     def removed(self, template_ids: list[str]) -> None: ...
+
+    def size(self, deployment_id: str, purpose: str) -> int:
+        """Templates a search compares against (loads the index if needed)."""
+        ...
 
     def invalidate(self, deployment_id: str | None = None) -> None: ...
 
@@ -86,6 +93,16 @@ class ServiceContext:
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
     assessment_check: Callable[[Any, str, datetime], bool] | None = None
     auditor: Auditor | None = None
+    # Liveness (docs/liveness.md): challenges shared by every node; tests may fix the step order.
+    challenges: ChallengeStore | None = None
+    liveness_rules: LivenessRules = field(default_factory=LivenessRules)
+    liveness_steps: Callable[[int], tuple[Step, ...]] = lambda n: new_steps(secrets.randbelow, n)
+    spoof_detector: SpoofDetector | None = None
+    # Open-set 1:N (domain/openset.py): the engine's calibration and the targets it is held to.
+    calibration: Calibration | None = None
+    identify_target_fpir: float = 0.01
+    identify_margin: float = 0.02
+    identify_max_miss: float = 0.10
 
     def __repr__(self) -> str:
         return f"ServiceContext(engine={self.engine.name!r}, threshold={self.threshold})"

@@ -8,10 +8,12 @@ from datetime import timedelta
 import numpy as np
 
 from facegate.domain.gate import GateDecision, GateFacts, decide
+from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, SealedTemplate, Tx
 from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
+from facegate.services import openset
 from facegate.services.context import ServiceContext
 
 
@@ -52,6 +54,8 @@ class IdentifyResult:
     decision: GateDecision
     candidates: tuple[Candidate, ...] = field(default=())
     threshold: float | None = None
+    open_set: OpenSetPlan | None = None
+    outcome: str | None = None  # identified | no_match | ambiguous
 
 
 def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
@@ -60,8 +64,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
-        is_assessment_outdated=(op is Operation.ENROLL and ctx.assessment_check is not None
-                                and ctx.assessment_check(tx, d.id, now)),
+        is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d.id, now)),
         is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
             pseudonym(ctx, d.processor_id, subject_ref) or ""),
         subject_ref_given=bool(subject_ref),
@@ -144,8 +147,8 @@ def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
-           *, actor: str = "api", client: str | None = None) -> VerifyResult:
-    """1:1: is the person in the probe image the enrolled subject?"""
+           *, actor: str = "api", client: str | None = None, liveness: dict[str, object] | None = None) -> VerifyResult:
+    """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
@@ -160,38 +163,50 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id})
+                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
+                       **({"liveness": liveness} if liveness is not None else {})})
     return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold, _notice_changes(ctx, d, decision))
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
              actor: str = "api", client: str | None = None) -> IdentifyResult:
-    """1:N within this deployment's consented gallery only (M-4.3: needs a 1:N deployment)."""
+    """1:N within this deployment's consented gallery only (M-4.3: needs a 1:N deployment).
+
+    Open set: the threshold comes from the engine's calibration for the gallery's size
+    and the target FPIR, and the best person must be clear of the next one by the
+    margin; otherwise nobody is named (domain/openset.py). At most one candidate.
+    ``top_k`` is kept for compatibility; it only widens the index search.
+    """
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision, _ = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
     emb = _embed_or_record(ctx, "identify", d, None, image, actor)
-    hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8))
+    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose))
+    hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8, 16))
     now = ctx.clock.now()
-    out: list[Candidate] = []
+    people: list[Candidate] = []  # the nearest valid templates, one per person, nearest first
     with ctx.store.transaction() as tx:
         for template_id, subject_id, distance in hits:
-            if distance > ctx.threshold or len(out) >= top_k:
-                break
+            if len(people) >= 2:
+                break  # the best and the next person are all the rule needs
             template = tx.get_template(template_id)
             if template is None or template.is_expired(now):
                 continue
             subject = tx.get_subject_by_id(subject_id)
-            if subject is None or any(c.subject_ref == subject.external_ref for c in out):
+            if subject is None or any(c.subject_ref == subject.external_ref for c in people):
                 continue
             facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)),
                               subject_ref_given=True)
             if decide(facts).allowed:  # a stale or withdrawn consent takes the face out of the gallery
-                out.append(Candidate(subject.external_ref, round(distance, 4)))
+                people.append(Candidate(subject.external_ref, round(distance, 4)))
+        outcome = decide_open_set(rule, people[0].distance if people else None,
+                                  people[1].distance if len(people) > 1 else None)
+        out = tuple(people[:1]) if outcome == "identified" else ()
         record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision,
-               detail={"purpose": purpose, "candidates": len(out), "threshold": ctx.threshold,
+               detail={"purpose": purpose, "candidates": len(out), "outcome": outcome, "threshold": rule.threshold,
+                       "margin": rule.margin, "gallery_size": rule.gallery_size, "target_fpir": rule.target_fpir,
                        "engine": ctx.engine.name})
     ctx.guard.identify_result(bool(out), actor, client)
-    return IdentifyResult(decision, tuple(out), ctx.threshold)
+    return IdentifyResult(decision, out, rule.threshold, rule, outcome)

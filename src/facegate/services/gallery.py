@@ -70,6 +70,9 @@ class MemoryGallery:
         with self._lock:  # a template removed meanwhile is dropped here
             return [(tid, self._owner[tid][0], dist) for tid, dist in hits if tid in self._owner]
 
+    def size(self, deployment_id: str, purpose: str) -> int:
+        return len(self._load(deployment_id, purpose))
+
     def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
         with self._lock:
             index = self._indexes.get((deployment_id, purpose))
@@ -121,6 +124,9 @@ class SharedGallery:
 
     def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
         return self.local.search(deployment_id, purpose, probe, k)
+
+    def size(self, deployment_id: str, purpose: str) -> int:
+        return self.local.size(deployment_id, purpose)
 
     def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
         self.local.added(deployment_id, purpose, template_id, subject_id, vector)

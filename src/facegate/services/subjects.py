@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from facegate.domain import reasons as R
 from facegate.domain.gate import GateDecision, GateFacts, check_deployment
 from facegate.domain.model import Operation
 from facegate.errors import InvalidInput
-from facegate.services.common import check_ref, load_deployment, load_subject, record
+from facegate.services.common import check_ref, load_deployment, load_subject, receipt_code, record
 from facegate.services.context import ServiceContext
 
 
@@ -77,7 +76,7 @@ def delete_subject(ctx: ServiceContext, deployment_id: str, subject_ref: str, *,
         key = tx.get_subject_key(subject.id) if is_gone else None
         if is_gone:
             tx.delete_subject(subject.id)
-        code = "FGD-" + secrets.token_hex(8).upper()
+        code = receipt_code("FGD-")
         scope = "processor" if everywhere else "deployment"
         record(ctx, tx, "delete", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"templates_deleted": len(deleted), "key_destroyed": key is not None, "scope": scope,

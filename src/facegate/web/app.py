@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from facegate import __version__
 from facegate.bootstrap import AppContext
 from facegate.web import console, kiosk, problems
-from facegate.web.routes import admin, consents, deployments, faces
+from facegate.web.guard import InputGuard
+from facegate.web.routes import admin, consents, deployments, faces, liveness
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -18,8 +19,14 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, consents, admin, kiosk, console):
+    for module in (deployments, faces, liveness, consents, admin, kiosk, console):
         app.include_router(module.router)
+
+    def is_client_blocked(scope: dict[str, object]) -> bool:
+        client = scope.get("client")
+        return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")
+
+    app.add_middleware(InputGuard, is_client_blocked=is_client_blocked)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -28,6 +28,12 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def wrong_secret(request: Request, kind: str, key_id: str | None = None) -> None:
+    """Count a wrong console key, pairing key or receipt code against the caller and record what it shows."""
+    ctx = app_ctx(request)
+    record_security_events(ctx.store, ctx.defence.wrong_secret(kind=kind, client=client_of(request), key_id=key_id))
+
+
 def principal_of(request: Request) -> Principal:
     """Authenticate once per request and apply the per-key, per-client and per-subject limits."""
     cached: Principal | None = getattr(request.state, "principal", None)

@@ -13,10 +13,19 @@ from facegate.domain.gate import GateDecision
 from facegate.errors import FacegateError
 
 PROBLEM = "application/problem+json"
+STABLE_INPUT_CODES = {"subject_ref_invalid", "guardian_ref_invalid"}
 BASE = "https://facegate.dev/problems/"
 
 
+MAX_MESSAGE = 500  # messages may quote what was sent; a 5 MB path parameter must not come back whole
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+
+
 def problem(status: int, code: str, en: str, zh: str, article_id: str | None = None, **extra: Any) -> JSONResponse:
+    en, zh = _short(en), _short(zh)
     body: dict[str, Any] = {
         "type": BASE + code.replace("_", "-"), "title": en, "status": status, "code": code,
         "detail": en, "detail_zh": zh,
@@ -24,7 +33,7 @@ def problem(status: int, code: str, en: str, zh: str, article_id: str | None = N
     if article_id:
         body["article_id"] = article_id
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers={"X-Problem-Code": code})
 
 
 def decision_body(decision: GateDecision) -> dict[str, Any]:
@@ -67,9 +76,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-                  for e in exc.errors()]
-        return problem(422, "request_invalid", "The request is malformed.", "请求格式不正确。", errors=errors)
+        # Values are never echoed back (a 5 MB field would come back whole); the path and message say enough.
+        errors = [{"path": ".".join(str(p) for p in e.get("loc", ()))[:200], "message": str(e.get("msg", ""))[:200]}
+                  for e in exc.errors()[:20]]
+        kinds = {str(e.get("type", "")) for e in exc.errors()}
+        # A bad reference gets the same code from the schema as from the services (M-6.3).
+        code = next((k for k in sorted(kinds) if k in STABLE_INPUT_CODES), "request_invalid")
+        return problem(422, code, "The request is malformed.", "请求格式不正确。", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
-Ref = Field(min_length=1, max_length=128)
+from facegate.domain.refs import MAX_REF, ref_problem
+
+
+def _ref(field: str) -> AfterValidator:
+    """The domain's one reference rule (M-6.3), reported with the same stable code as the services use."""
+
+    def check(value: str) -> str:
+        problem = ref_problem(value)
+        if problem is not None:
+            raise PydanticCustomError(f"{field}_ref_invalid", f"The {field} reference {problem}.")
+        return value
+
+    return AfterValidator(check)
+
+
+# Length is part of the rule (checked by it, so one code); the schema only documents it.
+_LENGTH = Field(json_schema_extra={"minLength": 1, "maxLength": MAX_REF})
+SubjectRef = Annotated[str, _LENGTH, _ref("subject")]
+GuardianRef = Annotated[str, _LENGTH, _ref("guardian")]
 
 
 class Strict(BaseModel):
@@ -16,7 +35,7 @@ class Strict(BaseModel):
 
 class ConsentCreate(Strict):
     deployment_id: str
-    subject_ref: str = Ref
+    subject_ref: SubjectRef
     purpose: str
     notice_version: str = Field(min_length=8, max_length=64)
     channel: str = "api"
@@ -27,7 +46,7 @@ class ConsentCreate(Strict):
         description="Who checked that the person is 14 or over, instead of a date of birth (M-7.1)")
     separate_consents: list[Literal["internet_transmission", "cross_border"]] = Field(
         default_factory=list, description="Separate consents given with this one (Art. 8; PIPL Art. 39)")
-    guardian_ref: str | None = Field(None, max_length=128)
+    guardian_ref: GuardianRef | None = None
     guardian_relationship: Literal["parent", "other_guardian"] | None = None
 
 
@@ -35,7 +54,7 @@ class NoticeRecordCreate(Strict):
     """On a statutory basis: the person was given the current notice (M-5.1, M-6.7)."""
 
     deployment_id: str
-    subject_ref: str = Ref
+    subject_ref: SubjectRef
     purpose: str
     notice_version: str = Field(min_length=8, max_length=64)
     channel: str = "api"
@@ -56,7 +75,7 @@ class ConsentRead(BaseModel):
 
 class WithdrawCreate(Strict):
     deployment_id: str
-    subject_ref: str = Ref
+    subject_ref: SubjectRef
     purpose: str | None = None
 
 
@@ -67,7 +86,7 @@ class WithdrawRead(BaseModel):
 
 
 class AlternativeCreate(Strict):
-    subject_ref: str | None = Field(None, max_length=128)
+    subject_ref: SubjectRef | None = None
     purpose: str
     method: str
     is_verified: bool

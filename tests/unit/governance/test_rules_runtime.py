@@ -53,3 +53,18 @@ def test_findings_have_the_common_shape(make: Any) -> None:
     assert f.severity is Severity.BLOCKING and f.article == 9
     assert f.requirement_ids == ("M-9.5", "M-14.6")
     assert f.message_zh and f.message_en and f.path == "impact_assessment"
+
+
+def test_an_unusable_open_set_rule_is_a_finding_citing_necessity_and_protection(make: Any) -> None:
+    from facegate.adapters.face.calibrations import shipped_calibration
+    from facegate.domain.openset import plan_open_set
+
+    cal = shipped_calibration("dlib_resnet_v1")
+    small, large = (plan_open_set(cal, n, target_fpir=0.01, margin=0.02, max_miss=0.1, ceiling=0.6) for n in (5, 1000))
+    assert _ids(make, open_set=(("entry", small),)) == []
+    [f] = evaluate_runtime(make(), RuntimeFacts(today=TODAY, open_set=(("entry", small), ("entry2", large))))
+    assert f.rule_id == "FGR-04-01" and f.article == 4 and f.path == "method.mode"
+    assert {"M-4.2", "M-4.4"} <= set(f.requirement_ids)
+    assert "entry2: gallery 1000" in f.detail and "target 1.00%" in f.detail
+    uncalibrated = plan_open_set(None, 5, target_fpir=0.01, margin=0.02, max_miss=0.1, ceiling=0.6)
+    assert "no calibration" in evaluate_runtime(make(), RuntimeFacts(today=TODAY, open_set=(("e", uncalibrated),)))[0].detail

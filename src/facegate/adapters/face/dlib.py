@@ -17,7 +17,7 @@ import numpy as np
 
 from facegate.adapters.face.imaging import decode_rgb
 from facegate.errors import ImageRejected
-from facegate.ports import Embedding, FaceOptions
+from facegate.ports import Embedding, FaceObservation, FaceOptions
 
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
@@ -111,6 +111,11 @@ class DlibFaceEngine:
             return found
 
     def _chip(self, rgb: np.ndarray, options: FaceOptions) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
+        chip, box, found, _ = self._locate(rgb, options)
+        return chip, box, found
+
+    def _locate(self, rgb: np.ndarray, options: FaceOptions
+                ) -> tuple[np.ndarray, tuple[int, int, int, int], int, tuple[tuple[float, float], ...]]:
         faces = self._detect(rgb)
         if not faces:
             raise ImageRejected("no_face", "No face was found in the image.", "图像中未检测到人脸。")
@@ -134,4 +139,40 @@ class DlibFaceEngine:
             shape = self._shapes(rgb, face)
             chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
         box = (face.left(), face.top(), face.right(), face.bottom())
-        return np.asarray(chip, dtype=np.uint8), box, len(faces)
+        points = tuple((float(shape.part(i).x), float(shape.part(i).y)) for i in range(shape.num_parts))
+        return np.asarray(chip, dtype=np.uint8), box, len(faces), points
+
+    def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]:
+        """Landmarks, the face box and a thumbnail per frame, plus descriptors in one batch (liveness)."""
+        out: list[FaceObservation] = []
+        chips: list[np.ndarray] = []
+        for data in images:
+            try:
+                rgb = decode_rgb(data)
+            except ImageRejected as exc:
+                out.append(FaceObservation(None, problem=exc.code))
+                continue
+            thumb = _thumbnail(rgb)
+            try:
+                chip, box, found, points = self._locate(rgb, options)
+            except ImageRejected as exc:
+                out.append(FaceObservation(None, thumb=thumb, problem=exc.code))
+                continue
+            left, top, right, bottom = (max(0, v) for v in box)
+            face = np.ascontiguousarray(rgb[top:bottom, left:right])
+            chips.append(chip)
+            out.append(FaceObservation(Embedding(np.zeros(0, np.float32), box, found), points,
+                                       face, thumb))
+        vectors = iter(self._describe(np.stack(chips)) if chips else [])
+        return [FaceObservation(Embedding(next(vectors), o.embedding.box, o.embedding.faces_found), o.landmarks,
+                                o.face_rgb, o.thumb) if o.embedding is not None else o for o in out]
+
+
+def _thumbnail(rgb: np.ndarray, size: tuple[int, int] = (64, 48)) -> np.ndarray:
+    """The whole frame, greyscale, block-averaged to ``size``: enough to see whether anything moved."""
+    grey = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    h, w = grey.shape
+    ys = np.linspace(0, h, size[1] + 1).astype(int)
+    xs = np.linspace(0, w, size[0] + 1).astype(int)
+    rows = np.add.reduceat(grey, ys[:-1], axis=0) / np.diff(ys)[:, None]
+    return np.add.reduceat(rows, xs[:-1], axis=1) / np.diff(xs)[None, :]

@@ -9,7 +9,31 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
+from facegate.domain.refs import text_invalid, text_problem
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _has_forbidden_text(params: Any) -> bool:
+    if isinstance(params, str):
+        return text_problem(params) is not None
+    if isinstance(params, dict):
+        return any(_has_forbidden_text(v) for v in params.values())
+    if isinstance(params, list | tuple):
+        return any(_has_forbidden_text(v) for v in params)
+    if hasattr(params, "obj") and hasattr(params, "dumps"):  # psycopg's Json wrapper around a JSON value
+        return _has_forbidden_text(params.obj)
+    return False
+
+
+def _refuse_nul(engine: Engine) -> None:
+    """The last line before the driver: PostgreSQL cannot store NUL (it would be a 500) and SQLite
+    would store it silently, so both refuse it with the same stable code, whoever the caller is."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if _has_forbidden_text(parameters):
+            raise text_invalid("stored text")
 
 
 def make_engine(url: str, *, for_reads: bool = False, **kwargs: Any) -> Engine:
@@ -40,8 +64,11 @@ def make_engine(url: str, *, for_reads: bool = False, **kwargs: Any) -> Engine:
             # and then upgrade to write would otherwise deadlock.
             conn.exec_driver_sql("BEGIN" if for_reads else "BEGIN IMMEDIATE")
 
+        _refuse_nul(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _refuse_nul(engine)
+    return engine
 
 
 def alembic_config(url: str) -> Config:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
@@ -307,6 +307,32 @@ class SqlTx(RecordsMixin):
 
     def count_templates(self, subject_id: str) -> int:
         q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
+        return int(self.conn.execute(q).scalar_one())
+
+    def cap_template_expiry(self, deployment_id: str, *, max_days: int | None = None,
+                            latest: datetime | None = None, subject_id: str | None = None) -> int:
+        """Bring expiry forward to ``created_at + max_days`` and/or ``latest``; never later (M-8.5)."""
+        q = select(t.templates.c.id, t.templates.c.created_at, t.templates.c.expires_at).where(
+            t.templates.c.deployment_id == deployment_id)
+        if subject_id is not None:
+            q = q.where(t.templates.c.subject_id == subject_id)
+        changed = 0
+        for row in self.conn.execute(q).all():
+            limits = [row.expires_at]
+            if max_days is not None:
+                limits.append(row.created_at + timedelta(days=max_days))
+            if latest is not None:
+                limits.append(latest)
+            new = min(limits)
+            if new < row.expires_at:
+                self.conn.execute(update(t.templates).where(t.templates.c.id == row.id).values(expires_at=new))
+                changed += 1
+        return changed
+
+    def count_gallery(self, deployment_id: str, purpose: str) -> int:
+        """Templates a 1:N search of this deployment and purpose compares against."""
+        q = select(func.count()).select_from(t.templates).where(
+            t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose)
         return int(self.conn.execute(q).scalar_one())
 
     def expired_templates(self, now: datetime) -> list[TemplateRecord]:

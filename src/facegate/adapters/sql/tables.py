@@ -215,3 +215,4 @@ security_events = Table(
 # Tables of the person-facing side live in their own module on the same metadata.
 from facegate.adapters.sql import tables_person as _tables_person  # noqa: E402,F401
 from facegate.adapters.sql import tables_workbench as _tables_workbench  # noqa: E402,F401
+from facegate.adapters.sql import tables_liveness as _tables_liveness  # noqa: E402,F401

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from facegate.domain.openset import OpenSetPlan
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules.base import Finding, Hit, RuleGroup, Severity, sort_findings
 from facegate.governance.rules.filing import EARLY_WARNING, FILING_THRESHOLD
@@ -39,6 +40,8 @@ class RuntimeFacts:
     reprompts_after_refusal: int = 0
     has_major_incident_since_assessment: bool = False
     expired_templates_pending: int = 0
+    # purpose -> the 1:N rule its gallery runs under (services/openset.py); empty for 1:1
+    open_set: tuple[tuple[str, OpenSetPlan], ...] = ()
 
 
 @group.rule(
@@ -147,6 +150,31 @@ def incident(m: Manifest, f: RuntimeFacts) -> Iterator[Hit]:
 def not_purged(m: Manifest, f: RuntimeFacts) -> Iterator[Hit]:
     if f.expired_templates_pending > 0:
         yield Hit("retention.days", str(f.expired_templates_pending))
+
+
+@group.rule(
+    "FGR-04-01", ("M-4.2", "M-4.3", "M-4.4", "M-9.2"), Severity.WARNING,
+    title="1:N cannot keep strangers out and still find enrolled people",
+    message_zh="按当前引擎的校准数据和库容量，1:N识别无法在将陌生人误识率控制在目标以内的同时保证可用的识别率："
+               "识别对陌生人风险过高或对已录入者失效，必要性和最小影响不成立，保护措施不足。",
+    message_en="With this engine's calibration and the gallery's size, 1:N identification cannot hold the "
+               "false-positive identification rate (strangers named) at the target while still finding "
+               "enrolled people: necessity and least impact are not shown, and the protection is not strict.",
+    remedy_zh="改用1:1验证，缩小库容量，在本单位人员上重新校准（facegate calibrate）或更换更准确的引擎。",
+    remedy_en="Use 1:1 verification, shrink the gallery, calibrate on your own people (facegate calibrate) "
+              "or switch to a more accurate engine.",
+)
+def open_set_unusable(m: Manifest, f: RuntimeFacts) -> Iterator[Hit]:
+    for purpose, plan in f.open_set:
+        if plan.is_usable:
+            continue
+        if not plan.is_calibrated:
+            detail = f"{purpose}: no calibration for this engine; threshold {plan.threshold}"
+        else:
+            detail = (f"{purpose}: gallery {plan.gallery_size}, threshold {plan.threshold}, expected FPIR "
+                      f"{plan.expected_fpir:.2%} (target {plan.target_fpir:.2%}), expected miss "
+                      f"{plan.expected_miss:.1%} (usable up to {plan.max_miss:.0%})")
+        yield Hit("method.mode", detail)
 
 
 RUNTIME_RULES = tuple(group.rules)

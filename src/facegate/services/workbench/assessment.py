@@ -9,14 +9,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from facegate.domain.model import Deployment
+from facegate.domain.openset import OpenSetPlan
 from facegate.domain.pia import Reviewer, Text, pia_document
 from facegate.errors import InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules import RuntimeFacts, evaluate, evaluate_runtime
 from facegate.ports import Tx
+from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import AssessmentRecord, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchStore
 from facegate.services.workbench.figures import figures_from_counts
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
@@ -44,14 +46,16 @@ def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None)
             and (since is None or i.occurred_at >= since)]
 
 
-def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date) -> LiveFacts:
+def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
+               open_set: tuple[tuple[str, OpenSetPlan], ...] = ()) -> LiveFacts:
     figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
     stored = tx.count_stored_people(d.processor_id)
     incidents = _incidents(wb, d)
     runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,
                            alternative_completions=figures.alternative_uses, consents_given=figures.consents_given,
                            has_major_incident_since_assessment=any(i.is_major for i in incidents),
-                           is_filing_recorded=any(f.submitted_on for f in wb.list_filings(d.processor_id)))
+                           is_filing_recorded=any(f.submitted_on for f in wb.list_filings(d.processor_id)),
+                           open_set=open_set)
     findings = (*evaluate(m).findings, *evaluate_runtime(m, runtime))
     return LiveFacts(tuple(findings), figures, stored, len(incidents), sum(1 for i in incidents if i.is_major))
 
@@ -81,7 +85,7 @@ def generate(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, re
         existing = wb.list_assessments(d.id)
         latest = existing[-1] if existing else None
         version = (latest.version + 1) if latest else 1
-        pia = build_pia(m, live_facts(tx, wb, d, m, now.date()), version=version, prepared_on=now.date(),
+        pia = build_pia(m, live_facts(tx, wb, d, m, now.date(), tuple(openset.plans_in(ctx, tx, d).items())), version=version, prepared_on=now.date(),
                         reviewer=Reviewer(name, Text(role_zh, role_en)),
                         supersedes=max((r.version for r in existing if r.status == "approved"), default=None))
         doc = pia_document(pia)
@@ -175,7 +179,7 @@ class AssessmentState:
     current: AssessmentRecord | None
     outdated_since: datetime | None
     reasons: tuple[str, ...]  # purpose_or_method_changed | major_incident
-    blocks_from: datetime | None  # outdated_since + grace: new enrolments refused from then (M-9.5)
+    blocks_from: datetime | None  # outdated_since + grace: face operations refused from then (M-9.5)
 
     def is_blocking(self, now: datetime) -> bool:
         return self.blocks_from is not None and now >= self.blocks_from
@@ -203,6 +207,7 @@ def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment) -> tuple[int, str, date
 
 
 def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
+    grace = min(grace, MAX_GRACE)  # bounded whatever the wiring hands in (M-9.5)
     recs = wb.list_assessments(d.id)
     current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
     try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from facegate.domain.model import Deployment
+from facegate.domain.openset import OpenSetPlan
 from facegate.errors import InvalidInput
 from facegate.governance.rules.base import Finding
+from facegate.services import openset
 from facegate.services.context import ServiceContext
 from facegate.services.workbench import assessment
 from facegate.services.workbench.deps import WorkbenchDeps
@@ -23,6 +25,7 @@ class DeploymentRow:
     state: assessment.AssessmentState
     has_manifest: bool
     has_sign: bool
+    open_set: dict[str, OpenSetPlan] = field(default_factory=dict)  # purpose -> 1:N rule
 
     @property
     def by_article(self) -> dict[int, list[Finding]]:
@@ -54,6 +57,7 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
                 figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
                 rows.append(DeploymentRow(d, (), figures, st, False, False))
                 continue
-            live = assessment.live_facts(tx, wb, d, m, today)
-            rows.append(DeploymentRow(d, live.findings, live.figures, st, True, is_sign_available(deps, d)))
+            plans = openset.plans_in(ctx, tx, d)
+            live = assessment.live_facts(tx, wb, d, m, today, tuple(plans.items()))
+            rows.append(DeploymentRow(d, live.findings, live.figures, st, True, is_sign_available(deps, d), plans))
     return rows

@@ -19,7 +19,7 @@ from facegate.domain.access import Permission, Principal, authorize
 from facegate.errors import FacegateError, Unauthorized
 from facegate.services.access import authenticate
 from facegate.services.context import ServiceContext
-from facegate.web.auth import principal_of
+from facegate.web.auth import principal_of, wrong_secret
 from facegate.web import sessions
 from facegate.web.deps import app_ctx
 
@@ -72,6 +72,8 @@ def login(request: Request, api_key: str = Form(...)) -> Response:
         principal, _ = authenticate(ctx, api_key)
         authorize(principal, Permission.READ_REPORTS, None)
     except FacegateError as exc:
+        if isinstance(exc, Unauthorized):  # a wrong key, not a right key without the role: guessing (M-14.5)
+            wrong_secret(request, "console_login", str(exc.detail.get("key_id") or "") or None)
         msg = f'<p role="alert" data-code="{exc.code}">{exc.message_zh} / {exc.message_en}</p>'
         return HTMLResponse(_LOGIN.format(error=msg), status_code=401)
     response = RedirectResponse("/console", status_code=303)

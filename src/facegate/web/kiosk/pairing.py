@@ -17,6 +17,7 @@ from facegate.errors import Unauthorized
 from facegate.services.access import authenticate
 from facegate.services.context import ServiceContext
 from facegate.web import sessions
+from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.render import render
 
@@ -64,6 +65,8 @@ def pair(request: Request, deployment_id: str, device_key: str = Form(...)) -> R
         from facegate.errors import FacegateError
 
         err = exc if isinstance(exc, FacegateError) else None
+        if isinstance(exc, Unauthorized):  # guessing device keys at a screen counts like any bad key (M-14.5)
+            wrong_secret(request, "kiosk_pairing", str(exc.detail.get("key_id") or "") or None)
         return render(request, "pair.html", 401, deployment_id=deployment_id, error=err)
     value, max_age = pairing_value(ctx, deployment_id, principal.key_id)
     response = RedirectResponse(f"/kiosk/{deployment_id}", status_code=303)

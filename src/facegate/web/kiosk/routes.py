@@ -25,6 +25,7 @@ from facegate.governance.manifest import Manifest
 from facegate.services import consent as consent_service
 from facegate.services import claims, faces, person, subjects
 from facegate.services.common import check_ref
+from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx, image_body
 from facegate.web.kiosk.access import kiosk_access
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render
@@ -133,6 +134,8 @@ async def give_consent(request: Request, d: Deployment = Kiosk) -> Response:
         req = replace(req, subject_ref=ref, must_be_new=must_be_new)
         receipt = consent_service.give_consent(ctx, req, actor=request.state.actor)
     except FacegateError as exc:
+        if exc.code == "claim_code_invalid":
+            wrong_secret(request, "claim_code")  # a guessed confirmation code counts like any secret (M-14.5)
         return _page(request, d, exc.status, exc, form)
     return render(request, "consented.html", 201, d=d, receipt=receipt, purpose=purpose,
                   alternatives=_alternatives(d), issued_ref=ref if issued else None)
@@ -189,7 +192,12 @@ async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
     """The photo arrives as the raw body and is embedded in memory only (M-8.1, M-14.1)."""
     ctx, deps = app_ctx(request).services, person_deps(request)
     person.spend_form_token(ctx, deps, request.headers.get("x-form-token"), "capture", d.id)
-    found = person.active_consent(ctx, deps, request.headers.get("x-receipt-code", ""), d.id)
+    try:
+        found = person.active_consent(ctx, deps, request.headers.get("x-receipt-code", ""), d.id)
+    except FacegateError as exc:
+        if exc.code == "receipt_unknown":
+            wrong_secret(request, "receipt")  # M-14.5: receipt guessing at a screen is counted too
+        raise
     if ctx.clock.now() - found.consent.given_at > deps.form_token_ttl:
         # A receipt seen later (a photo of a slip) must not let someone add their own face.
         raise Conflict("capture_window_closed", "Registration by this receipt has closed; please ask at the desk.",

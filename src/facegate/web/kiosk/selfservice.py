@@ -20,6 +20,7 @@ from facegate.errors import FacegateError
 from facegate.services import consent as consent_service
 from facegate.services import person
 from facegate.services.person import Held
+from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render, wants_json
 
@@ -52,6 +53,13 @@ def held_json(h: Held) -> dict[str, Any]:
     }
 
 
+def _failed(request: Request, exc: FacegateError) -> Response:
+    """A receipt code nobody was given is a guess: counted and throttled per address (M-14.5)."""
+    if exc.code == "receipt_unknown":
+        wrong_secret(request, "receipt")
+    return error_page(request, exc, "selfservice.html")
+
+
 @router.get("")
 def start(request: Request) -> Response:
     return render(request, "selfservice.html")
@@ -78,7 +86,7 @@ async def lookup(request: Request) -> Response:
     try:
         return _held_page(request, _code(form))
     except FacegateError as exc:
-        return error_page(request, exc, "selfservice.html")
+        return _failed(request, exc)
 
 
 async def _act(request: Request, kind: str) -> tuple[FormData, str]:
@@ -96,7 +104,7 @@ async def _erase(request: Request, kind: str, action: Callable[..., Any], title_
         _, code = await _act(request, kind)
         out = action(ctx, deps, code)
     except FacegateError as exc:
-        return error_page(request, exc, "selfservice.html")
+        return _failed(request, exc)
     if wants_json(request):
         return JSONResponse(asdict(out))
     return render(request, "done.html", title_key=title_key, receipt=out.receipt_code,
@@ -120,7 +128,7 @@ async def complaint(request: Request) -> Response:
         form, code = await _act(request, "complaint")
         req = person.lodge_complaint(ctx, deps, code, str(form.get("text") or ""), str(form.get("contact") or ""))
     except FacegateError as exc:
-        return error_page(request, exc, "selfservice.html")
+        return _failed(request, exc)
     if wants_json(request):
         return JSONResponse({"request_id": req.id, "status": req.status, "due_on": req.due_on.isoformat()},
                             status_code=201)

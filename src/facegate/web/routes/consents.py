@@ -62,7 +62,8 @@ def withdraw(request: Request, body: WithdrawCreate) -> Any:
         app_ctx(request).services, body.deployment_id, body.subject_ref, body.purpose, actor=_actor(request)))
 
 
-@router.delete("/deployments/{deployment_id}/subjects/{subject_ref}", response_model=DeletionRead)
+# ``:path``: a reference may hold "/" (sent as %2F); it must stay deletable by this route too (M-6.3).
+@router.delete("/deployments/{deployment_id}/subjects/{subject_ref:path}", response_model=DeletionRead)
 def delete(request: Request, deployment_id: str, subject_ref: str, everywhere: bool = False) -> Any:
     """This deployment's data about the person; ``everywhere=true`` erases it in every deployment of the
     processor, which only an admin key with scope '*' may do (M-14.3, PIPL Art. 47)."""
@@ -73,7 +74,7 @@ def delete(request: Request, deployment_id: str, subject_ref: str, everywhere: b
                                           actor=_actor(request), everywhere=everywhere))
 
 
-@router.get("/deployments/{deployment_id}/subjects/{subject_ref}")
+@router.get("/deployments/{deployment_id}/subjects/{subject_ref:path}")
 def held(request: Request, deployment_id: str, subject_ref: str, everywhere: bool = False) -> Any:
     """What this deployment holds; ``everywhere=true`` (scope '*' only) what the processor holds (M-14.3)."""
     check(request, P.READ_REPORTS, None if everywhere else deployment_id)

@@ -57,7 +57,8 @@ async def identify(request: Request, deployment_id: str, purpose: str,
                                      actor=_actor(request), client=request.state.client)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return {**decision_body(result.decision), "threshold": result.threshold,
+    return {**decision_body(result.decision), "threshold": result.threshold, "outcome": result.outcome,
+            "open_set": result.open_set.to_dict() if result.open_set else None,
             "candidates": [{"subject_ref": c.subject_ref, "distance": c.distance} for c in result.candidates]}
 
 

@@ -1,0 +1,22 @@
+"""Engine calibrations shipped as package data (``facegate/data/calibration/<engine>.json``).
+
+Counts of genuine and impostor distances only; see ``domain.openset`` and docs/calibration.md.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from facegate.domain.openset import Calibration
+
+
+def shipped_calibration(engine: str) -> Calibration | None:
+    """The calibration measured for ``engine`` on lfw-dev, or None if none ships with facegate."""
+    if not engine.replace("_", "").replace("-", "").isalnum():
+        return None
+    path = resources.files("facegate") / "data" / "calibration" / f"{engine}.json"
+    try:
+        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None

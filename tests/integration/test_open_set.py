@@ -1,0 +1,91 @@
+"""1:N names the right person or nobody: the open-set rule with the real engine and photos (M-4.2, M-4.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from facegate.bootstrap import AppContext, build_context
+from facegate.domain.model import Mode
+from facegate.services import openset
+from facegate.services.access import create_api_key
+from facegate.services.consent import ConsentRequest, give_consent
+from facegate.services.faces import enroll, identify
+from facegate.web.app import create_app
+from facegate.services.deployments import get_deployment
+from tests.browser.console_server import METRO, apply, ensure_workbench_tables, example
+from tests.conftest import install_deployment, make_settings
+
+P = "identity_verification"
+
+
+def _enrol(ctx: AppContext, d, ref: str, image: bytes) -> None:  # type: ignore[no-untyped-def]
+    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version))
+    assert enroll(ctx.services, d.id, ref, P, image).decision.allowed
+
+
+def _last_identify(ctx: AppContext) -> dict[str, object]:
+    with ctx.store.transaction(readonly=True) as tx:
+        events = [c.event for c in tx.chain_events() if c.event.kind == "identify"]
+    return events[-1].detail
+
+
+def test_identify_reports_and_records_the_rule_for_its_gallery(real_ctx: AppContext, face_images: dict[str, bytes]) -> None:
+    ctx = real_ctx
+    d = install_deployment(ctx, mode=Mode.IDENTIFY)
+    _enrol(ctx, d, "guest-1", face_images["obama.jpg"])
+    found = identify(ctx.services, d.id, P, face_images["obama3.jpg"])
+    assert found.outcome == "identified" and [c.subject_ref for c in found.candidates] == ["guest-1"]
+    assert found.open_set is not None and found.open_set.gallery_size == 1 and found.open_set.is_calibrated
+    assert found.threshold == found.open_set.threshold == openset.plan(ctx.services, 1).threshold
+    detail = _last_identify(ctx)
+    assert detail["outcome"] == "identified" and detail["gallery_size"] == 1
+    assert detail["threshold"] == found.threshold and detail["target_fpir"] == 0.01  # M-9.3: threshold on record
+
+    stranger = identify(ctx.services, d.id, P, face_images["biden.jpg"])
+    assert stranger.candidates == () and stranger.outcome == "no_match"
+    assert _last_identify(ctx)["candidates"] == 0
+
+
+def test_two_people_too_close_to_tell_apart_name_nobody(real_ctx: AppContext, face_images: dict[str, bytes]) -> None:
+    ctx = real_ctx
+    d = install_deployment(ctx, mode=Mode.IDENTIFY)
+    # The same face enrolled for two people (twins, or a mix-up): a 1:1 threshold would pick one at random.
+    _enrol(ctx, d, "twin-a", face_images["obama.jpg"])
+    _enrol(ctx, d, "twin-b", face_images["obama.jpg"])
+    r = identify(ctx.services, d.id, P, face_images["obama2.jpg"])
+    assert r.decision.allowed and r.outcome == "ambiguous" and r.candidates == ()
+    assert _last_identify(ctx)["outcome"] == "ambiguous"
+
+
+@pytest.fixture
+def strict(tmp_path: Path, real_engine, clock) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    # An operator who accepts at most 1% misses: the dlib engine cannot give that over a gallery.
+    ctx = build_context(make_settings(tmp_path, identify_max_miss=0.01), clock=clock, engine=real_engine)
+    yield ctx
+    ctx.close()
+
+
+def test_api_console_and_plans_show_the_rule_and_the_finding(strict: AppContext, face_images: dict[str, bytes]) -> None:
+    ensure_workbench_tables(strict)
+    apply(strict, example("metro-station-signed"))
+    d = get_deployment(strict.services, METRO)
+    for i, name in enumerate(("obama.jpg", "biden.jpg")):
+        assert enroll(strict.services, d.id, f"watch-{i}", "public_security", face_images[name]).decision.allowed
+    [(purpose, rule)] = openset.deployment_plans(strict.services, d.id).items()
+    assert purpose == "public_security" and rule.gallery_size == 2 and not rule.is_usable
+    admin = create_api_key(strict.services, "officer", "admin", ("*",))
+    with TestClient(create_app(strict), headers={"Authorization": f"Bearer {admin.token}"}) as client:
+        r = client.post(f"/v1/deployments/{d.id}/identify", params={"purpose": "public_security"},
+                        content=face_images["obama2.jpg"],
+                        headers={"content-type": "image/jpeg"})
+        body = r.json()
+        assert r.status_code == 200 and body["outcome"] == "identified"
+        assert body["open_set"]["gallery_size"] == 2 and body["open_set"]["threshold"] == body["threshold"]
+        assert 0 < body["open_set"]["expected_fpir"] <= 0.01 and body["open_set"]["is_usable"] is False
+        client.post("/console/login", data={"api_key": admin.token})
+        page = client.get(f"/console/deployments/{d.id}?lang=en").text
+    assert 'data-testid="open-set"' in page and "FGR-04-01" in page and "not usable" in page
