@@ -23,7 +23,7 @@ from facegate.adapters.sql import tables_liveness as tl
 from facegate.bootstrap import AppContext
 from facegate.domain.liveness import Challenge, ChallengeState, Step
 from facegate.services.consent import ConsentRequest, give_consent
-from facegate.services.faces import enroll
+from facegate.services.faces import enroll, verify
 from facegate.services.liveness import Frame, issue_challenge, verify_live
 from tests import liveness_media as lm
 from tests.conftest import install_deployment
@@ -48,7 +48,7 @@ def _frames(shots: Sequence[tuple[int, int, bytes]]) -> list[Frame]:
 
 
 def _setup(ctx: AppContext, face_images: dict[str, bytes]) -> str:
-    d = install_deployment(ctx)
+    d = install_deployment(ctx, manifest={"scenario": {"venue_type": "business_premises", "unattended": True}})
     give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, "guest-1", P, face_images["obama2.jpg"]).decision.allowed
     ctx.services.liveness_steps = lambda n: ORDER
@@ -63,6 +63,9 @@ def _try(ctx: AppContext, d: str, frames: list[Frame], challenge: str | None = N
 def test_a_live_sequence_passes_and_matches_and_only_figures_are_recorded(
         real_ctx: AppContext, face_images: dict[str, bytes], live_sequence: list[tuple[int, int, bytes]]) -> None:
     d = _setup(real_ctx, face_images)
+    # Unattended: a photo alone is refused by the gate, with the alternatives (M-14.5).
+    plain = verify(real_ctx.services, d, "guest-1", P, face_images["obama.jpg"])
+    assert plain.decision.codes == ("liveness_required",) and plain.decision.alternatives
     ch = issue_challenge(real_ctx.services, d)
     assert ch.steps == ORDER and ch.expires_at - ch.issued_at == timedelta(seconds=30)
     result = verify_live(real_ctx.services, d, "guest-1", P, ch.id, _frames(live_sequence))

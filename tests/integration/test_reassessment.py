@@ -58,7 +58,7 @@ def test_check_blocks_a_method_the_assessment_did_not_assess(tmp_path: Path) -> 
     # The hotel moves comparison to its servers; the assessment on record assessed on-device 1:1.
     code, out = _check(tmp_path, _hotel(**{"method.locality": "central", "storage.locality": "central",
                                            "storage.separate_consent_obtained": True}))
-    assert code == 1 and '"FG-09-05"' in out
+    assert code == 3 and '"FG-09-05"' in out  # 3: refused (blocking)
 
 
 def test_check_blocks_a_new_purpose_the_assessment_did_not_assess(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_check_blocks_a_new_purpose_the_assessment_did_not_assess(tmp_path: Path
         "code": "payment", "necessity": {"zh": "住客可在酒店内刷脸支付消费。", "en": "Guests can pay for hotel services by face."},
         "least_impact": "1:1 at the till against the guest's own template; cash and card stay available."})
     code, out = _check(tmp_path, data)
-    assert code == 1 and '"FG-09-05"' in out
+    assert code == 3 and '"FG-09-05"' in out  # 3: refused (blocking)
 
 
 def test_check_passes_once_the_new_version_is_assessed(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from facegate.domain import reasons as R
 from facegate.domain.age import age_on, age_problem, fourteenth_birthday
+from facegate.domain.liveness import LivenessPolicy, policy_of
 from facegate.domain.model import (
     Alternative,
     Consent,
@@ -71,6 +72,7 @@ class GateFacts:
     subject_ref_given: bool = False
     live_templates: int = 0
     held_templates: int = 0
+    is_liveness_passed: bool = False  # a live check passed for this very probe (domain/liveness.py)
 
 
 def _refuse(deployment: Deployment, *reasons: Reason) -> GateDecision:
@@ -169,6 +171,9 @@ def decide(f: GateFacts) -> GateDecision:
         return GateDecision(True, (ok,), d.alternatives)  # a 1:N probe: each candidate is judged on its own
     if f.is_subject_locked and f.operation is Operation.VERIFY:
         return _refuse(d, R.SUBJECT_LOCKED)
+    if (f.operation is Operation.VERIFY and not f.is_liveness_passed
+            and policy_of(d.manifest) is LivenessPolicy.REQUIRED):
+        return _refuse(d, R.LIVENESS_REQUIRED)
     if f.subject is None:
         # Named but unknown: no consent (or notice record) can exist for them yet.
         if d.consent_required:

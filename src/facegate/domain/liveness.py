@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from facegate.domain import reasons as R
 from facegate.domain.reasons import Reason
@@ -41,6 +42,28 @@ PROMPTS: dict[Step, tuple[str, str]] = {
     Step.RIGHT: ("请慢慢向右转头", "Slowly turn your head to your right"),
     Step.NOD: ("请慢慢点头", "Slowly nod your head"),
 }
+
+
+class LivenessPolicy(str, enum.Enum):
+    """A deployment's ``security.liveness``: must 1:1 verification pass a live check first?"""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    OFF = "off"
+
+
+def is_remote_or_unattended(manifest: Mapping[str, Any]) -> bool:
+    """Remote (an online service) or unattended (no staff sees the capture): where a photo is enough to fool 1:1."""
+    scenario = manifest.get("scenario") or {}
+    return scenario.get("venue_type") == "online_service" or bool(scenario.get("unattended"))
+
+
+def policy_of(manifest: Mapping[str, Any]) -> LivenessPolicy:
+    """The declared policy, or the default: required where remote or unattended, else off."""
+    declared = (manifest.get("security") or {}).get("liveness")
+    if declared:
+        return LivenessPolicy(declared)
+    return LivenessPolicy.REQUIRED if is_remote_or_unattended(manifest) else LivenessPolicy.OFF
 
 
 class ChallengeState(str, enum.Enum):

@@ -92,6 +92,9 @@ class ServiceContext:
     secrets: SecretCodec | None = None
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
     assessment_check: Callable[[Any, str, datetime], bool] | None = None
+    # (tx, processor_id, now): a person's face data was stored for the first time. Records the
+    # day's stored count at the write, so the 100,000 date is the day it happened (M-15.2).
+    people_stored: Callable[[Any, str, datetime], None] | None = None
     auditor: Auditor | None = None
     # Liveness (docs/liveness.md): challenges shared by every node; tests may fix the step order.
     challenges: ChallengeStore | None = None

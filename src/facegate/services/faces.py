@@ -59,7 +59,8 @@ class IdentifyResult:
 
 
 def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
-           subject: Subject | None, subject_ref: str | None, held: list[SealedTemplate]) -> GateFacts:
+           subject: Subject | None, subject_ref: str | None, held: list[SealedTemplate],
+           liveness_passed: bool = False) -> GateFacts:
     now = ctx.clock.now()
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
@@ -69,16 +70,19 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
             pseudonym(ctx, d.processor_id, subject_ref) or ""),
         subject_ref_given=bool(subject_ref),
         live_templates=sum(not t.record.is_expired(now) for t in held), held_templates=len(held),
+        is_liveness_passed=liveness_passed,
     )
 
 
 def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
-          subject_ref: str | None) -> tuple[Deployment, Subject | None, GateDecision, list[SealedTemplate]]:
+          subject_ref: str | None, liveness_passed: bool = False,
+          ) -> tuple[Deployment, Subject | None, GateDecision, list[SealedTemplate]]:
     """Gather the facts and let the gate decide; the decision is never patched afterwards."""
     d = load_deployment(tx, deployment_id)
     subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
     held = tx.list_templates(subject.id, d.id, purpose) if subject and op is Operation.VERIFY else []
-    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref, held)), held
+    facts = _facts(ctx, tx, op, d, purpose, subject, subject_ref, held, liveness_passed)
+    return d, subject, decide(facts), held
 
 
 def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
@@ -128,6 +132,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
         tx.add_template(rec, sealed)
+        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:  # a new person stored
+            ctx.people_stored(tx, d.processor_id, now)
         old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
         dropped = [t.record.id for t in old]
         for template_id in dropped:
@@ -151,7 +157,8 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
+        d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
+                                           liveness is not None)
     live = [t for t in held if not t.record.is_expired(now)]
     if not decision.allowed:
         _record_refusal(ctx, "verify", d, subject_ref, decision, actor)

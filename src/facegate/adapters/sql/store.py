@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
-from facegate.domain.chain import make_checkpoint, should_checkpoint
+from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
 from facegate.domain.chain_export import normalize_event
 from facegate.domain.age import AgeBasis
 from facegate.domain.model import (
@@ -98,7 +98,8 @@ class SqlTx(RecordsMixin):
     """The Tx port over one open connection inside a transaction."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
-                 every_events: int = 1000, every_seconds: int = 300) -> None:
+                 every_events: int = DEFAULT_POLICY.every_events,
+                 every_seconds: int = DEFAULT_POLICY.every_seconds) -> None:
         self.conn = conn
         self._hash_fn = hash_fn
         self._signer = signer
@@ -367,9 +368,8 @@ class SqlTx(RecordsMixin):
         if self._signer is not None and should_checkpoint(
             head.checkpoint_seq, head.checkpoint_at, seq, event.at, self._every_events, self._every_seconds
         ):
-            cp = make_checkpoint(seq, digest, event.at, self._signer.sign, self._signer.key_id)
-            self.conn.execute(insert(t.checkpoints).values(
-                seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
+            # Only here (once per thousand records or five minutes) does an append cost more statements.
+            self._add_checkpoint(seq, digest, event.at, head.checkpoint_seq)
             head_values.update(checkpoint_seq=seq, checkpoint_at=event.at)
         self.conn.execute(_UPDATE_HEAD, head_values)
         return ChainedEvent(seq, event, prev_hash, digest)
@@ -379,7 +379,12 @@ class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
 
     def __init__(self, engine: Engine, hash_fn: HashFn, read_engine: Engine | None = None,
-                 signer: Signer | None = None, checkpoint_every: tuple[int, int] = (1000, 300)) -> None:
+                 signer: Signer | None = None,
+                 checkpoint_every: tuple[int, int] = (DEFAULT_POLICY.every_events, DEFAULT_POLICY.every_seconds)
+                 ) -> None:
+        # Verification replays DEFAULT_POLICY: signing less often would read as removed checkpoints (M-9.3).
+        if checkpoint_every[0] > DEFAULT_POLICY.every_events or checkpoint_every[1] > DEFAULT_POLICY.every_seconds:
+            raise ValueError("checkpoints may be signed more often than the default policy, never less often")
         self.engine = engine
         self.read_engine = read_engine or engine
         self.hash_fn = hash_fn

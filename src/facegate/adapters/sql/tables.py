@@ -184,6 +184,8 @@ checkpoints = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("key_id", String(32), nullable=False),
     Column("signature", Text, nullable=False),
+    Column("prev_seq", BigInteger, nullable=True),  # the checkpoint signed before; NULL on v1 rows
+    Column("prev_hash", String(64), nullable=True),
 )
 
 api_keys = Table(

@@ -54,7 +54,8 @@ def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: da
     runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,
                            alternative_completions=figures.alternative_uses, consents_given=figures.consents_given,
                            has_major_incident_since_assessment=any(i.is_major for i in incidents),
-                           is_filing_recorded=any(f.submitted_on for f in wb.list_filings(d.processor_id)),
+                           is_filing_recorded=any(f.submitted_on and f.status in ("submitted", "accepted")
+                                                  for f in wb.list_filings(d.processor_id)),
                            open_set=open_set)
     findings = (*evaluate(m).findings, *evaluate_runtime(m, runtime))
     return LiveFacts(tuple(findings), figures, stored, len(incidents), sum(1 for i in incidents if i.is_major))
