@@ -1,14 +1,14 @@
 """consent bound to the notice's terms; age assertions; separate consents; notice records
 
-Revision ID: 0002_consent_terms
-Revises: 0001
+Revision ID: 0003_consent_terms
+Revises: 0002_checkpoint_links
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_consent_terms'
-down_revision = '0001'
+revision = '0003_consent_terms'
+down_revision = '0002_checkpoint_links'
 branch_labels = None
 depends_on = None
 
