@@ -12,9 +12,10 @@ from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, SealedTemplate, Tx
-from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
 from facegate.services import openset
+from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
+from facegate.services.locks import lock_key
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
         operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
         is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d.id, now)),
-        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
-            pseudonym(ctx, d.processor_id, subject_ref) or ""),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
         subject_ref_given=bool(subject_ref),
         live_templates=sum(not t.record.is_expired(now) for t in held), held_templates=len(held),
         is_liveness_passed=liveness_passed,
@@ -159,20 +159,21 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
                                            liveness is not None)
+        threshold = openset.verify_threshold(ctx, tx.get_calibration(d.id))
     live = [t for t in held if not t.record.is_expired(now)]
     if not decision.allowed:
         _record_refusal(ctx, "verify", d, subject_ref, decision, actor)
         return VerifyResult(decision)
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
-    is_match = distance <= ctx.threshold
-    ctx.guard.verify_result(pseudonym(ctx, d.processor_id, subject_ref) or "", is_match, actor, client)
+    is_match = distance <= threshold
+    ctx.guard.verify_result(lock_key(ctx, d, subject_ref), is_match, actor, client, deployment_id=d.id)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
+                       "threshold": threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
                        **({"liveness": liveness} if liveness is not None else {})})
-    return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold, _notice_changes(ctx, d, decision))
+    return VerifyResult(decision, is_match, round(distance, 4), threshold, _notice_changes(ctx, d, decision))
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
@@ -186,11 +187,12 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     """
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision, _ = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
+        adopted = tx.get_calibration(d.id)
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
     emb = _embed_or_record(ctx, "identify", d, None, image, actor)
-    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose))
+    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose), adopted)
     hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8, 16))
     now = ctx.clock.now()
     people: list[Candidate] = []  # the nearest valid templates, one per person, nearest first

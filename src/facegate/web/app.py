@@ -8,7 +8,7 @@ from facegate import __version__
 from facegate.bootstrap import AppContext
 from facegate.web import console, kiosk, problems
 from facegate.web.guard import InputGuard
-from facegate.web.routes import admin, consents, deployments, faces, liveness
+from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -19,7 +19,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, liveness, consents, admin, kiosk, console):
+    for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
     def is_client_blocked(scope: dict[str, object]) -> bool:

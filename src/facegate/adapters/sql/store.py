@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.calibrations import CalibrationsMixin
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
 from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
@@ -94,7 +95,7 @@ _INSERT_EVENT = insert(t.audit_events)
 _UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
 
 
-class SqlTx(RecordsMixin):
+class SqlTx(RecordsMixin, CalibrationsMixin):
     """The Tx port over one open connection inside a transaction."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,

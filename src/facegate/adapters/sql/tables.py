@@ -82,6 +82,19 @@ deployments = Table(
     Column("gate_terms", JSON, nullable=True),
 )
 
+# The thresholds a deployment adopted from ``facegate calibrate`` (counts only, no face data).
+calibrations = Table(
+    "calibrations", metadata,
+    Column("deployment_id", String(64), primary_key=True),
+    Column("engine", String(64), nullable=False),
+    Column("document", JSON, nullable=False),  # domain.openset.Calibration.to_dict()
+    Column("target_far", JSON, nullable=False),
+    Column("target_fpir", JSON, nullable=False),
+    Column("verify_threshold", JSON, nullable=False),
+    Column("adopted_at", UTCDateTime, nullable=False),
+    Column("adopted_by", String(64), nullable=False),
+)
+
 deployment_versions = Table(
     "deployment_versions", metadata,
     Column("deployment_id", String(64), primary_key=True),

@@ -46,7 +46,7 @@ class ClaimCreate(BaseModel):
     ttl_minutes: int = Field(30, ge=1, le=7 * 24 * 60, description="30 for a desk visit; up to 7 days for a booking")
 
 
-@router.post("/deployments/{deployment_id}/subjects/{subject_ref}/claims", status_code=201, tags=["consent"])
+@router.post("/deployments/{deployment_id}/subjects/{subject_ref:path}/claims", status_code=201, tags=["consent"])
 def issue_claim(request: Request, deployment_id: str, subject_ref: str, body: ClaimCreate | None = None) -> Any:
     """A one-time claim code that lets the person act on this reference at this deployment's kiosk.
 
