@@ -1,14 +1,14 @@
 """consent bound to the notice's terms; age assertions; separate consents; notice records
 
-Revision ID: 0003_consent_terms
-Revises: 0002_checkpoint_links
+Revision ID: 0004_consent_terms
+Revises: 0003_merge_heads
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_consent_terms'
-down_revision = '0002_checkpoint_links'
+revision = '0004_consent_terms'
+down_revision = '0003_merge_heads'
 branch_labels = None
 depends_on = None
 
