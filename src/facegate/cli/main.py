@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import calibrate, check, consent, deploy, faces, locks, records, serve, workbench
+from facegate.cli import calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
 from facegate.cli.output import EXIT_CODES
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
 app.add_typer(locks.app, name="locks")
+app.add_typer(requests.app, name="requests")
 check.register(app)
 records.register(app)
 workbench.register(app)
