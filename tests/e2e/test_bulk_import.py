@@ -20,8 +20,8 @@ from facegate.services.faces import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 HOTEL, P = "westlake-hotel-front-desk", "check_in"
-COLUMNS = ["reference", "photo", "consent_at", "notice_version", "channel", "birth_date", "guardian_ref",
-           "guardian_relationship"]
+COLUMNS = ["reference", "photo", "consent_at", "notice_version", "channel", "age_14_or_over", "birth_date",
+           "guardian_ref", "guardian_relationship"]
 
 
 @pytest.fixture
@@ -64,7 +64,8 @@ def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path
     Image.new("RGB", (400, 400), (128, 128, 128)).save(blank, "PNG")
     (photos / "wall.png").write_bytes(blank.getvalue())
     notice = get_deployment(ctx.services, HOTEL).notice_version
-    ok = {"consent_at": "2025-07-01T09:30:00+08:00", "notice_version": notice, "channel": "front-desk-paper"}
+    ok = {"consent_at": "2025-07-01T09:30:00+08:00", "notice_version": notice, "channel": "front-desk-paper",
+          "age_14_or_over": "front-desk-staff"}
     rows = [
         {"reference": "guest-1", "photo": "photos/obama.jpg", **ok},
         {"reference": "guest-2", "photo": "photos/biden.jpg", **ok},
@@ -72,7 +73,7 @@ def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path
         {"reference": "guest-4", "photo": "photos/missing.jpg", **ok},
         {"reference": "guest-5", "photo": "photos/wall.png", **ok},
         {"reference": "guest-6", "photo": "photos/obama3.jpg", **ok, "notice_version": "an-older-notice"},
-        {"reference": "kid-1", "photo": "photos/obama2.jpg", **ok,
+        {"reference": "kid-1", "photo": "photos/obama2.jpg", **ok, "age_14_or_over": "",
          "birth_date": date(date.today().year - 9, 1, 1).isoformat()},
     ]
     report = tmp_path / "refusals.csv"
@@ -111,8 +112,8 @@ def test_folder_tree_needs_consent_evidence_for_each_person(ctx: AppContext, tmp
     notice = get_deployment(ctx.services, HOTEL).notice_version
     with (tree / "consents.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["reference", "consent_at", "notice_version", "channel"])
-        w.writerow(["guest-a", "2025-07-01T09:30:00+08:00", notice, "kiosk"])
+        w.writerow(["reference", "consent_at", "notice_version", "channel", "age_14_or_over"])
+        w.writerow(["guest-a", "2025-07-01T09:30:00+08:00", notice, "kiosk", "kiosk-attendant"])
     report = tmp_path / "refusals.csv"
     code, out = _import(HOTEL, str(tree), "-p", P, "--report", str(report))
     assert code == 3 and (out["imported"], out["refused"]) == (1, 1)

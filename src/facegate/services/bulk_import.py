@@ -15,10 +15,14 @@ import numpy as np
 
 from facegate.domain import reasons as R
 from facegate.domain.gate import GateDecision, GateFacts, check_deployment, decide, fourteenth_birthday
-from facegate.domain.model import Consent, ConsentActor, Operation, Subject, TemplateRecord
+from facegate.domain.age import minor_until
+from facegate.domain.model import Consent, ConsentActor, Operation, RecordKind, Subject, TemplateRecord
 from facegate.domain.refs import ref_problem
 from facegate.errors import FacegateError
 from facegate.services.common import load_deployment, new_id, record, template_aad
+from facegate.services.consent import ConsentRequest
+from facegate.services.consent import _age as age_basis  # the consent path's own reading of the age evidence
+from facegate.services.consent import _separate as separate_consents
 from facegate.services.context import ServiceContext
 
 
@@ -34,6 +38,8 @@ class ImportRow:
     birth_date: date | None = None
     guardian_ref: str | None = None
     guardian_relationship: str | None = None
+    age_attested_by: str | None = None  # who checked the person is 14 or over, instead of a birth date (M-7.1)
+    separate_consents: tuple[str, ...] = ()  # internet_transmission, cross_border (M-8.2)
 
 
 @dataclass(frozen=True)
@@ -119,18 +125,31 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
                    codes=(refusal.code or "",), detail={"purpose": row.purpose, "source": row.where})
             return refusal
         subject = tx.get_subject(d.processor_id, row.reference)
-        is_minor = row.birth_date is not None and now.date() < fourteenth_birthday(row.birth_date)
-        minor_until = fourteenth_birthday(row.birth_date) if is_minor and row.birth_date else None
+        until = minor_until(row.birth_date, now.date())
         if subject is None:
-            subject = Subject(new_id(), d.processor_id, row.reference, minor_until, now)
+            subject = Subject(new_id(), d.processor_id, row.reference, until, now)
             is_new = True
         else:
             is_new = False
+        try:
+            req = ConsentRequest(d.id, row.reference, row.purpose, row.notice_version, row.channel,
+                                 birth_date=row.birth_date, age_attested_by=row.age_attested_by,
+                                 separate_consents=row.separate_consents)
+            basis, attested_by = age_basis(req, now.date())
+            separate = separate_consents(req)
+        except FacegateError as exc:
+            refusal = _refused(row, exc.code, exc.article_id, exc.message_en, exc.message_zh)
+            record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, allowed=False,
+                   codes=(exc.code,), detail={"purpose": row.purpose, "source": row.where})
+            return refusal
+        # On a statutory basis the evidence is that the notice was given (M-5.1, M-6.7); the gate judges it.
         consent = Consent(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=row.purpose,
             notice_version=d.notice_version, scope_hash=d.scope_hash, channel=row.channel,
             actor=ConsentActor.GUARDIAN if row.guardian_ref else ConsentActor.SELF, given_at=row.consent_at,
-            guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship)
+            guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship,
+            kind=RecordKind.CONSENT if d.consent_required else RecordKind.NOTICE, terms=d.terms,
+            separate=separate, age_basis=basis, age_attested_by=attested_by)
         facts = GateFacts(Operation.ENROLL, d, row.purpose, now, subject,
                           (*([] if is_new else tx.list_consents(subject.id, d.id)), consent),
                           is_assessment_outdated=(ctx.assessment_check is not None
