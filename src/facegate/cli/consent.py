@@ -54,9 +54,10 @@ def give(deployment: DeploymentArg, subject: SubjectArg,
 
 @app.command()
 @handle_errors
-def notice(deployment: str, subject: str, purpose: str = typer.Option(..., "--purpose", "-p"),
+def notice(deployment: DeploymentArg, subject: SubjectArg,
+           purpose: str = typer.Option(..., "--purpose", "-p", help="The declared purpose the notice covers."),
            notice_version: str | None = typer.Option(None, help="Defaults to the deployment's current notice."),
-           channel: str = "cli", birth_date: str | None = BIRTH, age_14_or_over: str | None = ATTESTED,
+           channel: str = typer.Option("cli", help="Where the notice was given (kiosk, app, paper...)."), birth_date: str | None = BIRTH, age_14_or_over: str | None = ATTESTED,
            separate: list[str] = SEPARATE, as_json: bool = JsonOption) -> None:
     """Where a law is the basis: record that SUBJECT was given the current notice (M-5.1)."""
     ctx = local_context().services
