@@ -78,7 +78,8 @@ def api_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
     ctx = build_context(Settings(env="test", data_dir=data, examples_dir=None), engine=FakeFaceEngine())
     d = apply_manifest_text(ctx.services, HOTEL.read_text(encoding="utf-8"), HOTEL.name).deployment
     for ref in GUESTS:
-        give_consent(ctx.services, ConsentRequest(d.id, ref, d.purposes[0], d.notice_version))
+        give_consent(ctx.services, ConsentRequest(d.id, ref, d.purposes[0], d.notice_version,
+                                                     age_attested_by="desk"))
     _relax_intrusion_limits(ctx)
     yield ctx
     ctx.close()

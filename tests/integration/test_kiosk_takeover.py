@@ -143,7 +143,7 @@ def test_self_service_acts_only_on_what_its_receipt_created(
     notice = kiosk.get("/v1/deployments/westlake-hotel-spa", headers=admin).json()["notice_version"]
     assert kiosk.post("/v1/consents", headers=admin, json={
         "deployment_id": "westlake-hotel-spa", "subject_ref": "guest-1", "purpose": PURPOSE,
-        "notice_version": notice}).status_code == 201
+        "notice_version": notice, "age_attested_by": "desk"}).status_code == 201
     assert kiosk.post("/v1/deployments/westlake-hotel-spa/enroll", params={"purpose": PURPOSE, "subject_ref": "guest-1"},
                       headers=admin, content=face_images["obama.jpg"]).status_code == 201
     html = kiosk.post("/self-service/lookup", data={"receipt_code": victim}).text

@@ -6,9 +6,9 @@ from fastapi import FastAPI
 
 from facegate import __version__
 from facegate.bootstrap import AppContext
-from facegate.web import console, kiosk, problems
+from facegate.web import apidocs, console, kiosk, problems
 from facegate.web.guard import InputGuard
-from facegate.web.routes import admin, consents, deployments, faces, liveness
+from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -16,10 +16,12 @@ def create_app(ctx: AppContext) -> FastAPI:
         title="facegate",
         version=__version__,
         description="Face recognition under China's 2025 face recognition Measures: every operation passes the gate.",
+        docs_url=None, redoc_url=None,  # apidocs serves /docs from the package, never from a CDN
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, liveness, consents, admin, kiosk, console):
+    apidocs.install(app)
+    for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
     def is_client_blocked(scope: dict[str, object]) -> bool:
