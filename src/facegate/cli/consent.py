@@ -54,9 +54,10 @@ def give(deployment: DeploymentArg, subject: SubjectArg,
 
 @app.command()
 @handle_errors
-def notice(deployment: str, subject: str, purpose: str = typer.Option(..., "--purpose", "-p"),
+def notice(deployment: DeploymentArg, subject: SubjectArg,
+           purpose: str = typer.Option(..., "--purpose", "-p", help="The declared purpose the notice covers."),
            notice_version: str | None = typer.Option(None, help="Defaults to the deployment's current notice."),
-           channel: str = "cli", birth_date: str | None = BIRTH, age_14_or_over: str | None = ATTESTED,
+           channel: str = typer.Option("cli", help="Where the notice was given (kiosk, app, paper...)."), birth_date: str | None = BIRTH, age_14_or_over: str | None = ATTESTED,
            separate: list[str] = SEPARATE, as_json: bool = JsonOption) -> None:
     """Where a law is the basis: record that SUBJECT was given the current notice (M-5.1)."""
     ctx = local_context().services
@@ -77,3 +78,22 @@ def withdraw(deployment: DeploymentArg, subject: SubjectArg,
     r = svc.withdraw_consent(local_context().services, deployment, subject, purpose, actor="cli")
     emit(asdict(r), as_json, f"withdrawn {r.withdrawn} consent(s); {r.templates_deleted} template(s) destroyed; "
                              f"receipt {r.receipt_code}")
+
+
+@app.command()
+@handle_errors
+def claim(deployment: DeploymentArg, subject: SubjectArg,
+          minutes: int = typer.Option(30, min=1, max=7 * 24 * 60, help="How long the code lives (a booking: longer)"),
+          as_json: bool = JsonOption) -> None:
+    """Issue a one-time claim code: staff vouch that the person at the kiosk owns SUBJECT (issue 11 item 1)."""
+    from datetime import timedelta
+
+    from facegate.adapters.sql.person_store import SqlPersonStore
+    from facegate.services import claims
+    from facegate.services.person import PersonDeps
+
+    deps = PersonDeps(SqlPersonStore)  # type: ignore[arg-type]
+    code, expires_at = claims.issue_claim(local_context().services, deps, deployment, subject, actor="cli",
+                                          proof="operator_cli", ttl=timedelta(minutes=minutes))
+    emit({"claim_code": code, "deployment_id": deployment, "expires_at": expires_at.isoformat()}, as_json,
+         f"claim code {code} for {subject}, valid until {expires_at.isoformat()}")
