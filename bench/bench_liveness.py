@@ -115,7 +115,7 @@ def main() -> None:
         d = install_deployment(ctx).id
         lines = ["| check | inputs | result |", "|---|---|---|"]
 
-        live_pass, timings, observed_fail = 0, [], []
+        live_pass, timings, observed_fail, per_photo = 0, [], [], {n: [0, 0] for n in faces}
         all_orders = orders()
         for (name, (frame, pts)), order in zip(itertools.cycle(faces.items()), all_orders * 1):
             shots = lm.step_frames(frame, pts, [s.value for s in order], PER_STEP, seed=int(rng.integers(1e6)))
@@ -123,10 +123,13 @@ def main() -> None:
             verdict, figures = run(ctx, d, order, shots)
             timings.append(time.perf_counter() - t0)
             live_pass += verdict.passed
+            per_photo[name][0] += verdict.passed
+            per_photo[name][1] += 1
             if not verdict.passed:
                 observed_fail.append(f"{name}: {verdict.reason.code if verdict.reason else '?'}")
         lines.append(f"| simulated live person, every order | {len(all_orders)} sequences of {5 * PER_STEP} frames,"
-                     f" 4 photos | {live_pass}/{len(all_orders)} pass"
+                     f" 4 photos | {live_pass}/{len(all_orders)} pass; by photo "
+                     f"{', '.join(f'{n} {p}/{t}' for n, (p, t) in per_photo.items())}"
                      f"{' (fails: ' + '; '.join(observed_fail) + ')' if observed_fail else ''} |")
         lines.append(f"| time per check (observe + judge) | {5 * PER_STEP} frames 640x480, {engine.describer_name}"
                      f" | median {statistics.median(timings) * 1000:.0f} ms |")
@@ -158,11 +161,14 @@ def main() -> None:
         recoded = [(s, q, lm.jpeg(np.asarray(Image.open(__import__("io").BytesIO(b)).convert("RGB")), 85))
                    for s, q, b in shots]
         other_orders = [o for o in all_orders if o != order]
+        same, _ = run(ctx, d, order, recoded)  # first, before its digests are remembered by the runs below
         caught = 0
-        for o in other_orders:
-            v, _ = run(ctx, d, o, recoded)
+        for i, o in enumerate(other_orders):
+            # Each try re-encoded afresh (another quality), so the digests cannot be what refuses it.
+            again = [(s, q, lm.jpeg(np.asarray(Image.open(__import__("io").BytesIO(b)).convert("RGB")), 70 + i))
+                     for s, q, b in shots]
+            v, _ = run(ctx, d, o, again)
             caught += not v.passed
-        same, _ = run(ctx, d, order, recoded)
         lines.append(f"| replay of a passed sequence | same bytes | {'refused ' + exact.reason.code if exact.reason else 'passed'}"
                      f" (first run {'passed' if first.passed else 'failed'}) |")
         lines.append(f"| replay re-encoded (new bytes) | against the other {len(other_orders)} orders |"
