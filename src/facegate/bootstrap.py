@@ -9,12 +9,15 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from facegate.adapters.calendar_cn import load_supplement
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.index import GalleryIndex
 from facegate.adapters.face.calibrations import shipped_calibration
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
+from facegate.adapters.liveness_redis import RedisChallengeStore
+from facegate.adapters.sql.liveness_store import SqlChallengeStore
 from facegate.adapters.keys.hashing import hash_fn
 from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier, key_id_of
 from facegate.adapters.keys.envelope import EnvelopeKeyProvider, FileKeyring
@@ -23,6 +26,7 @@ from facegate.adapters.sql.store import SqlStore
 from facegate.adapters.sql.workbench_store import workbench_store
 from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
+from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
 from facegate.ports import Clock, FaceEngine, FaceOptions
 from facegate.services.context import ServiceContext
@@ -31,6 +35,7 @@ from facegate.services.context import Gallery
 from facegate.services.gallery import MemoryGallery, SharedGallery
 from facegate.services.security import DefenceGuard
 from facegate.services.workbench.assessment import assessment_gate
+from facegate.services.workbench.filing import count_at_write
 from facegate.services.workbench.typed import TypedWorkbench
 from facegate.settings import Settings
 
@@ -141,9 +146,18 @@ def refuse_unsafe(settings: Settings) -> None:
             detail={"errors": [en for en, _ in problems]})
 
 
+def check_calendar_file(data_dir: Path) -> None:
+    """A malformed ``calendar.yaml`` stops the node at start with the file and problem named (M-15.3):
+    filing deadlines computed on a half-read holiday table would be wrong without anyone noticing."""
+    path = data_dir / "calendar.yaml"
+    if path.is_file():
+        load_supplement(path)
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None, engine: FaceEngine | None = None) -> AppContext:
     refuse_unsafe(settings)
     prepare_data_dir(settings)
+    check_calendar_file(settings.data_dir)
     db = make_engine(settings.db_url)
     upgrade(db)
     reads = make_engine(settings.db_url, for_reads=True) if settings.db_url.startswith("sqlite") else db
@@ -165,8 +179,11 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
+        challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
+        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s),
         calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
         identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
+        people_stored=count_at_write(lambda tx: TypedWorkbench(workbench_store(tx))),  # type: ignore[arg-type]
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),
     )

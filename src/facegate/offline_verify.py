@@ -112,7 +112,7 @@ def verify_file(path: Path, pinned_pems: Sequence[str] = ()) -> tuple[int, str]:
         events = (item for _, item in _lines(path) if isinstance(item, ChainedEvent))
         report = verify_chain(
             events, hash_fn, start_prev_hash=header.anchor_prev_hash, start_seq=header.from_seq,
-            checkpoints=cps, verify_signature=_signature_check(keys),
+            checkpoints=cps, verify_signature=_signature_check(keys), policy=header.checkpoint_policy,
         )
     except Unreadable as exc:
         return UNREADABLE, f"unreadable: {exc}"
@@ -130,6 +130,8 @@ def verify_file(path: Path, pinned_pems: Sequence[str] = ()) -> tuple[int, str]:
     signed_to = max((c.seq for c in cps), default=header.from_seq - 1)
     trust = "pinned" if pinned_pems else "from the file; compare with the published ids"
     notes = [f"keys {', '.join(sorted(keys))} ({trust})"]
+    if header.checkpoint_policy is None:
+        notes.append("the header asks not to check the signing policy, so removed checkpoints go unnoticed")
     if signed_to < header.to_seq:
         notes.append(f"records {signed_to + 1}..{header.to_seq} are not covered by a signed checkpoint")
     summary = f"ok: {report.checked} records, seq {header.from_seq}..{header.to_seq}, {header.algorithm}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -16,7 +16,10 @@ import numpy as np
 from facegate.domain.access import ApiKey
 from facegate.domain.audit import AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint
+from facegate.domain.head import HeadState
 from facegate.domain.intrusion import SecurityEvent
+from facegate.domain.liveness import Challenge
+from facegate.domain.openset import AdoptedCalibration
 from facegate.domain.model import Consent, Deployment, Processor, Subject, TemplateRecord
 
 
@@ -152,14 +155,21 @@ class Tx(Protocol):
     def delete_template(self, template_id: str) -> None: ...
     def count_templates(self, subject_id: str) -> int: ...
     def count_gallery(self, deployment_id: str, purpose: str) -> int: ...
+    def get_calibration(self, deployment_id: str) -> AdoptedCalibration | None: ...
+    def put_calibration(self, deployment_id: str, adopted: AdoptedCalibration) -> None: ...
     def delete_templates(self, subject_id: str, deployment_id: str | None = None, purpose: str | None = None) -> list[str]: ...
+    def cap_template_expiry(self, deployment_id: str, *, max_days: int | None = None,
+                            latest: datetime | None = None, subject_id: str | None = None) -> int:
+        """Bring templates' expiry forward (shorter retention, an ending event); returns how many moved."""
+        ...
     def expired_templates(self, now: datetime) -> list[TemplateRecord]: ...
     def count_stored_people(self, processor_id: str) -> int: ...
 
     def append_event(self, event: AuditEvent) -> ChainedEvent: ...
     def chain_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]: ...
-    def checkpoints(self) -> list[Checkpoint]: ...
+    def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]: ...
     def chain_head(self) -> tuple[int, str]: ...
+    def head_state(self) -> HeadState: ...
     def sign_head(self) -> Checkpoint | None: ...
     def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]: ...
 
@@ -170,6 +180,9 @@ class Tx(Protocol):
 
     def add_security_event(self, event: SecurityEvent) -> None: ...
     def list_security_events(self, limit: int = 200) -> list[SecurityEvent]: ...
+    def lock_events(self, since: datetime, subject_key: str | None = None) -> list[SecurityEvent]:
+        """``subject_locked`` and ``subject_lock_lifted`` events since ``since``, oldest first."""
+        ...
     def all_subject_keys(self) -> list[tuple[str, WrappedKey]]: ...
 
 
@@ -187,3 +200,49 @@ class Store(Protocol):
     def transaction(self, readonly: bool = False) -> AbstractContextManager[Tx]:
         """A unit of work; ``readonly`` ones may not write and do not take the write lock."""
         ...
+
+
+# --- liveness (docs/liveness.md) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class FaceObservation:
+    """One camera frame, measured: held in memory for one request, never stored or logged."""
+
+    embedding: Embedding | None  # None when the frame shows no single usable face
+    landmarks: tuple[tuple[float, float], ...] = ()  # dlib's five points
+    face_rgb: np.ndarray | None = None  # the face box (RGB), for the passive measures and spoof models
+    thumb: np.ndarray | None = None  # the whole frame at 64x48 greyscale, for the motion test
+    problem: str | None = None  # the ImageRejected code when embedding is None
+
+    def __repr__(self) -> str:
+        return f"FaceObservation(problem={self.problem!r}, landmarks={len(self.landmarks)})"
+
+
+@runtime_checkable
+class LandmarkEngine(Protocol):
+    """A face engine that also reports landmarks and pixels for the liveness check."""
+
+    def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]: ...
+
+
+class ChallengeStore(Protocol):
+    """Liveness challenges shared by every node: each one can be claimed once (database or Redis)."""
+
+    def put(self, challenge: Challenge) -> None: ...
+
+    def claim(self, challenge_id: str, now: datetime) -> Challenge | None:
+        """Mark used and return it as it was: ``state`` ISSUED means this caller won the claim."""
+        ...
+
+    def seen_before(self, digests: Sequence[str], now: datetime, keep_for: timedelta) -> bool:
+        """Remember these frame digests for ``keep_for``; True if any was remembered already."""
+        ...
+
+
+class SpoofDetector(Protocol):
+    """A passive anti-spoofing model supplied by the operator: face crop in, attack score out."""
+
+    name: str
+    threshold: float  # scores at or above it are attacks
+
+    def score(self, face_rgb: np.ndarray) -> float: ...

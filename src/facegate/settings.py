@@ -57,8 +57,11 @@ class Settings(BaseSettings):
     bootstrap_admin_key: bool = Field(True, description="Create a first admin key when none exists.")
     purge_interval_s: int = Field(300, ge=0, description="Seconds between retention purges on every node "
                                   "(M-8.5); 0 turns it off.")
-    assessment_grace_days: int = Field(30, ge=0, description="Days an outdated PIA still allows new "
-                                       "enrolments (M-9.5).")
+    liveness_ttl_s: int = Field(30, ge=3, le=600, description="Seconds a liveness challenge stays valid "
+                                "(docs/liveness.md).")
+    assessment_grace_days: int = Field(30, ge=0, le=30, description="Days an outdated PIA (purpose or "
+                                       "method changed, or a major incident) still allows face operations, "
+                                       "enrolment and verification alike; at most 30 (M-9.5).")
 
     @field_validator("trusted_proxies")
     @classmethod

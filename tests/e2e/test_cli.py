@@ -36,10 +36,10 @@ def test_cli_scenario(run, tmp_path: Path, face_images: dict[str, bytes]) -> Non
     assert applied.returncode == 0, applied.stderr
     assert json.loads(applied.stdout)["status"] == "active"
     blocked = run("deploy", "apply", "examples/hotel-guest-room-camera.yaml")
-    assert blocked.returncode == 1 and "FG-13-01" in blocked.stdout
+    assert blocked.returncode == 3 and "FG-13-01" in blocked.stdout
 
     refused = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", P)
-    assert refused.returncode == 1 and "consent_missing" in refused.stderr and "M-6.1" in refused.stderr
+    assert refused.returncode == 3 and "consent_missing" in refused.stderr and "M-6.1" in refused.stderr
 
     assert run("consent", "give", HOTEL, "guest-1", "-p", P).returncode == 0
     enrolled = run("enroll", HOTEL, "guest-1", str(photos["obama.jpg"]), "-p", P)
@@ -50,17 +50,17 @@ def test_cli_scenario(run, tmp_path: Path, face_images: dict[str, bytes]) -> Non
     assert nomatch.returncode == 1 and "no match" in nomatch.stdout
 
     undeclared = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", "marketing")
-    assert undeclared.returncode == 1 and "purpose_undeclared" in undeclared.stderr
+    assert undeclared.returncode == 3 and "purpose_undeclared" in undeclared.stderr
     one_to_n = run("identify", HOTEL, str(photos["obama2.jpg"]), "-p", P)
-    assert one_to_n.returncode == 1 and "mode_not_allowed" in one_to_n.stderr  # 1:1 deployment (M-4.3)
+    assert one_to_n.returncode == 3 and "mode_not_allowed" in one_to_n.stderr  # 1:1 deployment (M-4.3)
 
     assert run("consent", "withdraw", HOTEL, "guest-1").returncode == 0
     withdrawn = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", P)
-    assert withdrawn.returncode == 1 and "consent_withdrawn" in withdrawn.stderr
+    assert withdrawn.returncode == 3 and "consent_withdrawn" in withdrawn.stderr
 
     assert run("deploy", "deactivate", HOTEL).returncode == 0
     inactive = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", P)
-    assert "deployment_inactive" in inactive.stderr and "staff" in inactive.stderr.lower()
+    assert inactive.returncode == 3 and "deployment_inactive" in inactive.stderr and "staff" in inactive.stderr.lower()
 
     verified = run("audit", "verify")
     assert verified.returncode == 0 and verified.stdout.startswith("ok:")
@@ -82,3 +82,39 @@ def test_cli_identify_and_delete_on_a_statutory_1n_deployment(run, tmp_path: Pat
     assert json.loads(deleted.stdout)["key_destroyed"] is True
     again = run("identify", metro, str(tmp_path / "obama3.jpg"), "-p", "public_security", "--json")
     assert json.loads(again.stdout)["candidates"] == []
+
+
+def test_cli_exit_codes_listing_and_a_tiny_face(run, tmp_path: Path, face_images: dict[str, bytes]) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    tiny = tmp_path / "tiny.jpg"
+    Image.open(io.BytesIO(face_images["obama.jpg"])).convert("RGB").resize((80, 100)).save(tiny, "JPEG")
+    assert run("deploy", "apply", "examples/hotel-front-desk-check-in.yaml").returncode == 0
+    listed = run("deploy", "list")
+    header, row = listed.stdout.splitlines()[:2]
+    assert header.split()[:5] == ["DEPLOYMENT", "VER", "STATUS", "MODE", "PURPOSES"]
+    assert row.startswith(HOTEL) and P in row
+    assert json.loads(run("deploy", "list", "--json").stdout)[0]["purposes"] == [P]
+    assert json.loads(run("deploy", "deactivate", HOTEL, "--json").stdout)["status"] == "inactive"
+    assert run("deploy", "activate", HOTEL).returncode == 0
+
+    assert run("consent", "give", HOTEL, "guest-9", "-p", P).returncode == 0
+    small = run("enroll", HOTEL, "guest-9", str(tiny), "-p", P)
+    assert small.returncode == 2 and "face_too_small" in small.stderr
+    missing = run("enroll", HOTEL, "guest-9", str(tmp_path / "nope.jpg"), "-p", P)
+    assert missing.returncode == 2 and "image_unreadable" in missing.stderr
+    usage = run("enroll", HOTEL)
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr
+    (tmp_path / "obama.jpg").write_bytes(face_images["obama.jpg"])
+    assert run("enroll", HOTEL, "guest-9", str(tmp_path / "obama.jpg"), "-p", P).returncode == 0
+    nobody = run("verify", HOTEL, "guest-9", str(tiny), "-p", P)
+    assert nobody.returncode == 2  # no comparison was made, so this is invalid input, not "no match"
+
+
+def test_cli_unavailable_database_exits_four(tmp_path: Path) -> None:
+    env = {**os.environ, "FACEGATE_DATA_DIR": str(tmp_path / "var"), "FACEGATE_ENV": "test",
+           "FACEGATE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    r = subprocess.run([*FACEGATE, "deploy", "list"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert r.returncode == 4 and "error [unavailable]" in r.stderr and "Traceback" not in r.stderr

@@ -125,7 +125,7 @@ def test_truncated_two_faces_and_bomb(client: TestClient, face_images: dict[str,
     tiny = io.BytesIO()
     Image.open(io.BytesIO(face_images["obama.jpg"])).convert("RGB").resize((120, 150)).save(tiny, "JPEG")
     small = _post_image(client, "enroll", tiny.getvalue(), subject_ref="guest-5").json()["code"]
-    assert small in ("face_too_small", "no_face")
+    assert small == "face_too_small"  # the detector's second, upsampled look names a tiny face
     held = client.get("/v1/deployments/hotel-frontdesk/subjects/guest-5").json()
     assert held["templates"] == []  # nothing half-written
 

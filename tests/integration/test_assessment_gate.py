@@ -1,4 +1,4 @@
-"""A major incident puts the impact assessment out of date; after the grace period new enrollments are refused (M-9.5)."""
+"""A major incident puts the impact assessment out of date; after the grace period face processing is refused (M-9.5)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def test_major_incident_refuses_new_enrollments_after_the_grace_period(tmp_path:
         clock.advance(days=2)
         refused = enroll(svc, HOTEL, "g3", "check_in", b"face:g3:1").decision
         assert refused.codes == ("assessment_outdated",) and refused.reasons[0].article_id == "M-9.5"
-        assert verify(svc, HOTEL, "g2", "check_in", b"face:g2:2").is_match  # people already enrolled still get through
+        # Art. 9 para 2 (M-9.5): past the grace, verification stops too, not only new enrolments.
+        assert verify(svc, HOTEL, "g2", "check_in", b"face:g2:2").decision.codes == ("assessment_outdated",)
     finally:
         ctx.close()

@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, select
 from facegate.adapters.sql import tables as t
 from facegate.bootstrap import AppContext, build_context, record_hash_fn
 from facegate.domain.audit import AuditEvent, ChainedEvent
-from facegate.domain.chain import ChainReport, Checkpoint, verify_chain
+from facegate.domain.chain import DEFAULT_POLICY, ChainReport, Checkpoint, verify_chain
 from facegate.services.consent import ConsentRequest, give_consent
 from facegate.services.deployments import apply_manifest_text
 from facegate.settings import Settings
@@ -67,7 +67,7 @@ def read_store(db_url: str) -> Stored:
                 ), r.prev_hash, r.hash)
                 for r in conn.execute(select(t.audit_events).order_by(t.audit_events.c.seq))
             ]
-            cps = [Checkpoint(r.seq, r.hash, r.at, r.signature, r.key_id)
+            cps = [Checkpoint(r.seq, r.hash, r.at, r.signature, r.key_id, r.prev_seq, r.prev_hash)
                    for r in conn.execute(select(t.checkpoints).order_by(t.checkpoints.c.seq))]
             head = conn.execute(select(t.audit_head.c.seq, t.audit_head.c.hash).where(t.audit_head.c.id == 1)).one()
             templates = {r.id: r.subject_id for r in conn.execute(select(t.templates.c.id, t.templates.c.subject_id))}
@@ -87,8 +87,8 @@ def signature_check(keys_dir: Path) -> Any:
 
 def verify_stored(s: Stored, keys_dir: Path) -> ChainReport:
     check = signature_check(keys_dir)
-    report = verify_chain(s.events, record_hash_fn("sha256"),
-                          checkpoints=s.checkpoints if check else (), verify_signature=check)
+    report = verify_chain(s.events, record_hash_fn("sha256"), checkpoints=s.checkpoints if check else (),
+                          verify_signature=check, policy=DEFAULT_POLICY if check else None)
     assert report.ok, f"chain broken after the crash: {report}"
     assert report.checked == len(s.events)
     assert (report.last_seq, report.last_hash) == s.head, "the head row does not name the last record"

@@ -89,3 +89,30 @@ def test_api_console_and_plans_show_the_rule_and_the_finding(strict: AppContext,
         client.post("/console/login", data={"api_key": admin.token})
         page = client.get(f"/console/deployments/{d.id}?lang=en").text
     assert 'data-testid="open-set"' in page and "FGR-04-01" in page and "not usable" in page
+
+
+def test_an_adopted_calibration_sets_the_deployment_thresholds(real_ctx: AppContext, face_images: dict[str, bytes]) -> None:
+    from dataclasses import replace
+
+    from facegate.errors import InvalidInput
+    from facegate.services import calibration
+    from facegate.services.faces import verify
+
+    ctx = real_ctx
+    d = install_deployment(ctx, mode=Mode.IDENTIFY)
+    shipped = ctx.services.calibration
+    assert shipped is not None
+    with pytest.raises(InvalidInput) as exc:
+        calibration.adopt(ctx.services, d.id, replace(shipped, engine="other"), target_far=0.001, target_fpir=0.01)
+    assert exc.value.code == "calibration_engine_mismatch"
+    adopted = calibration.adopt(ctx.services, d.id, shipped, target_far=0.0001, target_fpir=0.001)
+    assert adopted.verify_threshold == shipped.threshold_for_far(0.0001) < 0.6
+    _enrol(ctx, d, "guest-1", face_images["obama.jpg"])
+    v = verify(ctx.services, d.id, "guest-1", P, face_images["obama2.jpg"])
+    assert v.threshold == adopted.verify_threshold
+    [(_, rule)] = openset.deployment_plans(ctx.services, d.id).items()
+    assert rule.target_fpir == 0.001 and rule.threshold <= adopted.verify_threshold
+    with ctx.store.transaction(readonly=True) as tx:
+        assert tx.get_calibration(d.id) == adopted
+        kinds = [c.event.kind for c in tx.chain_events()]
+    assert "calibration_adopted" in kinds

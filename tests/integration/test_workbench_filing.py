@@ -88,7 +88,7 @@ def test_a_deadline_in_a_year_without_data_is_a_clear_error_until_calendar_yaml_
         with ctx.services.store.transaction() as tx:  # the day's recorded peak; the live store is empty
             workbench_deps(ctx).store_for(tx).put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
         v = filing.view(ctx.services, workbench_deps(ctx), HOTEL_PROCESSOR)
-        assert v.series[-1][1] == 100_000 and v.status is None
+        assert v.series[-1][1] == 100_000 and v.status is not None and v.status.tasks == ()
         assert v.error is not None and v.error.code == "calendar_year_missing" and v.error.detail["year"] == 2027
         assert filing.status_json(v)["error"]["article_id"] == "M-15.3"
         assert v.reached_on == date(2026, 11, 26)  # the date is known; only the deadline is not

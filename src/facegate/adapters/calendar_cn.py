@@ -6,8 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 import chinese_calendar
+import yaml
 from chinese_calendar import constants as _cc_data
 
 from facegate.errors import ConfigurationError
@@ -38,6 +41,13 @@ class ChineseWorkdayCalendar:
     def __init__(self, supplement: Mapping[int, YearArrangement] | None = None) -> None:
         self._supplement = dict(supplement or {})
         for year, arrangement in self._supplement.items():
+            if not arrangement.holidays:
+                # Every State Council arrangement has days off (New Year at least): an empty table
+                # would silently mean "Monday to Friday" for the whole year (M-15.3).
+                raise ConfigurationError("calendar_year_empty",
+                                         f"The holiday arrangement for {year} lists no days off.",
+                                         f"{year}年节假日安排未列出任何休息日。", article_id="M-15.3",
+                                         detail={"year": year})
             if any(d.year != year for d in arrangement.holidays | arrangement.workdays):
                 raise ConfigurationError("calendar_supplement_invalid",
                                          f"The supplement for {year} lists dates of another year.",
@@ -75,6 +85,31 @@ class ChineseWorkdayCalendar:
     def __repr__(self) -> str:
         first, last = self.years
         return f"ChineseWorkdayCalendar(years={first}-{last}, supplement={sorted(self._supplement)})"
+
+
+def _dates(values: Any) -> frozenset[date]:
+    return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or ())
+
+
+def load_supplement(path: Path) -> dict[int, YearArrangement]:
+    """Parse ``calendar.yaml``; a malformed file or an empty year is an error naming the file (M-15.3)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(raw, dict):
+            raise ValueError("the top level must map years to {holidays, workdays}")
+        out = {}
+        for year, body in raw.items():
+            if not isinstance(body, dict) or not body.get("holidays"):
+                raise ValueError(f"{year}: an empty year table; list its holidays (and make-up workdays)")
+            out[int(year)] = YearArrangement(_dates(body.get("holidays")), _dates(body.get("workdays")))
+        ChineseWorkdayCalendar(out)  # dates of another year, empty holidays
+        return out
+    except ConfigurationError as exc:
+        raise ConfigurationError("calendar_supplement_invalid", f"{path}: {exc.message_en}",
+                                 f"{path}：{exc.message_zh}", article_id="M-15.3") from None
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        raise ConfigurationError("calendar_supplement_invalid", f"{path}: cannot read the holiday arrangement: {exc}",
+                                 f"{path}：无法读取节假日安排：{exc}", article_id="M-15.3") from None
 
 
 def _version() -> str:

@@ -41,14 +41,14 @@ def check(
 ) -> None:
     """Check manifests against the rule catalog.
 
-    Exit 0: no blocking findings; 1: a blocking finding; 2: an invalid manifest.
+    Exit 0: no blocking findings; 3: a blocking finding (refused); 2: an invalid manifest (wins over 3).
     """
     results = [_read(p) for p in manifests]
     typer.echo(render(results, output_format.value), nl=False)
     raise typer.Exit(exit_code(results))
 
 
-def schema_manifest() -> None:
+def schema_manifest() -> None:  # prints JSON already
     """Print the JSON Schema of a deployment manifest."""
     typer.echo(json.dumps(manifest_json_schema(), ensure_ascii=False, indent=2))
 

@@ -8,7 +8,7 @@ from datetime import date
 import typer
 
 from facegate.cli.context import local_context
-from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.cli.output import DeploymentArg, JsonOption, SubjectArg, emit, handle_errors
 from facegate.domain.model import ConsentActor
 from facegate.services import consent as svc
 from facegate.services.deployments import get_deployment
@@ -18,10 +18,13 @@ app = typer.Typer(help="Record or withdraw a person's separate consent to face p
 
 @app.command()
 @handle_errors
-def give(deployment: str, subject: str, purpose: str = typer.Option(..., "--purpose", "-p"),
+def give(deployment: DeploymentArg, subject: SubjectArg,
+         purpose: str = typer.Option(..., "--purpose", "-p", help="The declared purpose consented to."),
          notice_version: str | None = typer.Option(None, help="Defaults to the deployment's current notice."),
-         channel: str = "cli", birth_date: str | None = typer.Option(None, help="YYYY-MM-DD; under 14 needs a guardian."),
-         guardian_ref: str | None = None, relationship: str | None = typer.Option(None, help="parent or other_guardian"),
+         channel: str = typer.Option("cli", help="Where consent was given (kiosk, app, paper...) (M-6.2)."),
+         birth_date: str | None = typer.Option(None, help="YYYY-MM-DD; under 14 needs a guardian."),
+         guardian_ref: str | None = typer.Option(None, help="The guardian's reference, for under-14s (M-7.2)."),
+         relationship: str | None = typer.Option(None, help="parent or other_guardian"),
          as_json: bool = JsonOption) -> None:
     """Record SUBJECT's consent (or their guardian's) to the deployment's current notice."""
     ctx = local_context().services
@@ -40,7 +43,9 @@ def give(deployment: str, subject: str, purpose: str = typer.Option(..., "--purp
 
 @app.command()
 @handle_errors
-def withdraw(deployment: str, subject: str, purpose: str | None = None, as_json: bool = JsonOption) -> None:
+def withdraw(deployment: DeploymentArg, subject: SubjectArg,
+             purpose: str | None = typer.Option(None, "--purpose", "-p", help="Only this purpose (default: all)."),
+             as_json: bool = JsonOption) -> None:
     """Withdraw consent; the templates of that scope are destroyed at once."""
     r = svc.withdraw_consent(local_context().services, deployment, subject, purpose, actor="cli")
     emit(asdict(r), as_json, f"withdrawn {r.withdrawn} consent(s); {r.templates_deleted} template(s) destroyed; "

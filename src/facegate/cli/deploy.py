@@ -10,7 +10,7 @@ import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.files import read_manifest
-from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.cli.output import REFUSED, DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
 from facegate.governance.loader import MAX_MANIFEST_CHARS
 from facegate.services import deployments as svc
@@ -28,8 +28,9 @@ def _summary(d) -> dict:  # type: ignore[no-untyped-def, type-arg]
 
 @app.command()
 @handle_errors
-def apply(manifest: Path, as_json: bool = JsonOption) -> None:
-    """Store a new version; it is activated only when no finding blocks it. Exit 1 when blocked."""
+def apply(manifest: Path = typer.Argument(..., help="Deployment manifest (YAML); see `facegate schema manifest`."),
+          as_json: bool = JsonOption) -> None:
+    """Store a new version; it is activated only when no finding blocks it. Exit 3 when blocked (M-4.4)."""
     try:
         text = read_manifest(manifest, MAX_MANIFEST_CHARS)
     except (OSError, UnicodeDecodeError) as exc:
@@ -45,24 +46,30 @@ def apply(manifest: Path, as_json: bool = JsonOption) -> None:
     emit({**_summary(r.deployment), "is_new_version": r.is_new_version,
           "consent_scope_changed": r.consent_scope_changed, "findings": list(r.findings)}, as_json, "\n".join(human))
     if blocking:
-        raise typer.Exit(1)
+        raise typer.Exit(REFUSED)
 
 
 @app.command("list")
 @handle_errors
 def list_(as_json: bool = JsonOption) -> None:
-    """List deployments with their status."""
+    """List deployments with their version, status, mode and declared purposes."""
     items = [_summary(d) for d in svc.list_deployments(local_context().services)]
-    human = "\n".join(f"{d['id']:<40} v{d['version']:<3} {d['status']:<9} {d['mode']}  {d['name_zh']}" for d in items)
     if as_json:
         typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-    else:
-        typer.echo(human or "no deployments")
+        return
+    if not items:
+        typer.echo("no deployments (apply one with `facegate deploy apply MANIFEST`)")
+        return
+    width = max(len("DEPLOYMENT"), *(len(d["id"]) for d in items))
+    typer.echo(f"{'DEPLOYMENT':<{width}}  {'VER':<4} {'STATUS':<9} {'MODE':<9} {'PURPOSES':<32} NAME")
+    for d in items:
+        typer.echo(f"{d['id']:<{width}}  v{d['version']:<3} {d['status']:<9} {d['mode']:<9} "
+                   f"{','.join(d['purposes']):<32} {d['name_zh']} / {d['name']}")
 
 
 @app.command()
 @handle_errors
-def show(deployment: str, as_json: bool = JsonOption) -> None:
+def show(deployment: DeploymentArg, as_json: bool = JsonOption) -> None:
     """Show one deployment and the findings of its current version."""
     ctx = local_context().services
     d = svc.get_deployment(ctx, deployment)
@@ -78,7 +85,10 @@ def show(deployment: str, as_json: bool = JsonOption) -> None:
 
 @app.command()
 @handle_errors
-def diff(deployment: str, old: int | None = None, new: int | None = None, as_json: bool = JsonOption) -> None:
+def diff(deployment: DeploymentArg,
+         old: int | None = typer.Option(None, help="Older version (default: the one before --new)."),
+         new: int | None = typer.Option(None, help="Newer version (default: the current one)."),
+         as_json: bool = JsonOption) -> None:
     """What changed between two versions (default: the last two)."""
     r = svc.diff_versions(local_context().services, deployment, old, new)
     lines = [f"{deployment}: v{r['old']} -> v{r['new']}"]
@@ -88,15 +98,19 @@ def diff(deployment: str, old: int | None = None, new: int | None = None, as_jso
 
 @app.command()
 @handle_errors
-def deactivate(deployment: str) -> None:
+def deactivate(deployment: DeploymentArg, as_json: bool = JsonOption) -> None:
     """Stop face processing for a deployment (alternatives keep working)."""
     d = svc.set_active(local_context().services, deployment, False)
-    typer.echo(f"{d.id}: {d.status.value}")
+    emit(_summary(d), as_json, f"{d.id}: {d.status.value}")
 
 
 @app.command()
 @handle_errors
-def activate(deployment: str) -> None:
-    """Re-activate a deployment whose current version has no blocking finding."""
+def activate(deployment: DeploymentArg, as_json: bool = JsonOption) -> None:
+    """Re-activate a deployment whose current version has no blocking finding. Exit 3 when blocked."""
     d = svc.set_active(local_context().services, deployment, True)
-    typer.echo(f"{d.id}: {d.status.value}")
+    emit(_summary(d), as_json, f"{d.id}: {d.status.value}")
+    if d.status.value == "blocked":
+        typer.echo(f"refused [deployment_blocked] (M-4.4): {d.id} has a blocking finding; see "
+                   f"`facegate deploy show {d.id}`. / 该部署存在阻断性问题，不能启用。", err=True)
+        raise typer.Exit(REFUSED)

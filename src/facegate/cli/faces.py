@@ -9,7 +9,17 @@ import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.files import read_image
-from facegate.cli.output import JsonOption, decision_dict, emit, handle_errors, refused
+from facegate.cli.output import (
+    NO_MATCH,
+    DeploymentArg,
+    ImageArg,
+    JsonOption,
+    SubjectArg,
+    decision_dict,
+    emit,
+    handle_errors,
+    refused,
+)
 from facegate.services import faces, subjects
 
 PurposeOption = typer.Option(..., "--purpose", "-p", help="One of the deployment's declared purposes.")
@@ -25,7 +35,7 @@ def _read(path: Path) -> bytes:
 def register(app: typer.Typer) -> None:
     @app.command()
     @handle_errors
-    def enroll(deployment: str, subject: str, image: Path, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
+    def enroll(deployment: DeploymentArg, subject: SubjectArg, image: ImageArg, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
         """Enroll SUBJECT's face from IMAGE (needs recorded consent)."""
         r = faces.enroll(local_context().services, deployment, subject, purpose, _read(image), actor="cli")
         if not r.decision.allowed:
@@ -35,8 +45,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def verify(deployment: str, subject: str, image: Path, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
-        """1:1 verify IMAGE against SUBJECT. Exit 0 on a match, 1 on no match or refusal."""
+    def verify(deployment: DeploymentArg, subject: SubjectArg, image: ImageArg, purpose: str = PurposeOption, as_json: bool = JsonOption) -> None:
+        """1:1 verify IMAGE against SUBJECT. Exit 0 on a match, 1 on no match, 3 when refused."""
         r = faces.verify(local_context().services, deployment, subject, purpose, _read(image), actor="cli")
         if not r.decision.allowed:
             refused(r.decision, as_json)
@@ -44,13 +54,14 @@ def register(app: typer.Typer) -> None:
         emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold},
              as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold})")
         if not r.is_match:
-            raise typer.Exit(1)
+            raise typer.Exit(NO_MATCH)
 
     @app.command()
     @handle_errors
-    def identify(deployment: str, image: Path, purpose: str = PurposeOption, top_k: int = 5,
+    def identify(deployment: DeploymentArg, image: ImageArg, purpose: str = PurposeOption,
+                 top_k: int = typer.Option(5, min=1, max=50, help="Most candidates to list."),
                  as_json: bool = JsonOption) -> None:
-        """1:N identify IMAGE within the deployment's consented gallery."""
+        """1:N identify IMAGE within the deployment's consented gallery. Exit 1 when nobody matches."""
         r = faces.identify(local_context().services, deployment, purpose, _read(image), top_k=top_k, actor="cli")
         if not r.decision.allowed:
             refused(r.decision, as_json)
@@ -61,10 +72,12 @@ def register(app: typer.Typer) -> None:
                          f"{rule['expected_fpir']}, expected miss {rule['expected_miss']}")
         emit({**decision_dict(r.decision), "candidates": [asdict(c) for c in r.candidates], "outcome": r.outcome,
               "threshold": r.threshold, "open_set": rule}, as_json, "\n".join(lines))
+        if not r.candidates:
+            raise typer.Exit(NO_MATCH)
 
     @app.command()
     @handle_errors
-    def delete(deployment: str, subject: str, as_json: bool = JsonOption,
+    def delete(deployment: DeploymentArg, subject: SubjectArg, as_json: bool = JsonOption,
                everywhere: bool = typer.Option(False, "--everywhere",
                                                help="Erase in every deployment of the processor")) -> None:
         """Delete what DEPLOYMENT holds about SUBJECT; the data key goes with the last of it."""
@@ -74,8 +87,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def alternative(deployment: str, method: str, purpose: str = PurposeOption, subject: str | None = None,
-                    verified: bool = typer.Option(..., "--verified/--failed"), as_json: bool = JsonOption) -> None:
+    def alternative(deployment: DeploymentArg,
+                    method: str = typer.Argument(..., help="One of the deployment's alternative codes (M-10.1)."),
+                    purpose: str = PurposeOption,
+                    subject: str | None = typer.Option(None, help="The person's reference, when known."),
+                    verified: bool = typer.Option(..., "--verified/--failed", help="Whether the check passed."),
+                    as_json: bool = JsonOption) -> None:
         """Record a non-face check (card, PIN, staff) that the integrator performed."""
         r = subjects.use_alternative(local_context().services, deployment, purpose, method, verified, subject,
                                      actor="cli")
@@ -86,7 +103,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     @handle_errors
-    def held(deployment: str, subject: str, as_json: bool = JsonOption,
+    def held(deployment: DeploymentArg, subject: SubjectArg, as_json: bool = JsonOption,
              everywhere: bool = typer.Option(False, "--everywhere", help="Every deployment of the processor")) -> None:
         """Show what DEPLOYMENT holds about SUBJECT (metadata only, never the template)."""
         r = subjects.what_is_held(local_context().services, deployment, subject, everywhere=everywhere)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import check, consent, deploy, faces, records, serve, workbench
+from facegate.cli import calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
+from facegate.cli.output import EXIT_CODES
 
 app = typer.Typer(
-    help="facegate: face recognition under China's 2025 face recognition Measures.",
+    help="facegate: face recognition under China's 2025 face recognition Measures.\n\n"
+         "Every command prints its results for people, or as JSON with --json.",
+    epilog="Exit codes (every command):\n\n" + "\n\n".join(f"{c}  {m}" for c, m in EXIT_CODES.items()),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 faces.register(app)
+calibrate.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
+app.add_typer(locks.app, name="locks")
+app.add_typer(requests.app, name="requests")
 check.register(app)
 records.register(app)
 workbench.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
-from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.cli.output import NO_MATCH, JsonOption, emit, handle_errors
+from facegate.errors import InvalidInput
 from facegate.services import access, audit, keys, purge, security
 
 audit_app = typer.Typer(help="Check and export the processing record (M-9.3).", no_args_is_help=True)
@@ -21,23 +23,57 @@ security_app = typer.Typer(help="Security events from intrusion defence (M-14.5)
 
 @audit_app.command("verify")
 @handle_errors
-def audit_verify(as_json: bool = JsonOption) -> None:
-    """Check every record and signed checkpoint. Exit 0 intact, 1 broken."""
-    r = audit.verify_records(local_context().services)
+def audit_verify(as_json: bool = JsonOption,
+                 anchor: list[Path] = typer.Option([], "--anchor", help="Anchor file(s) written by `audit anchor`: "
+                                                   "the record must not have been rolled back past them.")) -> None:
+    """Check every record, signed checkpoint and the head row (and anchors) (M-9.3). Exit 0 intact, 1 broken."""
+    anchors = []
+    for path in anchor:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInput("anchor_unreadable", f"Cannot read the anchor file {path}: {exc.__class__.__name__}",
+                               f"无法读取锚定文件 {path}。", article_id="M-9.3") from exc
+        anchors += audit.read_anchors(text)
+    r = audit.verify_records(local_context().services, anchors)
     data = {"ok": r.ok, "checked": r.checked, "last_seq": r.last_seq, "checkpoints_checked": r.checkpoints_checked,
-            "first_broken_seq": r.first_broken_seq, "problem": r.problem.value if r.problem else None,
-            "detail": r.detail}
-    human = (f"ok: {r.checked} records, {r.checkpoints_checked} signed checkpoints" if r.ok else
-             f"BROKEN at seq {r.first_broken_seq}: {r.problem.value if r.problem else '?'}: {r.detail}")
+            "anchors_checked": len(anchors), "first_broken_seq": r.first_broken_seq,
+            "problem": r.problem.value if r.problem else None, "detail": r.detail}
+    human = (f"ok: {r.checked} records, {r.checkpoints_checked} signed checkpoints, {len(anchors)} anchors" if r.ok
+             else f"BROKEN at seq {r.first_broken_seq}: {r.problem.value if r.problem else '?'}: {r.detail}")
     emit(data, as_json, human)
     if not r.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(NO_MATCH)
+
+
+@audit_app.command("anchor")
+@handle_errors
+def audit_anchor(out: Path = typer.Option(None, "--out", "-o",
+                                          help="Append-only anchor file (default: stdout, for a witness).")) -> None:
+    """Sign the record's head now and write it outside the database (M-9.3).
+
+    Keep the file where the database's administrators cannot rewrite it (another host, `chattr +a`,
+    a witness); `audit verify --anchor FILE` then refuses any rollback past it, even one re-signed with the key.
+    """
+    line = audit.anchor_head(local_context().services) + "\n"
+    if out is None:
+        typer.echo(line, nl=False)
+        return
+    # O_APPEND: earlier anchors are never overwritten; fsync: an anchor that was printed is on disk.
+    fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    typer.echo(f"anchored seq {json.loads(line)['seq']} to {out}", err=True)
 
 
 @audit_app.command("export")
 @handle_errors
 def audit_export(out: Path = typer.Option(None, "--out", "-o", help="File to write (default: stdout)."),
-                 from_seq: int = 1, to_seq: int | None = None) -> None:
+                 from_seq: int = typer.Option(1, help="First record to export."),
+                 to_seq: int | None = typer.Option(None, help="Last record to export (default: the newest).")) -> None:
     """Export records with the checkpoints to verify them offline: python -m facegate.offline_verify FILE."""
     lines = audit.export_records(local_context().services, from_seq, to_seq, actor="cli")
     target = out.open("w", encoding="utf-8") if out else sys.stdout
@@ -51,18 +87,20 @@ def audit_export(out: Path = typer.Option(None, "--out", "-o", help="File to wri
 
 @audit_app.command("public-key")
 @handle_errors
-def audit_public_key() -> None:
+def audit_public_key(as_json: bool = JsonOption) -> None:
     """Print the checkpoint public keys (PEM) for auditors to pin."""
     auditor = local_context().services.auditor
-    for pem in (auditor.public_keys().values() if auditor else []):
-        typer.echo(pem.strip())
+    keys_by_id = auditor.public_keys() if auditor else {}
+    emit({"public_keys": keys_by_id}, as_json, "\n".join(pem.strip() for pem in keys_by_id.values()))
 
 
 @keys_app.command("create")
 @handle_errors
-def keys_create(name: str, role: str = typer.Option(..., help="admin, operator, auditor or device"),
+def keys_create(name: str = typer.Argument(..., help="A name that says who or what holds the key."),
+                role: str = typer.Option(..., help="admin, operator, auditor or device"),
                 scope: list[str] = typer.Option(["*"], help="Deployment ids, or * for all."),
-                ttl_days: int | None = None, as_json: bool = JsonOption) -> None:
+                ttl_days: int | None = typer.Option(None, help="Days until it expires (default: 90) (M-14.4)."),
+                as_json: bool = JsonOption) -> None:
     """Create an API key; the token is printed once and stored only as a hash."""
     c = access.create_api_key(local_context().services, name, role, tuple(scope), ttl_days=ttl_days)
     emit({"key_id": c.key.key_id, "token": c.token, "expires_at": c.key.expires_at}, as_json,
@@ -73,6 +111,7 @@ def keys_create(name: str, role: str = typer.Option(..., help="admin, operator, 
 @keys_app.command("list")
 @handle_errors
 def keys_list(as_json: bool = JsonOption) -> None:
+    """List API keys (ids, roles, scopes, expiry; never the tokens)."""
     items = [{"key_id": k.key_id, "name": k.name, "role": k.role.value, "scopes": sorted(k.scopes),
               "expires_at": k.expires_at, "revoked_at": k.revoked_at} for k in access.list_api_keys(local_context().services)]
     if as_json:
@@ -85,17 +124,21 @@ def keys_list(as_json: bool = JsonOption) -> None:
 
 @keys_app.command("revoke")
 @handle_errors
-def keys_revoke(key_id: str) -> None:
+def keys_revoke(key_id: str = typer.Argument(..., help="The key id (see `facegate keys list`)."),
+                as_json: bool = JsonOption) -> None:
+    """Revoke an API key; it stops working at once (M-14.4)."""
     k = access.revoke_api_key(local_context().services, key_id)
-    typer.echo(f"revoked {k.key_id}")
+    emit({"key_id": k.key_id, "revoked_at": k.revoked_at}, as_json, f"revoked {k.key_id}")
 
 
 @keys_app.command("rotate-api")
 @handle_errors
-def keys_rotate_api(key_id: str) -> None:
+def keys_rotate_api(key_id: str = typer.Argument(..., help="The key id to replace."),
+                    as_json: bool = JsonOption) -> None:
     """Replace an API key; the old one keeps working for a short grace period."""
     c = access.rotate_api_key(local_context().services, key_id)
-    typer.echo(f"{c.token}\n(new key {c.key.key_id} replaces {key_id})")
+    emit({"key_id": c.key.key_id, "replaces": key_id, "token": c.token, "expires_at": c.key.expires_at}, as_json,
+         f"{c.token}\n(new key {c.key.key_id} replaces {key_id})")
 
 
 @keys_app.command("rotate")
@@ -110,7 +153,9 @@ def keys_rotate(as_json: bool = JsonOption) -> None:
 
 @security_app.command("events")
 @handle_errors
-def security_events(limit: int = 50, as_json: bool = JsonOption) -> None:
+def security_events(limit: int = typer.Option(50, help="Most recent events to show."),
+                    as_json: bool = JsonOption) -> None:
+    """Show recent security events: lockouts, forged keys, bursts (M-14.5)."""
     events = security.list_security_events(local_context().store, limit)
     if as_json:
         typer.echo(json.dumps([asdict(e) for e in events], indent=2, default=str))

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
-from facegate.cli.output import JsonOption, emit, handle_errors
+from facegate.cli.output import DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
 from facegate.services.workbench import assessment, dossier, filing, signs
 from facegate.web.console.wiring import workbench_deps
@@ -41,7 +41,7 @@ def _day(value: str | None) -> date | None:
 
 @app.command()
 @handle_errors
-def pia(deployment: str,
+def pia(deployment: DeploymentArg,
         out: Path = typer.Option(Path("."), "--out", "-o", help="Folder to write the report(s) into."),
         fmt: str = typer.Option("pdf", "--format", "-f", help="html or pdf."),
         lang: str = typer.Option("both", "--lang", help="zh, en or both."),
@@ -91,7 +91,7 @@ def filing_status(processor: str | None = typer.Option(None, help="Processor id 
 @app.command("dossier")
 @handle_errors
 def dossier_zip(processor: str | None = typer.Option(None, help="Processor id (default: the only one)."),
-                out: Path = typer.Option(Path("filing-dossier.zip"), "--out", "-o"),
+                out: Path = typer.Option(Path("filing-dossier.zip"), "--out", "-o", help="The zip file to write."),
                 as_json: bool = JsonOption) -> None:
     """Write the filing dossier (one zip: the five Art. 15 parts as PDF + JSON, PIA reports, forms) (M-15.4)."""
     services, deps = _ctx()
@@ -102,8 +102,9 @@ def dossier_zip(processor: str | None = typer.Option(None, help="Processor id (d
 
 @app.command("sign")
 @handle_errors
-def sign(deployment: str, fmt: str = typer.Option("pdf", "--format", "-f", help="svg, pdf or png."),
-         size: str = typer.Option("A4", help="A4 or A3."), out: Path | None = typer.Option(None, "--out", "-o"),
+def sign(deployment: DeploymentArg, fmt: str = typer.Option("pdf", "--format", "-f", help="svg, pdf or png."),
+         size: str = typer.Option("A4", help="A4 or A3."),
+         out: Path | None = typer.Option(None, "--out", "-o", help="File to write (default: sign-DEPLOYMENT-SIZE.FMT)."),
          as_json: bool = JsonOption) -> None:
     """Write the public-place sign of DEPLOYMENT with its QR code to the notice page (M-13.2)."""
     services, deps = _ctx()

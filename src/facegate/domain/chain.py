@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import enum
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from facegate.domain.audit import GENESIS, ChainedEvent, HashFn, link
+from facegate.domain.checkpoints import (  # re-exported: callers import them from here
+    CHECKPOINT_CONTEXT,
+    CHECKPOINT_CONTEXT_V2,
+    DEFAULT_POLICY,
+    Checkpoint,
+    CheckpointPolicy,
+    SignatureCheck,
+    SignFn,
+    Cadence,
+    previous_of,
+    checkpoint_bytes,
+    checkpoint_is_valid,
+    make_checkpoint,
+    should_checkpoint,
+)
 from facegate.errors import Conflict
 
-SignFn = Callable[[bytes], bytes]
-# (signed bytes, signature, key_id) -> valid?  The adapter looks the public key up by key_id.
-SignatureCheck = Callable[[bytes, bytes, str], bool]
+__all__ = [
+    "CHECKPOINT_CONTEXT", "CHECKPOINT_CONTEXT_V2", "DEFAULT_POLICY", "Checkpoint", "CheckpointPolicy",
+    "SignFn", "SignatureCheck", "checkpoint_bytes", "checkpoint_is_valid", "make_checkpoint", "should_checkpoint",
+    "Anchor", "ChainProblem", "ChainReport", "anchor_of", "archive_anchor", "check_purge_cutoff",
+    "retention_lock_until", "verify_chain",
+]
+
 
 RETENTION_YEARS = 3  # M-9.4: records kept, and undeletable, for at least three years
-CHECKPOINT_CONTEXT = b"facegate-checkpoint/v1\n"  # domain separation: a checkpoint signature signs nothing else
-
-
 class ChainProblem(str, enum.Enum):
     EDITED = "edited"  # content no longer matches its hash, or a link no longer matches
     DELETED = "deleted"  # a gap in the sequence numbers
@@ -29,17 +44,8 @@ class ChainProblem(str, enum.Enum):
     REWRITTEN = "rewritten"  # self-consistent, but contradicts a signed checkpoint
     ANCHOR = "anchor"  # the first record does not continue from the trusted anchor
     BAD_CHECKPOINT = "bad_checkpoint"  # a checkpoint whose signature does not verify
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A signed statement "record ``seq`` has hash ``hash``"; signature is hex."""
-
-    seq: int
-    hash: str
-    at: datetime
-    signature: str
-    key_id: str
+    CHECKPOINT_MISSING = "checkpoint_missing"  # a checkpoint that was due, or that the next one names, is gone
+    ROLLED_BACK = "rolled_back"  # the record or its checkpoints end before a head witnessed outside the database
 
 
 class Anchor(NamedTuple):
@@ -61,41 +67,6 @@ class ChainReport:
     first_broken_seq: int | None = None
     problem: ChainProblem | None = None
     detail: str = ""
-
-
-def checkpoint_bytes(seq: int, hash: str, at: datetime, key_id: str) -> bytes:
-    """The exact bytes a checkpoint signature covers."""
-    body = {"seq": seq, "hash": hash, "at": at.isoformat(), "key_id": key_id}
-    return CHECKPOINT_CONTEXT + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
-
-
-def make_checkpoint(seq: int, hash: str, at: datetime, sign: SignFn, key_id: str) -> Checkpoint:
-    signature = sign(checkpoint_bytes(seq, hash, at, key_id))
-    return Checkpoint(seq, hash, at, signature.hex(), key_id)
-
-
-def checkpoint_is_valid(cp: Checkpoint, verify_signature: SignatureCheck) -> bool:
-    try:
-        sig = bytes.fromhex(cp.signature)
-    except ValueError:
-        return False
-    return verify_signature(checkpoint_bytes(cp.seq, cp.hash, cp.at, cp.key_id), sig, cp.key_id)
-
-
-def should_checkpoint(
-    last_checkpoint_seq: int,
-    last_checkpoint_at: datetime | None,
-    seq: int,
-    now: datetime,
-    every_events: int = 1000,
-    every_seconds: int = 300,
-) -> bool:
-    """Sign often enough that truncation loses at most a bounded tail (M-9.3)."""
-    if seq <= last_checkpoint_seq:
-        return False
-    if last_checkpoint_at is None:  # never checkpointed: pin the chain as soon as it has a record
-        return True
-    return seq - last_checkpoint_seq >= every_events or (now - last_checkpoint_at).total_seconds() >= every_seconds
 
 
 def anchor_of(cp: Checkpoint) -> Anchor:
@@ -177,12 +148,19 @@ def verify_chain(
     start_seq: int = 1,
     checkpoints: Iterable[Checkpoint] = (),
     verify_signature: SignatureCheck | None = None,
+    policy: CheckpointPolicy | None = None,
 ) -> ChainReport:
     """Walk the chain once, in constant memory, and report the first break (M-9.3, M-14.2).
 
     ``events`` must come in stored order (by seq). Checkpoints are few (one per
     thousand records), so they are held in memory; their signatures are checked
     first, because a forged checkpoint would make every later verdict worthless.
+
+    With a ``policy`` the checkpoints themselves are checked as a sequence: each
+    must name the one before it, and every record at which the policy made the
+    store sign must carry a checkpoint (the first record always does). Removing
+    checkpoints to hide a rewrite is then found, unless the rewrite lies in the
+    last unsigned stretch, which only an anchor outside the database protects.
     """
     cps = sorted(checkpoints, key=lambda c: c.seq)
     if cps and verify_signature is None:
@@ -199,8 +177,13 @@ def verify_chain(
             return report(cp.seq, ChainProblem.BAD_CHECKPOINT, f"checkpoint at seq {cp.seq} has an invalid signature")
         if cp.seq == start_seq - 1 and cp.hash != start_prev_hash:
             return report(start_seq, ChainProblem.ANCHOR, f"anchor hash differs from the checkpoint at seq {cp.seq}")
+    if policy is not None:
+        broken = _broken_link(cps, start_seq)
+        if broken is not None:
+            return report(*broken)
     pending = [cp for cp in cps if cp.seq >= start_seq]
     pi = 0
+    due = Cadence(policy, cps, start_seq)
 
     records = _Peekable(events)
     for rec in records:
@@ -233,9 +216,30 @@ def verify_chain(
                 )
             last_trusted_cp = rec.seq
             pi += 1
+        missing = due.missing_at(rec)
+        if missing:
+            return report(rec.seq, ChainProblem.CHECKPOINT_MISSING, missing)
         prev, expected, checked = rec.hash, expected + 1, checked + 1
 
     if pi < len(pending):
         cp = pending[-1]
         return report(expected, ChainProblem.TRUNCATED, f"ends at seq {expected - 1}; a checkpoint names seq {cp.seq}")
     return report()
+
+
+def _broken_link(cps: list[Checkpoint], start_seq: int) -> tuple[int, ChainProblem, str] | None:
+    """The first checkpoint that does not name the one stored before it (v1 checkpoints name none)."""
+    for i, cp in enumerate(cps):
+        named = previous_of(cp)
+        if named is None:
+            continue
+        if i > 0:
+            before: tuple[int, str] | None = (cps[i - 1].seq, cps[i - 1].hash)
+        else:  # from genesis the first checkpoint follows none; after an archived prefix it is not known
+            before = (0, GENESIS) if start_seq == 1 else None
+        if before is not None and named != before:
+            return (before[0] + 1, ChainProblem.CHECKPOINT_MISSING,
+                    f"the checkpoint at seq {cp.seq} was signed after one at seq {named[0]}, "
+                    f"but the checkpoint stored before it is at seq {before[0]}: checkpoints were removed")
+    return None
+

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from facegate.domain.audit import AuditEvent, ChainedEvent
-from facegate.domain.chain import Checkpoint
+from facegate.domain.chain import DEFAULT_POLICY, Checkpoint, CheckpointPolicy
 
 FORMAT = "facegate-chain/v1"
 _EVENT_KEYS = ("kind", "at", "actor", "deployment_id", "subject_ref", "allowed", "reason_codes", "detail")
@@ -33,6 +33,8 @@ class ExportHeader:
     exported_at: datetime
     public_keys: Mapping[str, str] = field(default_factory=dict)  # key_id -> PEM; several after rotation
     signature_algorithm: str = "ed25519"
+    # The signing policy the verifier replays to find removed checkpoints (M-9.3); None only for old exports.
+    checkpoint_policy: CheckpointPolicy | None = DEFAULT_POLICY
 
 
 def normalize_event(event: AuditEvent) -> AuditEvent:
@@ -59,6 +61,9 @@ def header_line(h: ExportHeader) -> str:
         "range": {"from_seq": h.from_seq, "to_seq": h.to_seq},
         "anchor": {"seq": h.from_seq - 1, "prev_hash": h.anchor_prev_hash},
         "exported_at": h.exported_at.isoformat(),
+        "checkpoint_policy": ({"every_events": h.checkpoint_policy.every_events,
+                               "every_seconds": h.checkpoint_policy.every_seconds}
+                              if h.checkpoint_policy else None),
     })
 
 
@@ -72,11 +77,16 @@ def event_line(rec: ChainedEvent) -> str:
     return _dumps({"type": "event", "seq": rec.seq, "prev_hash": rec.prev_hash, "hash": rec.hash, "event": body})
 
 
+def checkpoint_fields(cp: Checkpoint) -> dict[str, object]:
+    body: dict[str, object] = {"seq": cp.seq, "hash": cp.hash, "at": cp.at.isoformat(),
+                               "signature": cp.signature, "key_id": cp.key_id}
+    if cp.prev_seq is not None:
+        body.update(prev_seq=cp.prev_seq, prev_hash=cp.prev_hash)
+    return body
+
+
 def checkpoint_line(cp: Checkpoint) -> str:
-    return _dumps({
-        "type": "checkpoint", "seq": cp.seq, "hash": cp.hash, "at": cp.at.isoformat(),
-        "signature": cp.signature, "key_id": cp.key_id,
-    })
+    return _dumps({"type": "checkpoint", **checkpoint_fields(cp)})
 
 
 def export_lines(
@@ -126,6 +136,29 @@ def _time(value: object) -> datetime:
     return at
 
 
+def parse_checkpoint(obj: Mapping[str, object]) -> Checkpoint:
+    """A checkpoint (or a witnessed head, which has the same fields) from its JSON object."""
+    linked = "prev_seq" in obj
+    return Checkpoint(
+        _int(obj, "seq"), _str(obj, "hash"), _time(_str(obj, "at")), _str(obj, "signature"), _str(obj, "key_id"),
+        _int(obj, "prev_seq") if linked else None, _str(obj, "prev_hash") if linked else None,
+    )
+
+
+_DEFAULT_POLICY_FIELDS = {"every_events": DEFAULT_POLICY.every_events, "every_seconds": DEFAULT_POLICY.every_seconds}
+
+
+def _policy(value: object) -> CheckpointPolicy | None:
+    if value is None:  # an explicit null: an export that asks not to replay the policy (the verifier says so)
+        return None
+    if not isinstance(value, dict):
+        raise ExportFormatError("checkpoint_policy is not an object")
+    policy = CheckpointPolicy(_int(value, "every_events"), _int(value, "every_seconds"))
+    if policy.every_events < 1 or policy.every_seconds < 1:
+        raise ExportFormatError("checkpoint_policy must be positive")
+    return policy
+
+
 def parse_line(line: str) -> ExportHeader | ChainedEvent | Checkpoint:
     try:
         obj = json.loads(line)
@@ -148,9 +181,7 @@ def parse_line(line: str) -> ExportHeader | ChainedEvent | Checkpoint:
         )
         return ChainedEvent(_int(obj, "seq"), event, _str(obj, "prev_hash"), _str(obj, "hash"))
     if kind == "checkpoint":
-        return Checkpoint(
-            _int(obj, "seq"), _str(obj, "hash"), _time(_str(obj, "at")), _str(obj, "signature"), _str(obj, "key_id"),
-        )
+        return parse_checkpoint(obj)
     if kind == "header":
         if obj.get("format") != FORMAT:
             raise ExportFormatError(f"unknown format {obj.get('format')!r}")
@@ -163,5 +194,7 @@ def parse_line(line: str) -> ExportHeader | ChainedEvent | Checkpoint:
             exported_at=_time(_str(obj, "exported_at")),
             public_keys={str(k): str(v) for k, v in keys.items()},
             signature_algorithm=str(obj.get("signature_algorithm", "ed25519")),
+            # Absent means the default: deleting the line must not switch the check off.
+            checkpoint_policy=_policy(obj.get("checkpoint_policy", _DEFAULT_POLICY_FIELDS)),
         )
     raise ExportFormatError(f"unknown line type {kind!r}")

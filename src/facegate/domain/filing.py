@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from facegate.domain.workdays import WorkdayCalendar, add_working_days, working_days_between
-from facegate.errors import InvalidInput
+from facegate.errors import ConfigurationError, InvalidInput
 
 FILING_THRESHOLD = 100_000  # stored persons, inclusive (M-15.2)
 FILING_WORKING_DAYS = 30  # M-15.2, M-15.6, M-15.7
@@ -56,7 +56,9 @@ class Countdown:
 
     today: date
     due_on: date
-    working_days_left: int  # working days in (today, due_on]; 0 = due today
+    # Working days in (today, due_on]; 0 = due today. None when the calendar lacks a year of the
+    # span: an overdue task stays overdue after New Year even before the new year's table is out.
+    working_days_left: int | None
     calendar_days_left: int
 
     @property
@@ -129,6 +131,8 @@ class FilingStatus:
     threshold_reached_on: date | None
     tasks: tuple[FilingTask, ...]
     alerts: tuple[Alert, ...]  # only those that have fired by ``today``
+    # Deadlines the calendar could not date (calendar_year_missing); the other tasks are unaffected.
+    problems: tuple[ConfigurationError, ...] = ()
 
 
 def _clean(counts: Iterable[tuple[date, int]]) -> list[tuple[date, int]]:
@@ -150,7 +154,11 @@ def first_reached_on(counts: Iterable[tuple[date, int]], level: int) -> date | N
 
 
 def countdown(due_on: date, today: date, cal: WorkdayCalendar) -> Countdown:
-    return Countdown(today, due_on, working_days_between(today, due_on, cal), (due_on - today).days)
+    try:
+        left: int | None = working_days_between(today, due_on, cal)
+    except ConfigurationError:  # the span reaches a year without data; overdue is still plain
+        left = None
+    return Countdown(today, due_on, left, (due_on - today).days)
 
 
 def _task(kind: TaskKind, event_on: date, due_on: date, filed_on: date | None, today: date,
@@ -235,6 +243,7 @@ def track_filing(
     reached_on = first_reached_on(series, FILING_THRESHOLD)
     alerts: list[Alert] = []
     tasks: list[FilingTask] = []
+    problems: list[ConfigurationError] = []
     if reached_on is None:
         # Count levels only matter on the way up; past the threshold the open
         # filing task and its deadline alerts take over (M-15.5).
@@ -248,12 +257,14 @@ def track_filing(
                 "首条记录已达到阈值，实际达到日期可能更早，请核实。",
                 "The first recorded count is already at the threshold; the real date may be earlier. Check it.",
             ))
-        tasks.append(initial_filing_task(reached_on, cal, today=today, filed_on=initial_filed_on))
-    tasks += [change_filing_task(c, cal, today=today) for c in changes]
+        _dated(problems, tasks, lambda: initial_filing_task(reached_on, cal, today=today, filed_on=initial_filed_on))
+    for c in changes:
+        _dated(problems, tasks, lambda c=c: change_filing_task(c, cal, today=today))  # type: ignore[misc]
     if stopped_on is not None:
-        tasks.append(cancellation_filing_task(stopped_on, cal, today=today, filed_on=cancellation_filed_on))
+        _dated(problems, tasks, lambda: cancellation_filing_task(stopped_on, cal, today=today,
+                                                                 filed_on=cancellation_filed_on))
     for task in tasks:
-        alerts += deadline_alerts(task, policy.working_days_before_due, cal)
+        alerts += task_alerts(task, policy.working_days_before_due, cal)
     fired = sorted((w for w in alerts if w.fires_on <= today), key=lambda w: (w.fires_on, w.code))
     return FilingStatus(
         processor_id=processor_id,
@@ -263,4 +274,21 @@ def track_filing(
         threshold_reached_on=reached_on,
         tasks=tuple(tasks),
         alerts=tuple(fired),
+        problems=tuple(problems),
     )
+
+
+def _dated(problems: list[ConfigurationError], tasks: list[FilingTask], make: Callable[[], FilingTask]) -> None:
+    """Add one task; a deadline the calendar cannot date is a problem for that task only (M-15.3)."""
+    try:
+        tasks.append(make())
+    except ConfigurationError as exc:
+        problems.append(exc)
+
+
+def task_alerts(task: FilingTask, days_before: Iterable[int], cal: WorkdayCalendar) -> tuple[Alert, ...]:
+    """``deadline_alerts``, but an early warning the calendar cannot date never hides the overdue flag."""
+    try:
+        return deadline_alerts(task, days_before, cal)
+    except ConfigurationError:
+        return tuple(a for a in deadline_alerts(task, (), cal) if a.code == "filing_overdue")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from facegate.domain import reasons as R
+from facegate.domain.liveness import LivenessPolicy, policy_of
 from facegate.domain.model import (
     Alternative,
     Consent,
@@ -49,6 +50,7 @@ class GateFacts:
     consents: tuple[Consent, ...] = ()
     is_subject_locked: bool = False
     is_assessment_outdated: bool = False
+    is_liveness_passed: bool = False  # a live check passed for this very probe (domain/liveness.py)
     extra_reasons: tuple[Reason, ...] = field(default=())
 
 
@@ -100,13 +102,16 @@ def decide(f: GateFacts) -> GateDecision:
         return _refuse(f.deployment, problem)
     if f.extra_reasons:
         return _refuse(f.deployment, *f.extra_reasons)
-    if f.operation is Operation.ENROLL and f.is_assessment_outdated:
+    if f.is_assessment_outdated:  # M-9.5: past the bounded grace, verification stops as well as enrolment
         return _refuse(f.deployment, R.ASSESSMENT_OUTDATED)
     if f.subject is None:
         ok = R.OK if f.deployment.consent_required else R.OK_STATUTE
         return GateDecision(True, (ok,), f.deployment.alternatives)
     if f.is_subject_locked and f.operation is Operation.VERIFY:
         return _refuse(f.deployment, R.SUBJECT_LOCKED)
+    if (f.operation is Operation.VERIFY and not f.is_liveness_passed
+            and policy_of(f.deployment.manifest) is LivenessPolicy.REQUIRED):
+        return _refuse(f.deployment, R.LIVENESS_REQUIRED)
     if not f.deployment.consent_required:
         return GateDecision(True, (R.OK_STATUTE,), f.deployment.alternatives)
     consent, reason = valid_consent(f)

@@ -32,7 +32,11 @@ class IntrusionPolicy:
     per_client: Limit = Limit(600, 60)
     per_subject: Limit = Limit(30, 60)  # attempts against one person, from anywhere
     verify_failures: Limit = Limit(5, 600)  # then the subject's face path locks; alternatives stay open (M-10.1)
-    subject_lock_s: int = 900
+    # Proportional locks (issue 11 item 9): a first lock is short, since honest people fail in bad light too;
+    # each further lock within a day lasts longer, so a persistent impostor gets ~30 tries a day where a
+    # flat 15-minute lock allowed ~480. Staff can lift a lock with a reason (services.locks).
+    subject_lock_steps_s: tuple[int, ...] = (300, 900, 3600, 14_400)
+    subject_lock_memory_s: int = 86_400
     identify_window_s: int = 600
     identify_min_probes: int = 30  # below this a miss ratio says nothing
     identify_miss_ratio: float = 0.8  # mostly misses: someone is walking the gallery
@@ -190,15 +194,19 @@ class IntrusionDefence:
     # --- after the work -----------------------------------------------------------------------
 
     def record_verification(self, *, subject_ref: str, matched: bool, key_id: str | None,
-                            client: str) -> tuple[SecurityEvent, ...]:
-        """Repeated failed 1:1 matches against one person lock that person's face path."""
+                            client: str, deployment_id: str | None = None) -> tuple[SecurityEvent, ...]:
+        """Repeated failed 1:1 matches against one person lock that person's face path, longer each time."""
         if matched:
             return ()
         p = self.policy
-        n = self.counters.hit(f"verify_fail:{subject_ref}", p.verify_failures.window_s)
-        if n >= p.verify_failures.count and self.counters.set_lock(f"subject:{subject_ref}", p.subject_lock_s):
+        level = self.counters.get(f"lock_level:{subject_ref}", p.subject_lock_memory_s)
+        # Failures count per lock level, so a lock (or staff lifting it) starts the next count afresh.
+        n = self.counters.hit(f"verify_fail:{subject_ref}:{level}", p.verify_failures.window_s)
+        lock_s = p.subject_lock_steps_s[min(level, len(p.subject_lock_steps_s) - 1)]
+        if n >= p.verify_failures.count and self.counters.set_lock(f"subject:{subject_ref}", lock_s):
+            self.counters.hit(f"lock_level:{subject_ref}", p.subject_lock_memory_s)
             return (self._event("subject_locked", "high", key_id, client_bucket(client), subject_ref,
-                                failures=n, lock_s=p.subject_lock_s),)
+                                failures=n, lock_s=lock_s, level=level + 1, deployment_id=deployment_id),)
         return ()
 
     def record_identification(self, *, key_id: str, client: str, matched: bool) -> tuple[SecurityEvent, ...]:

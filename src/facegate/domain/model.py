@@ -92,6 +92,13 @@ class Deployment:
     def is_active(self) -> bool:
         return self.status is DeploymentStatus.ACTIVE
 
+    @property
+    def liveness(self) -> str:
+        """``required``, ``optional`` or ``off``: the manifest's security.liveness or its default."""
+        from facegate.domain.liveness import policy_of  # liveness imports reasons only; no cycle at run time
+
+        return policy_of(self.manifest).value
+
 
 @dataclass(frozen=True)
 class Subject:

@@ -81,8 +81,71 @@ SUBJECT_LOCKED = _r(
 )
 ASSESSMENT_OUTDATED = _r(
     "assessment_outdated", "M-9.5",
-    "The impact assessment is out of date; new enrollments are refused until it is redone.",
-    "个人信息保护影响评估已过期，重新评估前不接受新的录入。",
+    "The purposes or method changed, or a major security incident happened, and the grace period for "
+    "a new impact assessment is over; face processing is refused until it is redone.",
+    "处理目的、方式发生变化或发生重大安全事件，重新评估的宽限期已过；重新进行个人信息保护影响评估前不再处理人脸信息。",
+)
+# Presentation-attack defence: Art. 14 lists its measures with "等" (among others); a check that a
+# live person is in front of the camera is read here as part of intrusion prevention (M-14.5).
+LIVENESS_REQUIRED = _r(
+    "liveness_required", "M-14.5",
+    "This deployment needs a passed liveness check (head movements on camera) before face verification.",
+    "本部署在人脸验证前须通过活体检测（按提示转头、点头）。",
+)
+LIVENESS_CHALLENGE_UNKNOWN = _r(
+    "liveness_challenge_unknown", "M-14.5",
+    "The liveness challenge is unknown here; start the check again.",
+    "活体检测挑战无效，请重新开始检测。",
+)
+LIVENESS_CHALLENGE_USED = _r(
+    "liveness_challenge_used", "M-14.5",
+    "This liveness challenge was already used; each one counts once.",
+    "该活体检测挑战已被使用，每个挑战只能使用一次。",
+)
+LIVENESS_EXPIRED = _r(
+    "liveness_expired", "M-14.5",
+    "The frames arrived after the liveness challenge expired; start the check again.",
+    "图像在活体检测挑战过期后才送达，请重新开始检测。",
+)
+LIVENESS_FRAMES_INVALID = _r(
+    "liveness_frames_invalid", "M-14.5",
+    "The liveness frames are missing, too many, or do not cover every step.",
+    "活体检测图像缺失、过多或未覆盖每个步骤。",
+)
+LIVENESS_OUT_OF_ORDER = _r(
+    "liveness_out_of_order", "M-14.5",
+    "The frames are not in the order they were asked for.",
+    "图像顺序与要求的动作顺序不符。",
+)
+LIVENESS_REPLAYED = _r(
+    "liveness_replayed", "M-14.5",
+    "These frames were already sent once; a recording cannot be used again.",
+    "这些图像此前已提交过，不能重复使用录制的画面。",
+)
+LIVENESS_NO_MOTION = _r(
+    "liveness_no_motion", "M-14.5",
+    "Nothing moved between the frames, as with a still photo; a live person is needed.",
+    "各帧之间没有任何变化（如静态照片），须由真人完成检测。",
+)
+LIVENESS_FACE_LOST = _r(
+    "liveness_face_lost", "M-14.5",
+    "A face was not seen in every step; keep your face in view and try again.",
+    "并非每个步骤都检测到人脸，请保持面部在画面内后重试。",
+)
+LIVENESS_PERSON_CHANGED = _r(
+    "liveness_person_changed", "M-14.5",
+    "The frames do not all show the same person.",
+    "各帧图像并非同一人。",
+)
+LIVENESS_MOVEMENT_MISMATCH = _r(
+    "liveness_movement_mismatch", "M-14.5",
+    "The head did not move as asked.",
+    "头部动作与提示不符。",
+)
+LIVENESS_SPOOF_SUSPECTED = _r(
+    "liveness_spoof_suspected", "M-14.5",
+    "The anti-spoofing model judged the frames to be a photo, screen or mask.",
+    "防伪模型判断图像来自照片、屏幕或面具。",
 )
 OK = _r("ok", "M-4.1", "Allowed.", "允许。")
 OK_STATUTE = _r(

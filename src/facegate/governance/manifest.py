@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from facegate.domain.liveness import LivenessPolicy
 from facegate.domain.model import Mode, StorageLocality
 from facegate.governance.vocab import (
     Accessibility,
@@ -113,6 +114,8 @@ class Scenario(_Model):
     who_can_enter: WhoCanEnter | None = None
     cameras_point_at: CameraAim | None = None
     who_is_captured: WhoIsCaptured | None = None
+    unattended: bool = Field(False, description="No staff watches the capture (self-service kiosk, gate, app); "
+                             "liveness is then required by default (docs/liveness.md)")
 
 
 PurposeSlug = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
@@ -242,14 +245,23 @@ class Security(_Model):
     access_control: SecurityControl | None = None
     authorisation_management: SecurityControl | None = None
     intrusion_detection: SecurityControl | None = None
+    liveness: LivenessPolicy | None = Field(
+        None, description="Active liveness before 1:1 verification; default required where remote "
+        "(online_service) or unattended, off elsewhere (docs/liveness.md)")
     mlps_level: int | None = Field(None, ge=1, le=5, description="Classified protection grade (M-14.7)")
     is_cii: bool = False
+
+    @field_validator("liveness", mode="before")
+    @classmethod
+    def _yaml_off(cls, v: Any) -> Any:
+        # YAML 1.1 reads a bare `off` as false (and `on` as true).
+        return {False: "off", True: "required"}.get(v, v) if isinstance(v, bool) else v
 
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _control(v) if k not in ("mlps_level", "is_cii") else v for k, v in data.items()}
+            return {k: _control(v) if k not in ("mlps_level", "is_cii", "liveness") else v for k, v in data.items()}
         return data
 
 
@@ -267,6 +279,16 @@ class PublicPlace(_Model):
     signage: Signage | None = None
 
 
+class AssessedScope(_Model):
+    """What the assessment assessed: purposes and method (Art. 9 para 2 re-assessment trigger, M-9.5)."""
+
+    purposes: tuple[PurposeSlug, ...]
+    mode: Mode
+    locality: StorageLocality = Field(description="Where faces were compared")
+    storage: StorageLocality | None = None
+    internet_transmission: bool | None = None
+
+
 class ImpactAssessment(_Model):
     """The prior personal information protection impact assessment (M-9.1, M-9.2)."""
 
@@ -275,6 +297,8 @@ class ImpactAssessment(_Model):
     conclusion: PiaConclusion
     approved_by: Text
     covers: tuple[PiaItem, ...] = ()
+    assessed: AssessedScope | None = Field(
+        None, description="The purposes and method this version assessed; a change needs a new assessment (M-9.5)")
 
 
 class Attestation(_Model):

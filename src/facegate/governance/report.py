@@ -49,10 +49,10 @@ def unreadable(source: str, reason: str) -> CheckResult:
 
 
 def exit_code(results: Sequence[CheckResult]) -> int:
-    """2 if any manifest is invalid, else 1 if any has a blocking finding, else 0."""
+    """2 if any manifest is invalid, else 3 (refused) if any has a blocking finding, else 0 (the CLI's table)."""
     if any(r.verdict == "invalid" for r in results):
         return 2
-    return 1 if any(r.verdict == "blocked" for r in results) else 0
+    return 3 if any(r.verdict == "blocked" for r in results) else 0
 
 
 def _counts(r: CheckResult) -> str:

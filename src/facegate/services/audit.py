@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from facegate.domain.audit import GENESIS, AuditEvent
-from facegate.domain.chain import ChainReport, verify_chain
-from facegate.domain.chain_export import ExportHeader, export_lines
-from facegate.errors import ConfigurationError
+from facegate.domain.chain import DEFAULT_POLICY, ChainReport, Checkpoint, verify_chain
+from facegate.domain.chain_export import ExportFormatError, ExportHeader, export_lines
+from facegate.domain.head import anchor_line, check_anchors, check_head, parse_anchors
+from facegate.errors import ConfigurationError, Conflict, InvalidInput
 from facegate.services.context import Auditor, ServiceContext
 
 
@@ -18,13 +19,45 @@ def _auditor(ctx: ServiceContext) -> Auditor:
     return ctx.auditor
 
 
-def verify_records(ctx: ServiceContext) -> ChainReport:
-    """Walk the whole chain and every signed checkpoint; report the first broken record."""
+def verify_records(ctx: ServiceContext, anchors: Sequence[Checkpoint] = ()) -> ChainReport:
+    """Walk the whole chain and every signed checkpoint; report the first broken record (M-9.3).
+
+    The head row is read first and the walk stops there, so appends made meanwhile
+    by other nodes are neither required nor mistaken for insertions. Then the head
+    row must match the records and the newest checkpoint, and every anchor (a signed
+    head kept outside the database) must still be in the record.
+    """
     auditor = _auditor(ctx)
     with ctx.store.transaction(readonly=True) as tx:
-        checkpoints = tx.checkpoints()
-        return verify_chain(tx.chain_events(), auditor.hash, checkpoints=checkpoints,
-                            verify_signature=auditor.verify_signature)
+        head = tx.head_state()
+        checkpoints = tx.checkpoints(to_seq=head.seq)
+        report = verify_chain(tx.chain_events(to_seq=head.seq), auditor.hash, checkpoints=checkpoints,
+                              verify_signature=auditor.verify_signature, policy=DEFAULT_POLICY)
+        report = check_head(report, head, checkpoints)
+        return check_anchors(report, anchors, checkpoints, auditor.verify_signature)
+
+
+def anchor_head(ctx: ServiceContext) -> str:
+    """Sign the head now and return it as one anchor line, to be kept outside the database (M-9.3)."""
+    auditor = _auditor(ctx)
+    with ctx.store.transaction() as tx:
+        cp = tx.sign_head()
+        if cp is None:
+            head = tx.head_state()
+            if head.seq == 0:
+                raise Conflict("record_empty", "The processing record is empty; there is no head to anchor yet.",
+                               "处理情况记录为空，尚无可锚定的记录头。", article_id="M-9.3")
+            cp = tx.checkpoints(to_seq=head.seq)[-1]  # already signed at the head
+    return anchor_line(cp, ctx.clock.now(), auditor.algorithm)
+
+
+def read_anchors(text: str) -> list[Checkpoint]:
+    """Anchors from the text of an anchor file; an unreadable line is bad input, never skipped."""
+    try:
+        return parse_anchors(text.splitlines())
+    except ExportFormatError as exc:
+        raise InvalidInput("anchor_invalid", f"The anchor file is not readable: {exc}",
+                           "锚定文件无法读取。", article_id="M-9.3") from exc
 
 
 def export_records(ctx: ServiceContext, from_seq: int = 1, to_seq: int | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,8 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from facegate.domain.liveness import LivenessRules, Step, new_steps
 from facegate.domain.openset import Calibration
-from facegate.ports import Clock, FaceEngine, FaceOptions, KeyProvider, Store
+from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
 
 
 class Gallery(Protocol):
@@ -36,9 +38,12 @@ class Guard(Protocol):
 
     def is_subject_locked(self, subject_key: str) -> bool: ...
 
-    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None: ...
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None,
+                      deployment_id: str | None = None) -> None: ...
 
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None: ...
+
+    def lift(self, subject_key: str) -> None: ...
 
 
 class OpenGuard:
@@ -47,7 +52,11 @@ class OpenGuard:
     def is_subject_locked(self, subject_key: str) -> bool:
         return False
 
-    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None:
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None,
+                      deployment_id: str | None = None) -> None:
+        return None
+
+    def lift(self, subject_key: str) -> None:
         return None
 
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None:
@@ -90,7 +99,15 @@ class ServiceContext:
     secrets: SecretCodec | None = None
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
     assessment_check: Callable[[Any, str, datetime], bool] | None = None
+    # (tx, processor_id, now): a person's face data was stored for the first time. Records the
+    # day's stored count at the write, so the 100,000 date is the day it happened (M-15.2).
+    people_stored: Callable[[Any, str, datetime], None] | None = None
     auditor: Auditor | None = None
+    # Liveness (docs/liveness.md): challenges shared by every node; tests may fix the step order.
+    challenges: ChallengeStore | None = None
+    liveness_rules: LivenessRules = field(default_factory=LivenessRules)
+    liveness_steps: Callable[[int], tuple[Step, ...]] = lambda n: new_steps(secrets.randbelow, n)
+    spoof_detector: SpoofDetector | None = None
     # Open-set 1:N (domain/openset.py): the engine's calibration and the targets it is held to.
     calibration: Calibration | None = None
     identify_target_fpir: float = 0.01

@@ -7,9 +7,12 @@ from typing import Any
 
 from facegate.domain.model import Deployment, DeploymentStatus, Processor
 from facegate.errors import NotFound
+from facegate.ports import Tx
 from facegate.governance.loader import load_manifest
 from facegate.governance.mapping import to_deployment, to_processor
-from facegate.governance.rules import evaluate
+from facegate.governance.manifest import Manifest
+from facegate.governance.rules import Finding, evaluate, sort_findings
+from facegate.governance.rules.assessment import reassessment_findings
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
 
@@ -40,13 +43,34 @@ def apply_deployment(ctx: ServiceContext, processor: Processor, deployment: Depl
         tx.put_deployment(new)
         tx.add_deployment_version(new, findings, ctx.clock.now(), actor)
         scope_changed = current is not None and current.scope_hash != new.scope_hash
+        shortened = _shorten_retention(ctx, tx, current, new, actor)
         record(ctx, tx, "deployment_changed", actor=actor, deployment=new, allowed=not has_blocking,
                codes=tuple(sorted({str(f.get("rule_id")) for f in findings if f.get("severity") == "blocking"})),
                detail={"version": version, "status": status.value, "scope_changed": scope_changed,
                        "notice_version": new.notice_version})
     if scope_changed:
         ctx.gallery.invalidate(new.id)
+    if shortened:
+        # Templates now past the shorter period go at once, each pass with its purge record;
+        # meanwhile the gate already refuses them as expired (M-8.5, notice "at most N days").
+        from facegate.services.purge import purge_expired
+        purge_expired(ctx, actor=actor)
     return ApplyResult(new, True, scope_changed, tuple(findings))
+
+
+def _shorten_retention(ctx: ServiceContext, tx: Tx, current: Deployment | None, new: Deployment, actor: str) -> int:
+    """A shorter retention applies to templates already held, not only to new ones (M-8.5, M-8.6).
+
+    Otherwise the notice's "kept for at most N days" would be untrue for everyone enrolled
+    before the change. Returns how many templates had their expiry brought forward.
+    """
+    if current is None or new.retention_days >= current.retention_days:
+        return 0
+    moved = tx.cap_template_expiry(new.id, max_days=new.retention_days)
+    record(ctx, tx, "retention_shortened", actor=actor, deployment=new, allowed=True,
+           detail={"version": new.version, "old_days": current.retention_days,
+                   "new_days": new.retention_days, "templates_shortened": moved})
+    return moved
 
 
 def set_active(ctx: ServiceContext, deployment_id: str, active: bool, *, actor: str = "cli") -> Deployment:
@@ -83,11 +107,25 @@ def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest
                         actor: str = "cli") -> ApplyResult:
     """Validate, evaluate and store a manifest; raises ManifestInvalid with path and line."""
     manifest = load_manifest(text, source)
-    evaluation = evaluate(manifest)
+    findings = list(evaluate(manifest).findings)
+    findings += reassessment_findings_since(ctx, manifest)
     deployment = to_deployment(manifest, status=DeploymentStatus.ACTIVE, version=1)
     return apply_deployment(ctx, to_processor(manifest), deployment,
-                            [f.to_dict() for f in evaluation.findings],
-                            has_blocking=evaluation.has_blocking, actor=actor)
+                            [f.to_dict() for f in sort_findings(findings)],
+                            has_blocking=any(f.is_blocking for f in findings), actor=actor)
+
+
+def reassessment_findings_since(ctx: ServiceContext, manifest: Manifest) -> list[Finding]:
+    """FG-09-05 against the version applied now: a purpose/method change needs a new assessment (M-9.5)."""
+    with ctx.store.transaction(readonly=True) as tx:
+        current = tx.get_deployment(manifest.id)
+    if current is None or not current.manifest:
+        return []
+    try:
+        previous = Manifest.model_validate(current.manifest)
+    except ValueError:  # a version stored under an older schema: nothing to compare
+        return []
+    return reassessment_findings(previous, manifest)
 
 
 def diff_versions(ctx: ServiceContext, deployment_id: str, old: int | None = None,

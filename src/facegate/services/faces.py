@@ -13,9 +13,10 @@ from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, Tx
-from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
 from facegate.services import openset
+from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
+from facegate.services.locks import lock_key
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,19 @@ class IdentifyResult:
 
 
 def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
-           subject: Subject | None, subject_ref: str | None) -> GateFacts:
+           subject: Subject | None, subject_ref: str | None, liveness_passed: bool = False) -> GateFacts:
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
-        is_assessment_outdated=(op is Operation.ENROLL and ctx.assessment_check is not None
+        is_assessment_outdated=(ctx.assessment_check is not None
                                 and ctx.assessment_check(tx, d.id, ctx.clock.now())),
-        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
-            pseudonym(ctx, d.processor_id, subject_ref) or ""),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
+        is_liveness_passed=liveness_passed,
     )
 
 
 def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
-          subject_ref: str | None) -> tuple[Deployment, Subject | None, GateDecision]:
+          subject_ref: str | None, liveness_passed: bool = False) -> tuple[Deployment, Subject | None, GateDecision]:
     d = load_deployment(tx, deployment_id)
     subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
     if subject_ref and subject is None:
@@ -69,7 +70,7 @@ def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpos
         if decision.allowed and d.consent_required:
             decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
         return d, None, decision
-    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref))
+    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref, liveness_passed))
 
 
 def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
@@ -119,6 +120,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
         tx.add_template(rec, sealed)
+        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:  # a new person stored
+            ctx.people_stored(tx, d.processor_id, now)
         old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
         dropped = [t.record.id for t in old]
         for template_id in dropped:
@@ -138,12 +141,14 @@ def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: str, image: bytes,
-           *, actor: str = "api", client: str | None = None) -> VerifyResult:
-    """1:1: is the person in the probe image the enrolled subject?"""
+           *, actor: str = "api", client: str | None = None, liveness: dict[str, object] | None = None) -> VerifyResult:
+    """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref)
+        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
+                                     liveness is not None)
         held = tx.list_templates(subject.id, d.id, purpose) if subject and decision.allowed else []
+        threshold = openset.verify_threshold(ctx, tx.get_calibration(d.id))
     live = [t for t in held if not t.record.is_expired(now)]
     if decision.allowed and not live:
         reason = R.TEMPLATE_EXPIRED if held else R.NOT_ENROLLED
@@ -153,13 +158,14 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         return VerifyResult(decision)
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
-    is_match = distance <= ctx.threshold
-    ctx.guard.verify_result(pseudonym(ctx, d.processor_id, subject_ref) or "", is_match, actor, client)
+    is_match = distance <= threshold
+    ctx.guard.verify_result(lock_key(ctx, d, subject_ref), is_match, actor, client, deployment_id=d.id)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id})
-    return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold)
+                       "threshold": threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
+                       **({"liveness": liveness} if liveness is not None else {})})
+    return VerifyResult(decision, is_match, round(distance, 4), threshold)
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
@@ -173,11 +179,12 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     """
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
+        adopted = tx.get_calibration(d.id)
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
     emb = _embed_or_record(ctx, "identify", d, None, image, actor)
-    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose))
+    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose), adopted)
     hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8, 16))
     now = ctx.clock.now()
     people: list[Candidate] = []  # the nearest valid templates, one per person, nearest first

@@ -9,7 +9,7 @@ from facegate.bootstrap import AppContext
 from facegate.web import console, kiosk, problems
 from facegate.web.guard import InputGuard
 from facegate.web.serving import AccessLog, ErrorBoundary, ProxyHeaders, parse_proxies
-from facegate.web.routes import admin, consents, deployments, faces
+from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -20,7 +20,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, consents, admin, kiosk, console):
+    for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
     def is_client_blocked(scope: dict[str, object]) -> bool:

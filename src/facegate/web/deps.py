@@ -6,6 +6,7 @@ from fastapi import Request
 
 from facegate.bootstrap import AppContext
 from facegate.errors import FacegateError, ImageRejected
+from facegate.web.uploads import image_from_multipart
 
 
 def app_ctx(request: Request) -> AppContext:
@@ -28,14 +29,20 @@ async def image_body(request: Request) -> bytes:
             raise ImageRejected("image_too_large", f"The image is larger than {limit} bytes.",
                                 f"图像大于{limit}字节。", status=413, detail={"limit": limit})
         chunks.append(chunk)
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/form-data"):  # what most HTTP clients send
+        return image_from_multipart(content_type, b"".join(chunks))
     return b"".join(chunks)
 
 
 IMAGE_BODY = {
     "requestBody": {
         "required": True,
-        "description": "The photo as raw bytes (JPEG, PNG, WebP...). It is processed in memory and never stored.",
+        "description": "The photo as raw bytes (JPEG, PNG, WebP...), or as a multipart/form-data field named "
+                       "image. It is processed in memory and never stored.",
         "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "multipart/form-data": {"schema": {"type": "object", "required": ["image"], "properties": {
+                        "image": {"type": "string", "format": "binary"}}}},
                     "image/png": {"schema": {"type": "string", "format": "binary"}},
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }

@@ -28,6 +28,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_PATH = 2048
 MAX_QUERY = 8192
 MAX_TEXT_BODY = 1024 * 1024
+# Liveness frames come as base64 in JSON; that route caps its own body by frame count (routes/liveness.py).
+FRAMES_SUFFIX = "/verify/live"
+MAX_FRAMES_BODY = 32 * 1024 * 1024
 # JSON only: form fields reach code that answers with a page (kiosk, console), and the store refuses NUL
 # there itself (adapters.sql.engine) with the same code.
 TEXT_TYPES = ("application/json",)
@@ -77,11 +80,12 @@ class InputGuard:
             return
         content_type = _header(scope, b"content-type")
         if scope.get("method") in ("POST", "PUT", "PATCH") and content_type.startswith(TEXT_TYPES):
-            await self._checked_body(scope, receive, send)
+            await self._checked_body(scope, receive, send, MAX_FRAMES_BODY if path.endswith(FRAMES_SUFFIX)
+                                     else MAX_TEXT_BODY)
             return
         await self.app(scope, receive, send)
 
-    async def _checked_body(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _checked_body(self, scope: Scope, receive: Receive, send: Send, limit: int = MAX_TEXT_BODY) -> None:
         """Read a small text body once, check it, and replay it to the route unchanged."""
         chunks: list[bytes] = []
         size = 0
@@ -91,9 +95,9 @@ class InputGuard:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_TEXT_BODY:
-                await problem(413, "body_too_large", f"The request body is larger than {MAX_TEXT_BODY} bytes.",
-                              f"请求正文大于{MAX_TEXT_BODY}字节。", limit=MAX_TEXT_BODY)(scope, receive, send)
+            if size > limit:
+                await problem(413, "body_too_large", f"The request body is larger than {limit} bytes.",
+                              f"请求正文大于{limit}字节。", limit=limit)(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -52,6 +52,15 @@ class ChainKit:
         ev = self.event(seq, actor="intruder", **over)
         return ChainedEvent(seq, ev, prev, link(prev, seq, ev, self.h))
 
+    def signed(self, recs: list[ChainedEvent], seqs: set[int]) -> list[Checkpoint]:
+        """Checkpoints as the store makes them: at the record's own time, each naming the one before."""
+        out: list[Checkpoint] = []
+        for rec in recs:
+            if rec.seq in seqs:
+                prev = (out[-1].seq, out[-1].hash) if out else (0, GENESIS)
+                out.append(make_checkpoint(rec.seq, rec.hash, rec.event.at, self.signer.sign, self.signer.key_id, prev))
+        return out
+
     def checkpoint(self, rec: ChainedEvent) -> Checkpoint:
         return make_checkpoint(rec.seq, rec.hash, rec.event.at + timedelta(seconds=1), self.signer.sign, self.signer.key_id)
 

@@ -23,7 +23,8 @@ T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)  # same start as the confte
 
 def _export(kit, path: Path, n: int = 12, *, from_seq: int = 1, every: int = 5, recs=None) -> list[str]:  # type: ignore[no-untyped-def]
     recs = recs or kit.chain(n)
-    cps = [kit.checkpoint(r) for r in recs if r.seq % every == 0]
+    # Like the service: the first record always signed, then every `every` records.
+    cps = kit.signed(recs, {1} | {r.seq for r in recs if r.seq % every == 0})
     part = [r for r in recs if r.seq >= from_seq]
     anchor = part[0].prev_hash
     header = ExportHeader(kit.algorithm, from_seq, part[-1].seq, anchor, T0 + timedelta(days=1),
@@ -110,7 +111,9 @@ def test_dropped_swapped_inserted_and_truncated_lines(kit, tmp_path: Path) -> No
         "swapped": (base[:3] + [base[6], base[4], base[5], base[3]] + base[7:], "BROKEN at seq 3: reordered"),
         "inserted": (base[:6] + [base[5]] + base[6:], "BROKEN at seq 5: inserted"),
         # cutting the tail with its checkpoints still contradicts the header range
-        "truncated": (base[:9], "BROKEN at seq 9: truncated"),
+        "truncated": (base[:9] + base[13:], "BROKEN at seq 9: truncated"),
+        # cutting the checkpoints too leaves records the policy had signed, without a checkpoint
+        "truncated with its checkpoints": (base[:9], "BROKEN at seq 1: checkpoint_missing"),
     }
     for name, (lines, expected) in cases.items():
         f.write_text("".join(lines))
@@ -131,9 +134,9 @@ def test_truncation_caught_by_checkpoint_even_with_an_edited_header(kit, tmp_pat
 def test_edited_checkpoint_and_anchor_and_algorithm(kit, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     f = tmp_path / "t.jsonl"
     base = _export(kit, f, 12)
-    cp = json.loads(base[13])
+    cp = json.loads(base[14])  # the checkpoint at seq 5
     cp["hash"] = "0" * 64
-    f.write_text("".join(base[:13]) + json.dumps(cp) + "\n" + "".join(base[14:]))
+    f.write_text("".join(base[:14]) + json.dumps(cp) + "\n" + "".join(base[15:]))
     assert _status(f)[1].startswith("BROKEN at seq 5: bad_checkpoint")
     for field, value, expected in (("algorithm", "sm3", "BROKEN at seq 1"), ("anchor", {"seq": 0, "prev_hash": "1" * 64}, "BROKEN at seq 1: anchor")):
         header = json.loads(base[0])
@@ -149,7 +152,8 @@ def test_resigned_rewrite_passes_only_without_a_pinned_key(kit, tmp_path: Path) 
     intruder = CheckpointSigner(tmp_path / "intruder")
     events = [kit.event(s, actor="intruder") for s in range(1, 7)]
     forged = kit.chain(6, events=events)
-    cps = [make_checkpoint(6, forged[-1].hash, T0, intruder.sign, intruder.key_id)]
+    first = make_checkpoint(1, forged[0].hash, T0, intruder.sign, intruder.key_id)
+    cps = [first, make_checkpoint(6, forged[-1].hash, T0, intruder.sign, intruder.key_id, (1, first.hash))]
     header = ExportHeader("sha256", 1, 6, GENESIS, T0, {intruder.key_id: intruder.public_key_pem()})
     f.write_text("".join(export_lines(header, forged, cps)))
     assert _status(f)[0] == OK
@@ -179,3 +183,18 @@ def test_events_are_rebuilt_with_the_lead_canonical_form(kit) -> None:  # type: 
     recs = kit.chain(1, events=[ev])
     line = list(export_lines(ExportHeader("sha256", 1, 1, GENESIS, T0), recs, []))[1]
     assert "中文" in line and parse_line(line) == recs[0]
+
+
+def test_removed_checkpoint_lines_are_caught(kit, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Checkpoints name the one before them, and the first record is always signed (issue 11, item 5)."""
+    f = tmp_path / "t.jsonl"
+    base = _export(kit, f, 12)  # checkpoints at 1, 5, 10 are lines 13, 14, 15
+    f.write_text("".join(base[:14] + base[15:]))
+    status, msg = _status(f)
+    assert status == BROKEN and "checkpoint_missing" in msg and "seq 5" in msg, msg
+    f.write_text("".join(base[:13] + base[14:]))
+    assert "checkpoint_missing" in _status(f)[1]
+    header = json.loads(base[0])
+    del header["checkpoint_policy"]  # deleting the policy from the header does not switch the check off
+    f.write_text(json.dumps(header) + "\n" + "".join(base[1:13] + base[14:]))
+    assert "checkpoint_missing" in _status(f)[1]

@@ -35,9 +35,9 @@ def test_pass_exits_zero(app: typer.Typer) -> None:
     assert code == 0 and "PASS" in out
 
 
-def test_blocking_exits_one_grouped_by_article(app: typer.Typer) -> None:
+def test_blocking_exits_three_grouped_by_article(app: typer.Typer) -> None:
     code, out = _run(app, "check", BLOCKED)
-    assert code == 1
+    assert code == 3  # refused, as in the CLI's exit-code table
     assert "BLOCKED" in out and "Article 13" in out and "FG-13-01" in out
     assert "scenario.private_space (line 22)" in out
     assert "私密空间" in out
@@ -72,7 +72,7 @@ def test_json_format(app: typer.Typer) -> None:
 
 def test_markdown_format(app: typer.Typer) -> None:
     code, out = _run(app, "check", "-f", "markdown", BLOCKED)
-    assert code == 1 and "### Article 13" in out and "| blocking | FG-13-01 |" in out
+    assert code == 3 and "### Article 13" in out and "| blocking | FG-13-01 |" in out
 
 
 def test_sarif_format(app: typer.Typer) -> None:

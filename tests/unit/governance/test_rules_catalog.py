@@ -12,7 +12,7 @@ from facegate.governance.rules import ALL_RULES, RULES, RUNTIME_RULES, Severity,
 
 PUBLIC = {"scenario.venue_type": "public_place", "scenario.cameras_point_at": "public_area",
           "scenario.who_is_captured": "everyone_in_view", "purposes.0.code": "public_security",
-          "alternatives": []}
+          "impact_assessment.assessed.purposes": ["public_security"], "alternatives": []}
 SIGNED = {**PUBLIC, "public_place": {
     "public_safety_necessity": {"zh": "维护公共安全所必需。", "en": "Needed for public security."},
     "legal_reference": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条"},
@@ -53,6 +53,8 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-09-02": {"impact_assessment.conclusion": "rejected"},
     "FG-09-03": {"impact_assessment.covers": ["lawfulness_necessity"]},
     "FG-09-04": {"impact_assessment.conclusion": "approved_with_conditions"},
+    "FG-09-05": {"method.mode": "1:N", "method.identify_justification": "Hands-free entry; see PIA s.3.2 for why."},
+    "FG-09-06": {"impact_assessment.assessed": None},
     "FG-10-01": {"alternatives": []},
     "FG-10-02": {"alternatives": [], "national_rule_requires_face": {"name": "某规定"}},
     "FG-10-03": {"alternatives": [], "national_rule_requires_face": {"name": "某规定", "article": "第三条"}},
@@ -85,6 +87,9 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-14-05": {"security.intrusion_detection": False},
     "FG-14-06": {"security.mlps_level": None},
     "FG-14-07": {"security.is_cii": True},
+    "FG-14-08": {"scenario.unattended": True, "security.liveness": "off"},
+    "FG-14-09": {"scenario.venue_type": "online_service", "purposes.0.code": "account_opening",
+                 "security.liveness": "optional"},
     "FG-15-01": {"expected_people": 100_000},
     "FG-15-02": {"expected_people": 80_000},
     "FG-15-03": {"expected_people": 200_000, "filing": {"is_filed": True}},

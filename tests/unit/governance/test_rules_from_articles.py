@@ -32,6 +32,7 @@ EVIDENCE = {"public_place": {
                 "positions": ["North entrance, above the doors"]},
 }}
 STATUTE = {"type": "statute", "statute": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条"}}
+SECURITY_ASSESSED = {"impact_assessment.assessed.purposes": ["public_security"]}
 
 
 def _blocking(ev: Any) -> set[str]:
@@ -90,7 +91,7 @@ def test_filler_capture_area_and_sign_do_not_count(make: Any) -> None:
 
 
 def test_real_evidence_passes(make: Any) -> None:
-    ev = evaluate(make({**MALL_CONCOURSE, **EVIDENCE, "purposes.0.code": "public_security",
+    ev = evaluate(make({**MALL_CONCOURSE, **EVIDENCE, **SECURITY_ASSESSED, "purposes.0.code": "public_security",
                         "legal_basis": STATUTE, "alternatives": []}))
     assert not ev.has_blocking, _blocking(ev)
 
@@ -136,7 +137,7 @@ def test_ten_years_of_attendance_is_blocking_not_a_warning(make: Any) -> None:
 
 
 RESIDENT_GATE = {"purposes.0.code": "access_control", "scenario.who_can_enter": "defined_group",
-                 "national_identity_channel": "none"}
+                 "national_identity_channel": "none", "impact_assessment.assessed.purposes": ["access_control"]}
 
 
 def test_retention_tied_to_move_out_can_be_declared(make: Any) -> None:
@@ -187,6 +188,7 @@ MEMBER = {
                              "en": "Member cards are often lent out; a face check stops membership misuse."},
     "purposes.0.least_impact": "1:1 against the member's own template on the turnstile; card or desk check offered.",
     "scenario.who_can_enter": "defined_group",
+    "impact_assessment.assessed.purposes": ["member_recognition"],
 }
 
 

@@ -158,9 +158,13 @@ def test_tracker_collects_all_task_kinds() -> None:
 
 
 def test_deadline_beyond_calendar_data_fails_loudly() -> None:
+    # Loudly, but for that deadline only: the status carries the problem instead of a guessed date.
     _, last = CAL.years
-    with pytest.raises(ConfigurationError, match="calendar_year_missing"):
-        track_filing("p4", [(date(last, 12, 1), 100_000)], CAL, today=date(last, 12, 2))
+    status = track_filing("p4", [(date(last, 12, 1), 100_000)], CAL, today=date(last, 12, 2))
+    assert status.tasks == () and status.threshold_reached_on == date(last, 12, 1)
+    [problem] = status.problems
+    assert isinstance(problem, ConfigurationError) and problem.code == "calendar_year_missing"
+    assert problem.detail["year"] == last + 1
 
 
 def test_bad_input_is_refused() -> None:

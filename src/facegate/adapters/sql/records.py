@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.domain.access import ApiKey, Role
-from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint, make_checkpoint
+from facegate.domain.head import HeadState
 from facegate.domain.intrusion import SecurityEvent
 
 
@@ -32,25 +34,45 @@ class RecordsMixin:
         for r in self.conn.execute(q.order_by(t.audit_events.c.seq).execution_options(yield_per=5000)):
             yield ChainedEvent(r.seq, _event(r), r.prev_hash, r.hash)
 
-    def checkpoints(self) -> list[Checkpoint]:
-        rows = self.conn.execute(select(t.checkpoints).order_by(t.checkpoints.c.seq))
-        return [Checkpoint(r.seq, r.hash, r.at, r.signature, r.key_id) for r in rows]
+    def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]:
+        q = select(t.checkpoints)
+        if to_seq is not None:
+            q = q.where(t.checkpoints.c.seq <= to_seq)
+        return [Checkpoint(r.seq, r.hash, r.at, r.signature, r.key_id, r.prev_seq, r.prev_hash)
+                for r in self.conn.execute(q.order_by(t.checkpoints.c.seq))]
 
     def chain_head(self) -> tuple[int, str]:
         head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).one()
         return head.seq, head.hash
 
+    def head_state(self) -> HeadState:
+        """The head row as stored: where the record ends and where it was last signed."""
+        head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).one()
+        return HeadState(head.seq, head.hash, head.checkpoint_seq)
+
     def sign_head(self) -> Checkpoint | None:
-        """Sign the current head now (before an export), so the tail is covered too."""
+        """Sign the current head now (before an export or an anchor), so the tail is covered too."""
         head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()).one()
         if self._signer is None or head.seq == 0 or head.seq == head.checkpoint_seq:
             return None
         row = self.conn.execute(select(t.audit_events.c.at).where(t.audit_events.c.seq == head.seq)).one()
-        cp = make_checkpoint(head.seq, head.hash, row.at, self._signer.sign, self._signer.key_id)
-        self.conn.execute(insert(t.checkpoints).values(
-            seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
+        cp = self._add_checkpoint(head.seq, head.hash, row.at, head.checkpoint_seq)
         self.conn.execute(update(t.audit_head).where(t.audit_head.c.id == 1).values(
             checkpoint_seq=cp.seq, checkpoint_at=cp.at))
+        return cp
+
+    def _add_checkpoint(self, seq: int, digest: str, at: datetime, prev_seq: int) -> Checkpoint:
+        """Sign record ``seq`` and link the signature to the checkpoint before it (caller holds the head lock)."""
+        assert self._signer is not None
+        prev_hash = GENESIS
+        if prev_seq:
+            prev_hash = self.conn.execute(select(t.checkpoints.c.hash).where(t.checkpoints.c.seq == prev_seq)).scalar()
+            if prev_hash is None:  # that row was removed: the next checkpoint says so instead of papering over it
+                prev_hash = "missing"
+        cp = make_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, (prev_seq, prev_hash))
+        self.conn.execute(insert(t.checkpoints).values(
+            seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature,
+            prev_seq=cp.prev_seq, prev_hash=cp.prev_hash))
         return cp
 
     def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]:
@@ -91,6 +113,14 @@ class RecordsMixin:
         rows = self.conn.execute(select(t.security_events).order_by(t.security_events.c.id.desc()).limit(limit))
         return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
                 for r in rows]
+
+    def lock_events(self, since: datetime, subject_key: str | None = None) -> list[SecurityEvent]:
+        c = t.security_events.c
+        q = select(t.security_events).where(c.kind.in_(("subject_locked", "subject_lock_lifted")), c.at >= since)
+        if subject_key is not None:
+            q = q.where(c.subject_ref == subject_key)
+        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
+                for r in self.conn.execute(q.order_by(c.id))]
 
 
 def _event(r: Any) -> AuditEvent:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
@@ -13,9 +13,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.calibrations import CalibrationsMixin
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
-from facegate.domain.chain import make_checkpoint, should_checkpoint
+from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
 from facegate.domain.chain_export import normalize_event
 from facegate.domain.model import (
     Alternative,
@@ -78,11 +79,12 @@ _INSERT_EVENT = insert(t.audit_events)
 _UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
 
 
-class SqlTx(RecordsMixin):
+class SqlTx(RecordsMixin, CalibrationsMixin):
     """The Tx port over one open connection inside a transaction."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
-                 every_events: int = 1000, every_seconds: int = 300) -> None:
+                 every_events: int = DEFAULT_POLICY.every_events,
+                 every_seconds: int = DEFAULT_POLICY.every_seconds) -> None:
         self.conn = conn
         self._hash_fn = hash_fn
         self._signer = signer
@@ -288,6 +290,26 @@ class SqlTx(RecordsMixin):
         q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
         return int(self.conn.execute(q).scalar_one())
 
+    def cap_template_expiry(self, deployment_id: str, *, max_days: int | None = None,
+                            latest: datetime | None = None, subject_id: str | None = None) -> int:
+        """Bring expiry forward to ``created_at + max_days`` and/or ``latest``; never later (M-8.5)."""
+        q = select(t.templates.c.id, t.templates.c.created_at, t.templates.c.expires_at).where(
+            t.templates.c.deployment_id == deployment_id)
+        if subject_id is not None:
+            q = q.where(t.templates.c.subject_id == subject_id)
+        changed = 0
+        for row in self.conn.execute(q).all():
+            limits = [row.expires_at]
+            if max_days is not None:
+                limits.append(row.created_at + timedelta(days=max_days))
+            if latest is not None:
+                limits.append(latest)
+            new = min(limits)
+            if new < row.expires_at:
+                self.conn.execute(update(t.templates).where(t.templates.c.id == row.id).values(expires_at=new))
+                changed += 1
+        return changed
+
     def count_gallery(self, deployment_id: str, purpose: str) -> int:
         """Templates a 1:N search of this deployment and purpose compares against."""
         q = select(func.count()).select_from(t.templates).where(
@@ -326,9 +348,8 @@ class SqlTx(RecordsMixin):
         if self._signer is not None and should_checkpoint(
             head.checkpoint_seq, head.checkpoint_at, seq, event.at, self._every_events, self._every_seconds
         ):
-            cp = make_checkpoint(seq, digest, event.at, self._signer.sign, self._signer.key_id)
-            self.conn.execute(insert(t.checkpoints).values(
-                seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature))
+            # Only here (once per thousand records or five minutes) does an append cost more statements.
+            self._add_checkpoint(seq, digest, event.at, head.checkpoint_seq)
             head_values.update(checkpoint_seq=seq, checkpoint_at=event.at)
         self.conn.execute(_UPDATE_HEAD, head_values)
         return ChainedEvent(seq, event, prev_hash, digest)
@@ -338,7 +359,12 @@ class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
 
     def __init__(self, engine: Engine, hash_fn: HashFn, read_engine: Engine | None = None,
-                 signer: Signer | None = None, checkpoint_every: tuple[int, int] = (1000, 300)) -> None:
+                 signer: Signer | None = None,
+                 checkpoint_every: tuple[int, int] = (DEFAULT_POLICY.every_events, DEFAULT_POLICY.every_seconds)
+                 ) -> None:
+        # Verification replays DEFAULT_POLICY: signing less often would read as removed checkpoints (M-9.3).
+        if checkpoint_every[0] > DEFAULT_POLICY.every_events or checkpoint_every[1] > DEFAULT_POLICY.every_seconds:
+            raise ValueError("checkpoints may be signed more often than the default policy, never less often")
         self.engine = engine
         self.read_engine = read_engine or engine
         self.hash_fn = hash_fn

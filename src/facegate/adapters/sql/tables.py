@@ -80,6 +80,19 @@ deployments = Table(
     Column("manifest", JSON, nullable=False),
 )
 
+# The thresholds a deployment adopted from ``facegate calibrate`` (counts only, no face data).
+calibrations = Table(
+    "calibrations", metadata,
+    Column("deployment_id", String(64), primary_key=True),
+    Column("engine", String(64), nullable=False),
+    Column("document", JSON, nullable=False),  # domain.openset.Calibration.to_dict()
+    Column("target_far", JSON, nullable=False),
+    Column("target_fpir", JSON, nullable=False),
+    Column("verify_threshold", JSON, nullable=False),
+    Column("adopted_at", UTCDateTime, nullable=False),
+    Column("adopted_by", String(64), nullable=False),
+)
+
 deployment_versions = Table(
     "deployment_versions", metadata,
     Column("deployment_id", String(64), primary_key=True),
@@ -177,6 +190,8 @@ checkpoints = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("key_id", String(32), nullable=False),
     Column("signature", Text, nullable=False),
+    Column("prev_seq", BigInteger, nullable=True),  # the checkpoint signed before; NULL on v1 rows
+    Column("prev_hash", String(64), nullable=True),
 )
 
 api_keys = Table(
@@ -208,3 +223,4 @@ security_events = Table(
 # Tables of the person-facing side live in their own module on the same metadata.
 from facegate.adapters.sql import tables_person as _tables_person  # noqa: E402,F401
 from facegate.adapters.sql import tables_workbench as _tables_workbench  # noqa: E402,F401
+from facegate.adapters.sql import tables_liveness as _tables_liveness  # noqa: E402,F401

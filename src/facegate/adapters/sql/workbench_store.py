@@ -156,8 +156,8 @@ class SqlWorkbenchStore:
             return []
         r = tp.person_requests.c
         rows = self.conn.execute(select(r.id, r.kind, r.status, r.processor_id, r.deployment_id, r.purpose,
-                                        r.created_at, r.due_on, r.completed_at).order_by(r.due_on))
-        return [dict(row._mapping) for row in rows]
+                                        r.created_at, r.due_on, r.completed_at, r.detail).order_by(r.due_on))
+        return [{**dict(row._mapping), "detail": dict(row.detail or {})} for row in rows]
 
     def subjects_with_templates(self, deployment_id: str) -> list[str]:
         c = t.templates.c

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from facegate.governance.manifest import Manifest
-from facegate.governance.rules.base import Hit, RuleGroup, Severity
+from facegate.governance.rules.base import Finding, Hit, RuleGroup, Severity
 from facegate.governance.vocab import PiaConclusion, PiaItem
 
 group = RuleGroup()
@@ -70,6 +70,57 @@ def pia_conditional(m: Manifest) -> Iterator[Hit]:
         yield Hit("impact_assessment.conclusion")
 
 
+def scope_changes(m: Manifest) -> tuple[str, ...]:
+    """What differs between the purposes and method the assessment assessed and the manifest's (M-9.5).
+
+    Empty when the assessment does not say what it assessed (FG-09-06 asks for that).
+    """
+    a = m.impact_assessment.assessed if m.impact_assessment else None
+    if a is None:
+        return ()
+    out = []
+    if set(a.purposes) != set(m.purpose_codes):
+        out.append("purposes")
+    if a.mode is not m.method.mode:
+        out.append("method.mode")
+    if a.locality is not m.method.locality:
+        out.append("method.locality")
+    if a.storage is not None and a.storage is not m.storage.locality:
+        out.append("storage.locality")
+    if a.internet_transmission is not None and a.internet_transmission != m.storage.internet_transmission:
+        out.append("storage.internet_transmission")
+    return tuple(out)
+
+
+@group.rule(
+    "FG-09-05", ("M-9.5",), Severity.BLOCKING,
+    title="Purpose or method changed since the impact assessment",
+    message_zh="处理人脸信息的目的、方式发生变化，应当重新进行个人信息保护影响评估；现有评估针对的是变更前的目的和方式。",
+    message_en="The purposes or method of processing changed, so the impact assessment must be redone; the "
+               "assessment on record covers the purposes and method before the change.",
+    remedy_zh="对新的目的和方式重新评估，并在 impact_assessment（日期、版本、assessed）中记录新版本。",
+    remedy_en="Assess the new purposes and method and record the new version under impact_assessment "
+              "(date, version, assessed).",
+)
+def changed_since_assessment(m: Manifest) -> Iterator[Hit]:
+    for path in scope_changes(m):
+        yield Hit(path, "impact_assessment.assessed")
+
+
+@group.rule(
+    "FG-09-06", ("M-9.5", "M-9.1"), Severity.WARNING,
+    title="Assessment does not say what it assessed",
+    message_zh="影响评估未记录其评估的处理目的和处理方式，目的、方式变化时无法判断是否须重新评估。",
+    message_en="The impact assessment does not record which purposes and method it assessed, so a change "
+               "that requires a new assessment cannot be detected.",
+    remedy_zh="在 impact_assessment.assessed 中列出评估时的目的、比对方式和地点。",
+    remedy_en="List the assessed purposes, mode and locality under impact_assessment.assessed.",
+)
+def assessment_scope_unknown(m: Manifest) -> Iterator[Hit]:
+    if m.impact_assessment is not None and m.impact_assessment.assessed is None:
+        yield Hit("impact_assessment.assessed")
+
+
 @group.rule(
     "FG-20-01", ("M-20.1",), Severity.WARNING,
     title="Impact assessment predates the Measures",
@@ -84,3 +135,22 @@ def pia_before_measures(m: Manifest) -> Iterator[Hit]:
 
 
 RULES = tuple(group.rules)
+
+
+def _method(m: Manifest) -> tuple[object, ...]:
+    return (frozenset(m.purpose_codes), m.method.mode, m.method.locality, m.storage.locality,
+            m.storage.internet_transmission)
+
+
+def reassessment_findings(previous: Manifest, new: Manifest) -> list[Finding]:
+    """FG-09-05 between two applied versions: purposes or method changed, the assessment did not (M-9.5).
+
+    The stateful twin of ``changed_since_assessment`` for manifests that do not list what
+    their assessment assessed: applying such a change with the same assessment record is
+    processing the new version without having assessed it.
+    """
+    if _method(previous) == _method(new) or new.impact_assessment is None:
+        return []
+    if previous.impact_assessment != new.impact_assessment:
+        return []
+    return changed_since_assessment.findings_for(Hit("impact_assessment", "unchanged since the previous version"))

@@ -56,6 +56,10 @@ class Rule:
     def findings(self, *args: Any) -> list[Finding]:
         return [Finding.of(self, hit) for hit in self.check(*args)]
 
+    def findings_for(self, *hits: Hit) -> list[Finding]:
+        """Findings of this rule at hits found elsewhere (a stateful check over stored versions)."""
+        return [Finding.of(self, hit) for hit in hits]
+
 
 @dataclass(frozen=True)
 class Finding:

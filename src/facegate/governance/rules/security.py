@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from facegate.domain.liveness import LivenessPolicy, is_remote_or_unattended
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules.base import Hit, Rule, RuleGroup, Severity
 
@@ -76,6 +77,47 @@ def mlps_missing(m: Manifest) -> Iterator[Hit]:
 def cii_low(m: Manifest) -> Iterator[Hit]:
     if m.security.is_cii and (m.security.mlps_level is None or m.security.mlps_level < 3):
         yield Hit("security.mlps_level")
+
+
+
+
+def _unguarded_1to1(m: Manifest) -> bool:
+    """1:1 verification, remote or unattended, with liveness declared optional or off."""
+    return (m.method.mode.value == "1:1" and is_remote_or_unattended(m.model_dump(mode="json"))
+            and m.security.liveness in (LivenessPolicy.OPTIONAL, LivenessPolicy.OFF))
+
+
+def _opens_accounts(m: Manifest) -> bool:
+    return any(p.code == "account_opening" for p in m.purposes)
+
+
+@group.rule(
+    "FG-14-08", ("M-14.5", "M-4.4"), Severity.WARNING,
+    title="Remote or unattended 1:1 verification without liveness",
+    message_zh="远程或无人值守的1:1人脸验证未要求活体检测，他人可用照片或屏幕冒充本人。",
+    message_en="Remote or unattended 1:1 face verification does not require liveness; anyone holding a "
+               "photo or a screen showing the person can pass as them.",
+    remedy_zh="将 security.liveness 设为 required（按提示转头、点头的活体检测），或说明由工作人员在场核验。",
+    remedy_en="Set security.liveness to required (head-movement liveness), or state that staff watch every "
+              "capture (scenario.unattended: false).",
+)
+def liveness_missing(m: Manifest) -> Iterator[Hit]:
+    if _unguarded_1to1(m) and not _opens_accounts(m):
+        yield Hit("security.liveness", m.security.liveness.value if m.security.liveness else "")
+
+
+@group.rule(
+    "FG-14-09", ("M-14.5", "M-4.4"), Severity.BLOCKING,
+    title="Remote account opening without liveness",
+    message_zh="远程或无人值守开立账户时未要求活体检测：冒用他人照片即可以其名义开户。",
+    message_en="Accounts are opened remotely or unattended without liveness: a photo of someone is enough "
+               "to open an account in their name.",
+    remedy_zh="将 security.liveness 设为 required。",
+    remedy_en="Set security.liveness to required.",
+)
+def account_opening_without_liveness(m: Manifest) -> Iterator[Hit]:
+    if _unguarded_1to1(m) and _opens_accounts(m):
+        yield Hit("security.liveness", m.security.liveness.value if m.security.liveness else "")
 
 
 RULES = tuple(group.rules)

@@ -18,7 +18,7 @@ from facegate.ports import Tx
 from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import AssessmentRecord, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchStore
 from facegate.services.workbench.figures import figures_from_counts
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
@@ -54,7 +54,8 @@ def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: da
     runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,
                            alternative_completions=figures.alternative_uses, consents_given=figures.consents_given,
                            has_major_incident_since_assessment=any(i.is_major for i in incidents),
-                           is_filing_recorded=any(f.submitted_on for f in wb.list_filings(d.processor_id)),
+                           is_filing_recorded=any(f.submitted_on and f.status in ("submitted", "accepted")
+                                                  for f in wb.list_filings(d.processor_id)),
                            open_set=open_set)
     findings = (*evaluate(m).findings, *evaluate_runtime(m, runtime))
     return LiveFacts(tuple(findings), figures, stored, len(incidents), sum(1 for i in incidents if i.is_major))
@@ -179,7 +180,7 @@ class AssessmentState:
     current: AssessmentRecord | None
     outdated_since: datetime | None
     reasons: tuple[str, ...]  # purpose_or_method_changed | major_incident
-    blocks_from: datetime | None  # outdated_since + grace: new enrolments refused from then (M-9.5)
+    blocks_from: datetime | None  # outdated_since + grace: face operations refused from then (M-9.5)
 
     def is_blocking(self, now: datetime) -> bool:
         return self.blocks_from is not None and now >= self.blocks_from
@@ -207,6 +208,7 @@ def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment) -> tuple[int, str, date
 
 
 def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
+    grace = min(grace, MAX_GRACE)  # bounded whatever the wiring hands in (M-9.5)
     recs = wb.list_assessments(d.id)
     current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
     try:

@@ -12,7 +12,10 @@ from facegate.domain.filing import AlertPolicy
 from facegate.domain.workdays import WorkdayCalendar
 from facegate.ports import Tx
 
-DEFAULT_GRACE = timedelta(days=30)  # re-assessment grace before new enrolments stop (M-9.5)
+DEFAULT_GRACE = timedelta(days=30)  # re-assessment grace before face operations stop (M-9.5)
+# Art. 9 para 2 says the assessment "shall be redone" and gives no grace; 30 days is the most
+# this service lets a processor take to redo it while processing goes on (design, bounded).
+MAX_GRACE = timedelta(days=30)
 
 
 @dataclass(frozen=True)

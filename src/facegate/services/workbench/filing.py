@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from facegate.domain.filing import (
@@ -14,17 +15,19 @@ from facegate.domain.filing import (
     SubstantiveChange,
     TaskKind,
     cancellation_filing_task,
-    deadline_alerts,
     first_reached_on,
+    task_alerts,
     track_filing,
 )
 from facegate.errors import ConfigurationError, InvalidInput, NotFound
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.assessment import RETENTION_YEARS, add_years
-from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps
+from facegate.ports import Tx
+from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps, WorkbenchStore
 
 STATUSES = ("open", "submitted", "accepted", "rejected")
+FILED = ("submitted", "accepted")  # a rejected filing is no filing: the task stays due (M-15.2, M-15.9)
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,24 @@ def snapshot(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today:
         return count
 
 
+def filed_on(r: FilingRecord) -> date | None:
+    """When this record was filed, if it stands: a rejected submission does not count."""
+    return r.submitted_on if r.status in FILED else None
+
+
+def count_at_write(store_for: Callable[[Tx], WorkbenchStore]) -> Callable[[Tx, str, datetime], None]:
+    """``ServiceContext.people_stored``: the day's de-duplicated count, written with the enrolment (M-15.1, M-15.2).
+
+    The threshold date is then the day the count crossed 100,000, whenever someone next
+    looks at the filing view; a late look no longer yields a late deadline.
+    """
+    def on_stored(tx: Tx, processor_id: str, now: datetime) -> None:
+        store_for(tx).put_people_count(processor_id, now.date(), tx.count_stored_people(processor_id), now)
+    return on_stored
+
+
 def _filed_on(records: list[FilingRecord], kind: TaskKind) -> date | None:
-    return next((r.submitted_on for r in records if r.kind == kind.value and r.submitted_on), None)
+    return next((filed_on(r) for r in records if r.kind == kind.value and filed_on(r)), None)
 
 
 def view(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: date | None = None,
@@ -88,20 +107,24 @@ def view(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: dat
         records = wb.list_filings(processor_id)
     if not take_snapshot:
         count = next((n for d, n in reversed(series) if d <= today), 0)
-    changes = [SubstantiveChange(r.event_on, ChangeTrigger(r.trigger or "new_purpose"), r.submitted_on)
+    changes = [SubstantiveChange(r.event_on, ChangeTrigger(r.trigger or "new_purpose"), filed_on(r))
                for r in records if r.kind == TaskKind.CHANGE.value]
     stops = [r for r in records if r.kind == TaskKind.CANCELLATION.value]
-    try:
-        status = track_filing(processor_id, series, deps.calendar, today=today, policy=deps.policy,
-                              initial_filed_on=_filed_on(records, TaskKind.INITIAL), changes=changes)
-        cancels = tuple(cancellation_filing_task(r.event_on, deps.calendar, today=today, filed_on=r.submitted_on)
-                        for r in stops)
-        extra = tuple(a for t in cancels for a in deadline_alerts(t, deps.policy.working_days_before_due, deps.calendar)
-                      if a.fires_on <= today)
-        status = replace(status, alerts=tuple(sorted((*status.alerts, *extra), key=lambda a: (a.fires_on, a.code))))
-    except ConfigurationError as exc:  # calendar_year_missing: shown as a banner (M-15.3)
-        return FilingView(processor_id, today, count, series, None, (), tuple(records), exc)
-    return FilingView(processor_id, today, count, series, status, cancels, tuple(records))
+    status = track_filing(processor_id, series, deps.calendar, today=today, policy=deps.policy,
+                          initial_filed_on=_filed_on(records, TaskKind.INITIAL), changes=changes)
+    problems = list(status.problems)
+    cancels: list[FilingTask] = []
+    for r in stops:
+        try:
+            cancels.append(cancellation_filing_task(r.event_on, deps.calendar, today=today, filed_on=filed_on(r)))
+        except ConfigurationError as exc:
+            problems.append(exc)
+    extra = tuple(a for t in cancels for a in task_alerts(t, deps.policy.working_days_before_due, deps.calendar)
+                  if a.fires_on <= today)
+    status = replace(status, alerts=tuple(sorted((*status.alerts, *extra), key=lambda a: (a.fires_on, a.code))))
+    # calendar_year_missing for the deadlines that need that year only: shown as a banner (M-15.3).
+    return FilingView(processor_id, today, count, series, status, tuple(cancels), tuple(records),
+                      problems[0] if problems else None)
 
 
 def _history(status: str, on: date, note: str) -> dict[str, str]:

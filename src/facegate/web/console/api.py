@@ -94,6 +94,7 @@ def assessment_state(request: Request, deployment_id: str, actor: str = Officer)
     return {"deployment_id": deployment_id, "current": assessment_json(st.current) if st.current else None,
             "is_outdated": st.outdated_since is not None, "outdated_since": st.outdated_since,
             "reasons": list(st.reasons), "blocks_enrolment_from": st.blocks_from,
+            "blocks_face_operations_from": st.blocks_from,
             "is_blocking_enrolment": st.is_blocking(now), "article_id": "M-9.5"}
 
 

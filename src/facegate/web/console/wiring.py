@@ -14,15 +14,14 @@ No setting is needed; the file is read when the workbench is first used.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from facegate.adapters import reports, signs
-from facegate.adapters.calendar_cn import ChineseWorkdayCalendar, YearArrangement
+from facegate.adapters.calendar_cn import ChineseWorkdayCalendar, YearArrangement, load_supplement
 from facegate.adapters.sql.workbench_store import workbench_store
 from facegate.bootstrap import AppContext
 from facegate.errors import ConfigurationError
@@ -54,25 +53,17 @@ class AdapterRenderer:
         return signs.render_sign_png(spec, size)  # type: ignore[arg-type]
 
 
-def _dates(values: Any) -> frozenset[date]:
-    return frozenset(v if isinstance(v, date) else date.fromisoformat(str(v)) for v in values or ())
-
-
 def load_calendar_supplement(path: Path) -> dict[int, YearArrangement]:
-    """Parse ``calendar.yaml``; a malformed file is a configuration error with the file named (M-15.3)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(raw, dict):
-            raise ValueError("the top level must map years to {holidays, workdays}")
-        return {int(year): YearArrangement(_dates(body.get("holidays")), _dates(body.get("workdays")))
-                for year, body in raw.items()}
-    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        raise ConfigurationError("calendar_supplement_invalid", f"{path}: cannot read the holiday arrangement: {exc}",
-                                 f"{path}：无法读取节假日安排：{exc}", article_id="M-15.3") from None
+    """Parse ``calendar.yaml`` (adapters.calendar_cn.load_supplement); bootstrap refuses to start on a bad one."""
+    return load_supplement(path)
 
 
 def build_calendar(data_dir: Path) -> tuple[ChineseWorkdayCalendar, str, ConfigurationError | None]:
-    """The package calendar plus ``calendar.yaml`` if present; a broken file is reported, not fatal."""
+    """The package calendar plus ``calendar.yaml`` if present.
+
+    A broken file stops the node at start (bootstrap.build_context); one broken while the
+    node runs is reported as a banner here rather than taking the console down.
+    """
     path = data_dir / "calendar.yaml"
     if not path.is_file():
         return ChineseWorkdayCalendar(), "chinese_calendar", None

@@ -126,6 +126,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kinds_complaint": ("投诉", "complaint"),
     "done": ("已完成", "done"),
     "open": ("处理中", "open"),
+    "answered": ("已答复", "answered"),
+    "refused": ("已拒绝", "refused"),
+    "answer": ("答复", "Answer"),
+    "refusal_reason": ("拒绝理由", "Reason for refusal"),
+    "answered_late": ("（晚于答复期限）", "(after the due date)"),
 }
 
 

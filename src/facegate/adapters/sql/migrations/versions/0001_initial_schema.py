@@ -84,6 +84,27 @@ def upgrade() -> None:
     with op.batch_alter_table('form_tokens', schema=None) as batch_op:
         batch_op.create_index('ix_form_tokens_expires', ['expires_at'], unique=False)
 
+    op.create_table('liveness_challenges',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('deployment_id', sa.String(length=64), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('issued_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('used_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_liveness_challenges'))
+    )
+    with op.batch_alter_table('liveness_challenges', schema=None) as batch_op:
+        batch_op.create_index('ix_liveness_challenges_expires_at', ['expires_at'], unique=False)
+
+    op.create_table('liveness_frames',
+    sa.Column('digest', sa.String(length=128), nullable=False),
+    sa.Column('expires_at', facegate.adapters.sql.tables.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_liveness_frames'))
+    )
+    with op.batch_alter_table('liveness_frames', schema=None) as batch_op:
+        batch_op.create_index('ix_liveness_frames_expires_at', ['expires_at'], unique=False)
+
     op.create_table('person_requests',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -314,6 +335,14 @@ def downgrade() -> None:
         batch_op.drop_index('ix_person_requests_outcome')
 
     op.drop_table('person_requests')
+    with op.batch_alter_table('liveness_frames', schema=None) as batch_op:
+        batch_op.drop_index('ix_liveness_frames_expires_at')
+
+    op.drop_table('liveness_frames')
+    with op.batch_alter_table('liveness_challenges', schema=None) as batch_op:
+        batch_op.drop_index('ix_liveness_challenges_expires_at')
+
+    op.drop_table('liveness_challenges')
     with op.batch_alter_table('form_tokens', schema=None) as batch_op:
         batch_op.drop_index('ix_form_tokens_expires')
 
