@@ -68,7 +68,7 @@ def desk(tmp_path: Path, real_engine: Any, face_images: dict[str, bytes]) -> Ite
                        scenario={"unattended": True})
     d = install(ctx, m)
     assert d.liveness == "required"
-    give_consent(ctx.services, ConsentRequest(d.id, "guest-7", PURPOSE, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, "guest-7", PURPOSE, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, "guest-7", PURPOSE, face_images["obama2.jpg"]).decision.allowed
     ctx.services.liveness_steps = lambda n: ORDER  # the video was made for this order
     with serve_app(__import__("facegate.web.app", fromlist=["create_app"]).create_app(ctx)) as url:

@@ -42,7 +42,7 @@ def test_calibrate_a_folder_tree_and_adopt_it(tmp_path: Path, face_images: dict[
 
     (tmp_path / "obama2.jpg").write_bytes(face_images["obama2.jpg"])
     (tmp_path / "obama.jpg").write_bytes(face_images["obama.jpg"])
-    assert _run(env, "consent", "give", HOTEL, "guest-1", "-p", "check_in").returncode == 0
+    assert _run(env, "consent", "give", HOTEL, "guest-1", "-p", "check_in", "--age-14-or-over", "desk-3").returncode == 0
     assert _run(env, "enroll", HOTEL, "guest-1", str(tmp_path / "obama.jpg"), "-p", "check_in").returncode == 0
     v = _run(env, "verify", HOTEL, "guest-1", str(tmp_path / "obama2.jpg"), "-p", "check_in", "--json")
     assert json.loads(v.stdout)["threshold"] == threshold  # the deployment's adopted threshold is used

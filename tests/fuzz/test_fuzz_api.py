@@ -104,7 +104,8 @@ def api_ctx(tmp_path_factory: pytest.TempPathFactory, store: tuple[str, str | No
                         engine=FakeFaceEngine())
     d = apply_manifest_text(ctx.services, HOTEL.read_text(encoding="utf-8"), HOTEL.name).deployment
     for ref in GUESTS:
-        give_consent(ctx.services, ConsentRequest(d.id, ref, d.purposes[0], d.notice_version))
+        give_consent(ctx.services, ConsentRequest(d.id, ref, d.purposes[0], d.notice_version,
+                                                     age_attested_by="desk"))
     _relax_intrusion_limits(ctx)
     yield ctx
     ctx.close()

@@ -166,3 +166,37 @@ def test_a_lift_on_one_node_opens_the_face_path_on_the_other(
     finally:
         a.close()
         b.close()
+
+
+def test_a_blocked_address_is_blocked_proportionally_and_an_admin_can_lift_it(real_ctx: AppContext) -> None:
+    """21 bad keys from one address (say a shared NAT) block it: 15 minutes first, then 4 times longer."""
+    install_deployment(real_ctx, id=DESK)
+    app = create_app(real_ctx)
+    token = create_api_key(real_ctx.services, "desk", "operator", (DESK,)).token
+    nat = TestClient(app, client=("10.0.0.7", 5000))
+    admin = TestClient(app, client=("10.0.0.9", 5000), headers={
+        "Authorization": "Bearer " + create_api_key(real_ctx.services, "it", "admin", ("*",)).token})
+
+    def guess_until_blocked() -> None:
+        for _ in range(21):
+            nat.get("/v1/deployments", headers={"Authorization": "Bearer fg_" + "0" * 16 + "_" + "A" * 43})
+        assert nat.get("/v1/deployments", headers={"Authorization": f"Bearer {token}"}).status_code == 429
+
+    guess_until_blocked()
+    (block,) = admin.get("/v1/security/blocks").json()
+    assert block["client"] == "10.0.0.7" and block["level"] == 1 and block["cause"] == "auth_failures"
+    assert (datetime.fromisoformat(block["until"]) - datetime.fromisoformat(block["blocked_at"])).total_seconds() == 900
+    operator = TestClient(app, client=("10.0.0.8", 5000), headers={"Authorization": f"Bearer {token}"})
+    assert operator.post("/v1/security/blocks/lift", json={"client": "10.0.0.7", "reason": "x" * 5}
+                         ).json()["code"] == "forbidden_role"  # an address is no one deployment's: admins only
+    out = admin.post("/v1/security/blocks/lift", json={"client": "10.0.0.7", "reason": "Shared NAT at the lobby"})
+    assert out.status_code == 200 and out.json()["lifted"] is True
+    assert nat.get("/v1/deployments", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert admin.get("/v1/security/blocks").json() == []
+    with real_ctx.services.store.transaction(readonly=True) as tx:
+        (rec,) = [c.event for c in tx.chain_events() if c.event.kind == "client_block_lifted"]
+    assert rec.detail["reason"] == "Shared NAT at the lobby" and rec.detail["client"] == "10.0.0.7"
+    guess_until_blocked()  # the second block of the day lasts longer
+    (again,) = admin.get("/v1/security/blocks").json()
+    assert again["level"] == 2
+    assert (datetime.fromisoformat(again["until"]) - datetime.fromisoformat(again["blocked_at"])).total_seconds() == 3600

@@ -12,7 +12,7 @@ from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import Mode
 from facegate.services import openset
 from facegate.services.access import create_api_key
-from facegate.services.consent import ConsentRequest, give_consent
+from facegate.services.consent import ConsentRequest, give_consent, record_notice
 from facegate.services.faces import enroll, identify
 from facegate.web.app import create_app
 from facegate.services.deployments import get_deployment
@@ -23,7 +23,7 @@ P = "identity_verification"
 
 
 def _enrol(ctx: AppContext, d, ref: str, image: bytes) -> None:  # type: ignore[no-untyped-def]
-    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, ref, P, image).decision.allowed
 
 
@@ -74,6 +74,9 @@ def test_api_console_and_plans_show_the_rule_and_the_finding(strict: AppContext,
     apply(strict, example("metro-station-signed"))
     d = get_deployment(strict.services, METRO)
     for i, name in enumerate(("obama.jpg", "biden.jpg")):
+        # A law is the basis, but the notice is still given and recorded first (M-5.1).
+        record_notice(strict.services, ConsentRequest(d.id, f"watch-{i}", "public_security", d.notice_version,
+                                                      age_attested_by="officer-7"))
         assert enroll(strict.services, d.id, f"watch-{i}", "public_security", face_images[name]).decision.allowed
     [(purpose, rule)] = openset.deployment_plans(strict.services, d.id).items()
     assert purpose == "public_security" and rule.gallery_size == 2 and not rule.is_usable

@@ -51,8 +51,10 @@ def register(app: typer.Typer) -> None:
         if not r.decision.allowed:
             refused(r.decision, as_json)
         verdict = "match" if r.is_match else "no match"
-        emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold},
-             as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold})")
+        changed = f"\nnotice changed since consent: {', '.join(r.notice_changes)} (M-5.4)" if r.notice_changes else ""
+        emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold,
+              "notice_changes": list(r.notice_changes)},
+             as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold}){changed}")
         if not r.is_match:
             raise typer.Exit(NO_MATCH)
 

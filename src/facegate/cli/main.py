@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
+from facegate.cli import bulk, calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
 from facegate.cli.output import EXIT_CODES
 
 app = typer.Typer(
@@ -15,6 +15,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 faces.register(app)
+bulk.register(app)
 calibrate.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")

@@ -46,7 +46,9 @@ class IntrusionPolicy:
     exports: Limit = Limit(5, 86_400)
     revoked_uses: Limit = Limit(3, 3600)  # uses of revoked keys per client, then the client is blocked
     auth_failures: Limit = Limit(20, 600)  # bad or unknown keys per client, then the client is blocked
-    client_block_s: int = 3600
+    # The first block of an address in a day; each further one lasts 4 times longer, at most a day
+    # (issue 11 item 9: one guesser behind a shared NAT should not close the door for an hour at once).
+    client_block_s: int = 900
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,23 @@ class IntrusionDefence:
         events: list[SecurityEvent] = []
         if n == 1:
             events.append(self._event("secret_rejected", "low", key_id, cb, None, path=kind))
-        if n > p.auth_failures.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            events.append(self._event("client_blocked", "high", key_id, cb, None, cause=kind, failures=n))
+        if n > p.auth_failures.count:
+            events.extend(self._block_client(cb, key_id, cause=kind, failures=n))
         return tuple(events)
+
+    def _block_client(self, cb: str, key_id: str | None, **detail: object) -> tuple[SecurityEvent, ...]:
+        """Block an address, longer each time within a day; () if it is blocked already."""
+        p = self.policy
+        level = self.counters.get(f"block_level:{cb}", p.subject_lock_memory_s)
+        block_s = min(p.client_block_s * 4 ** level, 86_400)
+        if not self.counters.set_lock(f"client:{cb}", block_s):
+            return ()
+        self.counters.hit(f"block_level:{cb}", p.subject_lock_memory_s)
+        return (self._event("client_blocked", "high", key_id, cb, None, block_s=block_s, level=level + 1,
+                            **detail),)
+
+    def unblock_client(self, client: str) -> None:
+        self.counters.clear_lock(f"client:{client_bucket(client)}")
 
     def is_subject_locked(self, subject_ref: str) -> bool:
         """Feeds ``GateFacts.is_subject_locked``: the gate then refuses with SUBJECT_LOCKED."""
@@ -225,14 +241,14 @@ class IntrusionDefence:
         p, cb = self.policy, client_bucket(client)
         events = [self._event("revoked_key_used", "high", key_id, cb)]
         n = self.counters.hit(f"revoked:{cb}", p.revoked_uses.window_s)
-        if n >= p.revoked_uses.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            events.append(self._event("client_blocked", "high", key_id, cb, None, cause="revoked_key", uses=n))
+        if n >= p.revoked_uses.count:
+            events.extend(self._block_client(cb, key_id, cause="revoked_key", uses=n))
         return tuple(events)
 
     def auth_failed(self, *, key_id: str | None, client: str) -> tuple[SecurityEvent, ...]:
         """Malformed, unknown or wrong keys: guessing blocks the client once it passes the limit."""
         p, cb = self.policy, client_bucket(client)
         n = self.counters.hit(f"authfail:{cb}", p.auth_failures.window_s)
-        if n > p.auth_failures.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            return (self._event("client_blocked", "high", key_id, cb, None, cause="auth_failures", failures=n),)
+        if n > p.auth_failures.count:
+            return self._block_client(cb, key_id, cause="auth_failures", failures=n)
         return ()

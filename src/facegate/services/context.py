@@ -45,6 +45,8 @@ class Guard(Protocol):
 
     def lift(self, subject_key: str) -> None: ...
 
+    def unblock_client(self, client: str) -> None: ...
+
 
 class OpenGuard:
     """No defence: for unit tests and tools that run offline."""
@@ -57,6 +59,9 @@ class OpenGuard:
         return None
 
     def lift(self, subject_key: str) -> None:
+        return None
+
+    def unblock_client(self, client: str) -> None:
         return None
 
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None:

@@ -52,6 +52,9 @@ class DefenceGuard:
     def lift(self, subject_key: str) -> None:
         self.defence.unlock_subject(subject_key)
 
+    def unblock_client(self, client: str) -> None:
+        self.defence.unblock_client(client)
+
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None:
         events = self.defence.record_identification(key_id=actor, client=client or "local", matched=matched)
         record_security_events(self._store, events)

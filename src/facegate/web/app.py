@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from facegate import __version__
 from facegate.bootstrap import AppContext
-from facegate.web import console, kiosk, problems
+from facegate.web import apidocs, console, kiosk, problems
 from facegate.web.guard import InputGuard
 from facegate.web.serving import AccessLog, ErrorBoundary, ProxyHeaders, parse_proxies
 from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
@@ -17,9 +17,11 @@ def create_app(ctx: AppContext) -> FastAPI:
         title="facegate",
         version=__version__,
         description="Face recognition under China's 2025 face recognition Measures: every operation passes the gate.",
+        docs_url=None, redoc_url=None,  # apidocs serves /docs from the package, never from a CDN
     )
     app.state.ctx = ctx
     problems.install(app)
+    apidocs.install(app)
     for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 

@@ -9,11 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from facegate.domain.access import ALL, authorize
 from facegate.domain.access import Permission as P
-from facegate.services import locks
+from facegate.services import blocks, locks
 from facegate.web.auth import check, principal_of
 from facegate.web.deps import app_ctx
 
 router = APIRouter(prefix="/v1", tags=["locks"])
+
+
+class BlockLift(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client: str = Field(min_length=1, max_length=64, description="The address (or IPv6 /64) as listed")
+    reason: str = Field(min_length=3, max_length=500, description="Why it is lifted; goes into the record")
 
 
 class LockLift(BaseModel):
@@ -50,3 +56,18 @@ def lift(request: Request, deployment_id: str, subject_ref: str, body: LockLift)
     lock = locks.lift_lock(app_ctx(request).services, deployment_id, subject_ref, reason=body.reason,
                            actor=principal.key_id)
     return {"lifted": True, **lock.as_dict()}
+
+
+@router.get("/security/blocks")
+def list_blocks(request: Request) -> Any:
+    """Addresses blocked for guessing secrets, with when the block ends and which block of the day it is."""
+    check(request, P.SECURITY_READ, None)
+    return [b.as_dict() for b in blocks.active_blocks(app_ctx(request).services)]
+
+
+@router.post("/security/blocks/lift")
+def lift_block(request: Request, body: BlockLift) -> Any:
+    """An admin opens an address again (from another address: a blocked one reaches no route)."""
+    principal = check(request, P.KEY_MANAGE, None)
+    block = blocks.lift_block(app_ctx(request).services, body.client, reason=body.reason, actor=principal.key_id)
+    return {"lifted": True, **block.as_dict()}
