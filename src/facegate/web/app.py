@@ -8,6 +8,7 @@ from facegate import __version__
 from facegate.bootstrap import AppContext
 from facegate.web import apidocs, console, kiosk, problems
 from facegate.web.guard import InputGuard
+from facegate.web.serving import AccessLog, ErrorBoundary, ProxyHeaders, parse_proxies
 from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
@@ -28,7 +29,11 @@ def create_app(ctx: AppContext) -> FastAPI:
         client = scope.get("client")
         return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")
 
+    # Added innermost first: errors -> caller's address -> access log -> input guard -> routes.
     app.add_middleware(InputGuard, is_client_blocked=is_client_blocked)
+    app.add_middleware(AccessLog)
+    app.add_middleware(ProxyHeaders, proxies=parse_proxies(ctx.settings.trusted_proxies))
+    app.add_middleware(ErrorBoundary)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
