@@ -26,6 +26,8 @@ BENCHES = [
     ("Gate overhead", "bench_service.py", []),
     ("Gate overhead with dlib's own descriptor", "bench_service.py", ["--engine", "dlib"]),
     ("Processing record", "bench_audit.py", []),
+    ("Bulk import", "bench_import.py", []),
+    ("Open-set 1:N, 1:1 and refusals on lfw-dev", "bench_openset.py", []),
     # Last: exact search and cold start at 1M, FAISS IVF at 10M on face-like vectors (about 25
     # minutes, ~15 GB). Run before the record benchmark, it left that one up to 1.4x slower.
     ("1:N identification at scale", "bench_index.py", ["--spectrum", "face"]),

@@ -50,7 +50,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             filing.snapshot(ctx.services, deps, pid)
     notice = get_deployment(ctx.services, HOTEL).notice_version
     for i in range(4):
-        consent.give_consent(ctx.services, consent.ConsentRequest(HOTEL, f"guest-{i}", "check_in", notice))
+        consent.give_consent(ctx.services, consent.ConsentRequest(HOTEL, f"guest-{i}", "check_in", notice,
+                                                                     age_attested_by="desk"))
     consent.withdraw_consent(ctx.services, HOTEL, "guest-0", None)
     for i in range(3):
         subjects.use_alternative(ctx.services, HOTEL, "check_in", "staff-id-check", True, f"walk-in-{i}")

@@ -41,7 +41,12 @@ def test_cli_scenario(run, tmp_path: Path, face_images: dict[str, bytes]) -> Non
     refused = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", P)
     assert refused.returncode == 3 and "consent_missing" in refused.stderr and "M-6.1" in refused.stderr
 
-    assert run("consent", "give", HOTEL, "guest-1", "-p", P).returncode == 0
+    # M-7.1: hotels meet families, so every consent needs an age assertion, from the CLI too.
+    no_age = run("consent", "give", HOTEL, "guest-1", "-p", P)
+    assert no_age.returncode == 2 and "age_not_established" in no_age.stderr and "M-7.1" in no_age.stderr
+    child = run("consent", "give", HOTEL, "guest-1", "-p", P, "--birth-date", "2020-05-01")
+    assert child.returncode == 2 and "minors_not_allowed" in child.stderr
+    assert run("consent", "give", HOTEL, "guest-1", "-p", P, "--age-14-or-over", "desk-3").returncode == 0
     enrolled = run("enroll", HOTEL, "guest-1", str(photos["obama.jpg"]), "-p", P)
     assert enrolled.returncode == 0, enrolled.stderr
     match = run("verify", HOTEL, "guest-1", str(photos["obama2.jpg"]), "-p", P, "--json")
@@ -73,6 +78,13 @@ def test_cli_identify_and_delete_on_a_statutory_1n_deployment(run, tmp_path: Pat
         (tmp_path / name).write_bytes(face_images[name])
     metro = "line2-people-square-security"
     assert run("deploy", "apply", "examples/metro-station-signed.yaml").returncode == 0
+    # A law is the basis, but the notice is still given and recorded first (M-5.1, M-6.7).
+    untold = run("enroll", metro, "watch-1", str(tmp_path / "obama.jpg"), "-p", "public_security")
+    assert untold.returncode == 1 and "notice_not_recorded" in untold.stderr and "M-5.1" in untold.stderr
+    consent = run("consent", "give", metro, "watch-1", "-p", "public_security", "--age-14-or-over", "officer-7")
+    assert consent.returncode != 0 and "consent_not_the_basis" in consent.stderr
+    told = run("consent", "notice", metro, "watch-1", "-p", "public_security", "--age-14-or-over", "officer-7")
+    assert told.returncode == 0, told.stderr
     enrolled = run("enroll", metro, "watch-1", str(tmp_path / "obama.jpg"), "-p", "public_security")
     assert enrolled.returncode == 0, enrolled.stderr
     found = run("identify", metro, str(tmp_path / "obama3.jpg"), "-p", "public_security", "--json")

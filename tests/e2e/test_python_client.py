@@ -45,7 +45,7 @@ def test_sync_client_through_the_whole_life_of_a_consent(live: tuple[str, str], 
         assert no_consent.value.code == "consent_missing" and no_consent.value.article_id == "M-6.1"
         assert no_consent.value.decision.alternatives and not no_consent.value.decision.allowed
 
-        receipt = fg.give_consent(HOTEL, "guest-1", P, d.notice_version)
+        receipt = fg.give_consent(HOTEL, "guest-1", P, d.notice_version, age_attested_by="desk-3")
         assert receipt.receipt_code and receipt.purpose == P
         enrolled = fg.enroll(HOTEL, "guest-1", P, face_images["obama.jpg"])
         assert enrolled.decision.allowed and enrolled.template_id
@@ -84,6 +84,10 @@ def test_async_client_identifies_and_multipart_uploads_are_accepted(live: tuple[
 
     async def scenario() -> None:
         async with AsyncClient(url, api_key=token, upload="multipart") as fg:
+            notice = (await fg.deployment(METRO)).notice_version
+            for ref in ("watch-1", "watch-2"):  # a law is the basis; the notice is still recorded (M-5.1)
+                told = await fg.record_notice(METRO, ref, SECURITY, notice, age_attested_by="officer-7")
+                assert told.receipt_code
             enrolled = await fg.enroll(METRO, "watch-1", SECURITY, face_images["obama.jpg"])
             assert enrolled.decision.allowed
             found = await fg.identify(METRO, SECURITY, face_images["obama3.jpg"])

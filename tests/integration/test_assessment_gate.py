@@ -19,7 +19,7 @@ def test_major_incident_refuses_new_enrollments_after_the_grace_period(tmp_path:
         svc = ctx.services
         notice = get_deployment(svc, HOTEL).notice_version
         for ref in ("g1", "g2", "g3"):
-            give_consent(svc, ConsentRequest(HOTEL, ref, "check_in", notice))
+            give_consent(svc, ConsentRequest(HOTEL, ref, "check_in", notice, age_attested_by="desk"))
         assert enroll(svc, HOTEL, "g1", "check_in", b"face:g1:1").decision.allowed
 
         figures.record_incident(svc, workbench_deps(ctx), HOTEL, summary="Front-desk terminal stolen", is_major=True)

@@ -54,7 +54,7 @@ def _receipt(ctx: AppContext, ref: str = "guest-1") -> str:
     with TestClient(create_app(ctx), headers={"Authorization": f"Bearer {admin}"}) as api:
         notice = api.get(f"/v1/deployments/{HOTEL}").json()["notice_version"]
         r = api.post("/v1/consents", json={"deployment_id": HOTEL, "subject_ref": ref, "purpose": PURPOSE,
-                                           "notice_version": notice})
+                                           "notice_version": notice, "age_attested_by": "desk"})
         assert r.status_code == 201, r.text
         return str(r.json()["receipt_code"])
 

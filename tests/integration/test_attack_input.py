@@ -52,7 +52,7 @@ def _notice(api: TestClient) -> str:
 
 def _give(api: TestClient, ref: str, notice: str) -> object:
     return api.post("/v1/consents", json={"deployment_id": HOTEL, "subject_ref": ref, "purpose": PURPOSE,
-                                          "notice_version": notice})
+                                          "notice_version": notice, "age_attested_by": "desk"})
 
 
 # --- item 2: one rule for references, at the first write -------------------------------------------

@@ -215,7 +215,8 @@ def _prepare(settings: Settings, guests: int) -> tuple[str, str, str]:
         d = apply_manifest_text(ctx.services, HOTEL.read_text(encoding="utf-8"), HOTEL.name).deployment
         purpose = d.purposes[0]
         for g in range(guests):
-            give_consent(ctx.services, ConsentRequest(d.id, f"guest-{g}", purpose, d.notice_version))
+            give_consent(ctx.services, ConsentRequest(d.id, f"guest-{g}", purpose, d.notice_version,
+                                                          age_attested_by="desk"))
         token = ""
         try:
             from facegate.services.access import create_api_key
@@ -317,7 +318,7 @@ def run_crash(scenario: Scenario, data_dir: Path, db_url: str | None, face_image
         g = scenario.guests - 1
         with httpx.Client(base_url=server.url, headers=headers, timeout=60.0) as client:
             r = client.post("/v1/consents", json={"deployment_id": deployment, "subject_ref": "after-crash",
-                                                  "purpose": purpose,
+                                                  "purpose": purpose, "age_attested_by": "desk",
                                                   "notice_version": client.get(f"/v1/deployments/{deployment}")
                                                   .json()["notice_version"]})
             assert r.status_code == 201, r.text

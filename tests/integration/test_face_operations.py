@@ -16,7 +16,7 @@ P = "identity_verification"
 
 
 def _consent(ctx: AppContext, d, ref: str = "guest-1") -> None:  # type: ignore[no-untyped-def]
-    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version, age_attested_by="desk"))
 
 
 def test_enroll_verify_identify_delete(real_ctx: AppContext, face_images: dict[str, bytes]) -> None:

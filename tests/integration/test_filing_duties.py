@@ -49,7 +49,7 @@ def test_the_threshold_date_is_the_day_of_the_enrolment_that_reached_it(ctx: App
     assert filing.snapshot(ctx.services, workbench_deps(ctx), HOTEL_PROCESSOR) == 99_999  # last look: Wed 24 Sep
     clock.advance(days=2)  # Fri 2025-09-26: the 100,000th person is enrolled
     notice = get_deployment(ctx.services, HOTEL).notice_version
-    give_consent(ctx.services, ConsentRequest(HOTEL, "guest-100000", "check_in", notice))
+    give_consent(ctx.services, ConsentRequest(HOTEL, "guest-100000", "check_in", notice, age_attested_by="desk"))
     assert enroll(ctx.services, HOTEL, "guest-100000", "check_in", b"face:g:1").decision.allowed
 
     clock.advance(days=25)  # the compliance officer first opens the filing view on 21 Oct

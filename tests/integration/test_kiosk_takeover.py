@@ -11,6 +11,7 @@ Real engine on real photos, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -143,7 +144,7 @@ def test_self_service_acts_only_on_what_its_receipt_created(
     notice = kiosk.get("/v1/deployments/westlake-hotel-spa", headers=admin).json()["notice_version"]
     assert kiosk.post("/v1/consents", headers=admin, json={
         "deployment_id": "westlake-hotel-spa", "subject_ref": "guest-1", "purpose": PURPOSE,
-        "notice_version": notice}).status_code == 201
+        "notice_version": notice, "age_attested_by": "desk"}).status_code == 201
     assert kiosk.post("/v1/deployments/westlake-hotel-spa/enroll", params={"purpose": PURPOSE, "subject_ref": "guest-1"},
                       headers=admin, content=face_images["obama.jpg"]).status_code == 201
     html = kiosk.post("/self-service/lookup", data={"receipt_code": victim}).text
@@ -155,3 +156,25 @@ def test_self_service_acts_only_on_what_its_receipt_created(
     r = kiosk.post("/v1/deployments/westlake-hotel-spa/verify", params={"purpose": PURPOSE, "subject_ref": "guest-1"},
                    headers=admin, content=face_images["obama2.jpg"])
     assert r.json()["is_match"] is True
+
+
+def test_staff_issue_a_claim_code_from_the_cli(kiosk: TestClient, real_ctx: AppContext, victim: str,
+                                               tmp_path: object, database_url: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from facegate.cli.context import local_context
+    from facegate.cli.main import app as cli
+
+    monkeypatch.setenv("FACEGATE_DATA_DIR", str(tmp_path) + "/data")
+    monkeypatch.setenv("FACEGATE_DATABASE_URL", database_url)
+    monkeypatch.setenv("FACEGATE_ENV", "test")
+    local_context.cache_clear()
+    try:
+        out = CliRunner().invoke(cli, ["consent", "claim", HOTEL, "guest-1", "--json"])
+    finally:
+        local_context().close()
+        local_context.cache_clear()
+    assert out.exit_code == 0, out.output
+    code = json.loads(out.output)["claim_code"]
+    assert _consent(kiosk, "guest-1", claim_code=code).status_code == 201  # type: ignore[attr-defined]

@@ -49,7 +49,7 @@ def _frames(shots: Sequence[tuple[int, int, bytes]]) -> list[Frame]:
 
 def _setup(ctx: AppContext, face_images: dict[str, bytes]) -> str:
     d = install_deployment(ctx, manifest={"scenario": {"venue_type": "business_premises", "unattended": True}})
-    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, "guest-1", P, face_images["obama2.jpg"]).decision.allowed
     ctx.services.liveness_steps = lambda n: ORDER
     return d.id

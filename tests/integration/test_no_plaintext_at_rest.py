@@ -25,7 +25,7 @@ def _all_bytes(folder: Path, skip: Path) -> bytes:
 def test_database_holds_no_plaintext(tmp_path: Path, real_engine, clock, face_images) -> None:  # type: ignore[no-untyped-def]
     ctx: AppContext = build_context(make_settings(tmp_path), clock=clock, engine=real_engine)
     d = install_deployment(ctx)
-    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, "guest-1", P, face_images["obama.jpg"]).decision.allowed
     assert verify(ctx.services, d.id, "guest-1", P, face_images["obama2.jpg"]).is_match
     vector = real_engine.embed(face_images["obama.jpg"]).vector.astype(np.float32).tobytes()

@@ -12,7 +12,7 @@ from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import Mode
 from facegate.services import openset
 from facegate.services.access import create_api_key
-from facegate.services.consent import ConsentRequest, give_consent
+from facegate.services.consent import ConsentRequest, give_consent, record_notice
 from facegate.services.faces import enroll, identify
 from facegate.web.app import create_app
 from facegate.services.deployments import get_deployment
@@ -23,7 +23,7 @@ P = "identity_verification"
 
 
 def _enrol(ctx: AppContext, d, ref: str, image: bytes) -> None:  # type: ignore[no-untyped-def]
-    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, ref, P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, ref, P, image).decision.allowed
 
 
@@ -74,6 +74,9 @@ def test_api_console_and_plans_show_the_rule_and_the_finding(strict: AppContext,
     apply(strict, example("metro-station-signed"))
     d = get_deployment(strict.services, METRO)
     for i, name in enumerate(("obama.jpg", "biden.jpg")):
+        # A law is the basis, but the notice is still given and recorded first (M-5.1).
+        record_notice(strict.services, ConsentRequest(d.id, f"watch-{i}", "public_security", d.notice_version,
+                                                      age_attested_by="officer-7"))
         assert enroll(strict.services, d.id, f"watch-{i}", "public_security", face_images[name]).decision.allowed
     [(purpose, rule)] = openset.deployment_plans(strict.services, d.id).items()
     assert purpose == "public_security" and rule.gallery_size == 2 and not rule.is_usable
@@ -89,3 +92,30 @@ def test_api_console_and_plans_show_the_rule_and_the_finding(strict: AppContext,
         client.post("/console/login", data={"api_key": admin.token})
         page = client.get(f"/console/deployments/{d.id}?lang=en").text
     assert 'data-testid="open-set"' in page and "FGR-04-01" in page and "not usable" in page
+
+
+def test_an_adopted_calibration_sets_the_deployment_thresholds(real_ctx: AppContext, face_images: dict[str, bytes]) -> None:
+    from dataclasses import replace
+
+    from facegate.errors import InvalidInput
+    from facegate.services import calibration
+    from facegate.services.faces import verify
+
+    ctx = real_ctx
+    d = install_deployment(ctx, mode=Mode.IDENTIFY)
+    shipped = ctx.services.calibration
+    assert shipped is not None
+    with pytest.raises(InvalidInput) as exc:
+        calibration.adopt(ctx.services, d.id, replace(shipped, engine="other"), target_far=0.001, target_fpir=0.01)
+    assert exc.value.code == "calibration_engine_mismatch"
+    adopted = calibration.adopt(ctx.services, d.id, shipped, target_far=0.0001, target_fpir=0.001)
+    assert adopted.verify_threshold == shipped.threshold_for_far(0.0001) < 0.6
+    _enrol(ctx, d, "guest-1", face_images["obama.jpg"])
+    v = verify(ctx.services, d.id, "guest-1", P, face_images["obama2.jpg"])
+    assert v.threshold == adopted.verify_threshold
+    [(_, rule)] = openset.deployment_plans(ctx.services, d.id).items()
+    assert rule.target_fpir == 0.001 and rule.threshold <= adopted.verify_threshold
+    with ctx.store.transaction(readonly=True) as tx:
+        assert tx.get_calibration(d.id) == adopted
+        kinds = [c.event.kind for c in tx.chain_events()]
+    assert "calibration_adopted" in kinds

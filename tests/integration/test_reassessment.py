@@ -103,7 +103,7 @@ def test_after_the_grace_verification_stops_too_and_the_grace_is_shown(tmp_path:
         svc, deps = ctx.services, workbench_deps(ctx)
         notice = get_deployment(svc, HOTEL).notice_version
         for ref in ("g1", "g2"):
-            give_consent(svc, ConsentRequest(HOTEL, ref, "check_in", notice))
+            give_consent(svc, ConsentRequest(HOTEL, ref, "check_in", notice, age_attested_by="desk"))
         assert enroll(svc, HOTEL, "g1", "check_in", b"face:g1:1").decision.allowed
         figures.record_incident(svc, deps, HOTEL, summary="Front-desk terminal stolen", is_major=True)
         state = assessment.state(svc, deps, HOTEL)

@@ -112,7 +112,7 @@ def test_locks_are_first_wins_and_expire(nodes: tuple[RedisCounters, RedisCounte
 
 
 def test_intrusion_defence_locks_a_subject_for_every_node(nodes: tuple[RedisCounters, RedisCounters], clock: _Clock) -> None:
-    policy = IntrusionPolicy(verify_failures=Limit(5, 600), subject_lock_s=60)
+    policy = IntrusionPolicy(verify_failures=Limit(5, 600), subject_lock_steps_s=(60,))
     node_a, node_b = (IntrusionDefence(c, policy, clock) for c in nodes)
     events = []
     for i in range(5):

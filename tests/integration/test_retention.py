@@ -15,7 +15,7 @@ P = "identity_verification"
 def test_expired_template_is_refused_then_purged(fake_ctx: AppContext, clock: FixedClock) -> None:
     ctx = fake_ctx
     d = install_deployment(ctx, retention_days=30)
-    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version))
+    give_consent(ctx.services, ConsentRequest(d.id, "guest-1", P, d.notice_version, age_attested_by="desk"))
     assert enroll(ctx.services, d.id, "guest-1", P, b"face:alice:1").decision.allowed
     clock.advance(days=29)
     assert verify(ctx.services, d.id, "guest-1", P, b"face:alice:2").is_match

@@ -30,7 +30,7 @@ def ctx(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[AppCon
 
 
 def _enroll(ctx: AppContext, d_id: str, notice: str, ref: str) -> None:
-    give_consent(ctx.services, ConsentRequest(d_id, ref, P, notice))
+    give_consent(ctx.services, ConsentRequest(d_id, ref, P, notice, age_attested_by="desk"))
     assert enroll(ctx.services, d_id, ref, P, f"face:{ref}:1".encode()).decision.allowed
 
 

@@ -96,6 +96,11 @@ def test_two_nodes_one_service(nodes: tuple[httpx.Client, httpx.Client], face_im
     assert a.post("/v1/deployments", content=manifest, headers={"content-type": "application/yaml"}).json()["status"] == "active"
 
     assert _identify(b, face_images["obama3.jpg"]) == []  # B loads its (empty) gallery now
+    notice = a.get(f"/v1/deployments/{METRO}").json()["notice_version"]
+    for ref in ("p-1", "p-2"):  # a law is the basis, but the notice is still given and recorded (M-5.1)
+        told = a.post("/v1/notice-records", json={"deployment_id": METRO, "subject_ref": ref, "purpose": P,
+                                                  "notice_version": notice, "age_attested_by": "officer-7"})
+        assert told.status_code == 201, told.text
     r = a.post(f"/v1/deployments/{METRO}/enroll", params={"purpose": P, "subject_ref": "p-1"}, content=face_images["obama.jpg"])
     assert r.status_code == 201, r.text
     deadline = time.monotonic() + 2

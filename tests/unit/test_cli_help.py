@@ -12,7 +12,7 @@ from facegate.cli.output import EXIT_CODES
 
 # Commands that print no result a program would parse: files go to --out, JSON is their output already,
 # or they run a server.
-NO_JSON = {"audit export", "schema manifest", "serve", "init", "check"}
+NO_JSON = {"audit export", "audit anchor", "schema manifest", "serve", "init", "check"}
 
 
 def _walk(cmd: Any, prefix: str = "") -> list[tuple[str, Any]]:

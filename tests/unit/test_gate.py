@@ -27,7 +27,8 @@ def consent(**kw: object) -> Consent:
 
 def facts(**kw: object) -> GateFacts:
     base: dict[str, object] = dict(operation=Operation.VERIFY, deployment=D, purpose="identity_verification",
-                                   now=NOW, subject=ADULT, consents=(consent(),))
+                                   now=NOW, subject=ADULT, consents=(consent(),), subject_ref_given=True,
+                                   live_templates=1, held_templates=1)
     base.update(kw)
     return GateFacts(**base)  # type: ignore[arg-type]
 
@@ -48,6 +49,9 @@ def test_allowed_with_valid_consent() -> None:
         ({"consents": (consent(withdrawn_at=NOW),)}, "consent_withdrawn", "M-6.3"),
         ({"consents": (consent(scope_hash="old"),)}, "consent_stale", "M-6.4"),
         ({"operation": Operation.IDENTIFY, "subject": None}, "mode_not_allowed", "M-4.3"),
+        ({"subject": None}, "consent_missing", "M-6.1"),
+        ({"live_templates": 0, "held_templates": 0}, "not_enrolled", "M-10.1"),
+        ({"live_templates": 0, "held_templates": 2}, "template_expired", "M-8.5"),
         ({"is_subject_locked": True}, "subject_locked", "M-14.5"),
         ({"operation": Operation.ENROLL, "is_assessment_outdated": True}, "assessment_outdated", "M-9.5"),
     ],
@@ -71,7 +75,8 @@ def test_children_need_a_guardian() -> None:
 
 
 def test_identify_needs_1n_mode() -> None:
-    assert decide(facts(operation=Operation.IDENTIFY, subject=None, deployment=replace(D, mode=Mode.IDENTIFY))).allowed
+    assert decide(facts(operation=Operation.IDENTIFY, subject=None, subject_ref_given=False,
+                        deployment=replace(D, mode=Mode.IDENTIFY))).allowed
 
 
 def test_age_arithmetic() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
+from facegate.cli.files import read_image
 from facegate.cli.output import (
     NO_MATCH,
     DeploymentArg,
@@ -25,12 +26,10 @@ PurposeOption = typer.Option(..., "--purpose", "-p", help="One of the deployment
 
 
 def _read(path: Path) -> bytes:
-    from facegate.errors import InvalidInput
+    """The image, read with the same cap as the API's (FACEGATE_MAX_IMAGE_BYTES): /dev/zero is refused."""
+    from facegate.settings import Settings
 
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("image_unreadable", f"Cannot read {path}: {exc.strerror}.", f"无法读取{path}。") from None
+    return read_image(path, Settings().max_image_bytes)
 
 
 def register(app: typer.Typer) -> None:
@@ -52,8 +51,10 @@ def register(app: typer.Typer) -> None:
         if not r.decision.allowed:
             refused(r.decision, as_json)
         verdict = "match" if r.is_match else "no match"
-        emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold},
-             as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold})")
+        changed = f"\nnotice changed since consent: {', '.join(r.notice_changes)} (M-5.4)" if r.notice_changes else ""
+        emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold,
+              "notice_changes": list(r.notice_changes)},
+             as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold}){changed}")
         if not r.is_match:
             raise typer.Exit(NO_MATCH)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import check, consent, deploy, faces, records, serve, workbench
+from facegate.cli import bulk, calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
 from facegate.cli.output import EXIT_CODES
 
 app = typer.Typer(
@@ -15,9 +15,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 faces.register(app)
+bulk.register(app)
+calibrate.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")
+app.add_typer(locks.app, name="locks")
+app.add_typer(requests.app, name="requests")
 check.register(app)
 records.register(app)
 workbench.register(app)

@@ -44,6 +44,8 @@ class Permission(str, enum.Enum):
     # Vouching that the person at a kiosk owns an existing reference (staff, or the integrator's
     # booking): never a device's own permission, since the kiosk is where the stranger stands.
     SUBJECT_CLAIM = "subject_claim"
+    # Lifting a subject's lock after failed face matches, with a recorded reason (issue 11 item 9, M-14.5).
+    LOCK_LIFT = "lock_lift"
 
 
 P = Permission
@@ -55,7 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.OPERATOR: frozenset({
         P.ENROLL, P.VERIFY, P.IDENTIFY, P.DELETE_SUBJECT, P.CONSENT_WRITE, P.ALTERNATIVE, P.READ_REPORTS,
-        P.SUBJECT_CLAIM,
+        P.SUBJECT_CLAIM, P.LOCK_LIFT,
     }),
     # Auditors check the record and the reports but never touch faces.
     Role.AUDITOR: frozenset({P.READ_RECORDS, P.READ_REPORTS, P.AUDIT_VERIFY, P.AUDIT_EXPORT, P.SECURITY_READ}),

@@ -32,7 +32,11 @@ class IntrusionPolicy:
     per_client: Limit = Limit(600, 60)
     per_subject: Limit = Limit(30, 60)  # attempts against one person, from anywhere
     verify_failures: Limit = Limit(5, 600)  # then the subject's face path locks; alternatives stay open (M-10.1)
-    subject_lock_s: int = 900
+    # Proportional locks (issue 11 item 9): a first lock is short, since honest people fail in bad light too;
+    # each further lock within a day lasts longer, so a persistent impostor gets ~30 tries a day where a
+    # flat 15-minute lock allowed ~480. Staff can lift a lock with a reason (services.locks).
+    subject_lock_steps_s: tuple[int, ...] = (300, 900, 3600, 14_400)
+    subject_lock_memory_s: int = 86_400
     identify_window_s: int = 600
     identify_min_probes: int = 30  # below this a miss ratio says nothing
     identify_miss_ratio: float = 0.8  # mostly misses: someone is walking the gallery
@@ -42,7 +46,9 @@ class IntrusionPolicy:
     exports: Limit = Limit(5, 86_400)
     revoked_uses: Limit = Limit(3, 3600)  # uses of revoked keys per client, then the client is blocked
     auth_failures: Limit = Limit(20, 600)  # bad or unknown keys per client, then the client is blocked
-    client_block_s: int = 3600
+    # The first block of an address in a day; each further one lasts 4 times longer, at most a day
+    # (issue 11 item 9: one guesser behind a shared NAT should not close the door for an hour at once).
+    client_block_s: int = 900
 
 
 @dataclass(frozen=True)
@@ -176,9 +182,23 @@ class IntrusionDefence:
         events: list[SecurityEvent] = []
         if n == 1:
             events.append(self._event("secret_rejected", "low", key_id, cb, None, path=kind))
-        if n > p.auth_failures.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            events.append(self._event("client_blocked", "high", key_id, cb, None, cause=kind, failures=n))
+        if n > p.auth_failures.count:
+            events.extend(self._block_client(cb, key_id, cause=kind, failures=n))
         return tuple(events)
+
+    def _block_client(self, cb: str, key_id: str | None, **detail: object) -> tuple[SecurityEvent, ...]:
+        """Block an address, longer each time within a day; () if it is blocked already."""
+        p = self.policy
+        level = self.counters.get(f"block_level:{cb}", p.subject_lock_memory_s)
+        block_s = min(p.client_block_s * 4 ** level, 86_400)
+        if not self.counters.set_lock(f"client:{cb}", block_s):
+            return ()
+        self.counters.hit(f"block_level:{cb}", p.subject_lock_memory_s)
+        return (self._event("client_blocked", "high", key_id, cb, None, block_s=block_s, level=level + 1,
+                            **detail),)
+
+    def unblock_client(self, client: str) -> None:
+        self.counters.clear_lock(f"client:{client_bucket(client)}")
 
     def is_subject_locked(self, subject_ref: str) -> bool:
         """Feeds ``GateFacts.is_subject_locked``: the gate then refuses with SUBJECT_LOCKED."""
@@ -190,15 +210,19 @@ class IntrusionDefence:
     # --- after the work -----------------------------------------------------------------------
 
     def record_verification(self, *, subject_ref: str, matched: bool, key_id: str | None,
-                            client: str) -> tuple[SecurityEvent, ...]:
-        """Repeated failed 1:1 matches against one person lock that person's face path."""
+                            client: str, deployment_id: str | None = None) -> tuple[SecurityEvent, ...]:
+        """Repeated failed 1:1 matches against one person lock that person's face path, longer each time."""
         if matched:
             return ()
         p = self.policy
-        n = self.counters.hit(f"verify_fail:{subject_ref}", p.verify_failures.window_s)
-        if n >= p.verify_failures.count and self.counters.set_lock(f"subject:{subject_ref}", p.subject_lock_s):
+        level = self.counters.get(f"lock_level:{subject_ref}", p.subject_lock_memory_s)
+        # Failures count per lock level, so a lock (or staff lifting it) starts the next count afresh.
+        n = self.counters.hit(f"verify_fail:{subject_ref}:{level}", p.verify_failures.window_s)
+        lock_s = p.subject_lock_steps_s[min(level, len(p.subject_lock_steps_s) - 1)]
+        if n >= p.verify_failures.count and self.counters.set_lock(f"subject:{subject_ref}", lock_s):
+            self.counters.hit(f"lock_level:{subject_ref}", p.subject_lock_memory_s)
             return (self._event("subject_locked", "high", key_id, client_bucket(client), subject_ref,
-                                failures=n, lock_s=p.subject_lock_s),)
+                                failures=n, lock_s=lock_s, level=level + 1, deployment_id=deployment_id),)
         return ()
 
     def record_identification(self, *, key_id: str, client: str, matched: bool) -> tuple[SecurityEvent, ...]:
@@ -217,14 +241,14 @@ class IntrusionDefence:
         p, cb = self.policy, client_bucket(client)
         events = [self._event("revoked_key_used", "high", key_id, cb)]
         n = self.counters.hit(f"revoked:{cb}", p.revoked_uses.window_s)
-        if n >= p.revoked_uses.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            events.append(self._event("client_blocked", "high", key_id, cb, None, cause="revoked_key", uses=n))
+        if n >= p.revoked_uses.count:
+            events.extend(self._block_client(cb, key_id, cause="revoked_key", uses=n))
         return tuple(events)
 
     def auth_failed(self, *, key_id: str | None, client: str) -> tuple[SecurityEvent, ...]:
         """Malformed, unknown or wrong keys: guessing blocks the client once it passes the limit."""
         p, cb = self.policy, client_bucket(client)
         n = self.counters.hit(f"authfail:{cb}", p.auth_failures.window_s)
-        if n > p.auth_failures.count and self.counters.set_lock(f"client:{cb}", p.client_block_s):
-            return (self._event("client_blocked", "high", key_id, cb, None, cause="auth_failures", failures=n),)
+        if n > p.auth_failures.count:
+            return self._block_client(cb, key_id, cause="auth_failures", failures=n)
         return ()

@@ -6,6 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from facegate.domain.age import AgeBasis
+from facegate.domain.terms import ConsentTerms
+
 
 class Mode(str, enum.Enum):
     """How faces are compared (M-4.3: 1:1 is the least intrusive default)."""
@@ -30,6 +33,20 @@ class StorageLocality(str, enum.Enum):
 class ConsentActor(str, enum.Enum):
     SELF = "self"
     GUARDIAN = "guardian"  # M-7.1: under-14s need a guardian's consent
+
+
+class SeparateConsent(str, enum.Enum):
+    """Consents the law wants given separately, per person, besides the consent to face processing."""
+
+    INTERNET_TRANSMISSION = "internet_transmission"  # Art. 8: off-device storage or Internet transmission
+    CROSS_BORDER = "cross_border"  # PIPL Art. 39: provision outside mainland China
+
+
+class RecordKind(str, enum.Enum):
+    """A consent, or (on a statutory basis) the record that the person was given the notice (M-5.1)."""
+
+    CONSENT = "consent"
+    NOTICE = "notice"
 
 
 class Operation(str, enum.Enum):
@@ -86,11 +103,24 @@ class Deployment:
     consent_required: bool = True
     legal_basis_ref: str = ""
     name_zh: str = ""
+    # The material terms of the current notice (M-6.4); None for deployments built by hand in tests.
+    terms: ConsentTerms | None = None
+    # M-7.1: may this deployment meet children under 14? Then every consent needs an age assertion.
+    may_meet_minors: bool = False
+    separate_consents_needed: tuple[SeparateConsent, ...] = ()
+    is_notice_exempt: bool = False  # a law allows no notice (Art. 5 para 3, M-5.7)
     manifest: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_active(self) -> bool:
         return self.status is DeploymentStatus.ACTIVE
+
+    @property
+    def liveness(self) -> str:
+        """``required``, ``optional`` or ``off``: the manifest's security.liveness or its default."""
+        from facegate.domain.liveness import policy_of  # liveness imports reasons only; no cycle at run time
+
+        return policy_of(self.manifest).value
 
 
 @dataclass(frozen=True)
@@ -113,7 +143,11 @@ class Subject:
 
 @dataclass(frozen=True)
 class Consent:
-    """A separate consent for face processing (M-6.1), bound to one notice version."""
+    """A separate consent for face processing (M-6.1), bound to one notice version.
+
+    With ``kind`` NOTICE it is instead the record that the person was given the notice,
+    where a law and not consent is the basis (M-5.1, M-6.7).
+    """
 
     id: str
     subject_id: str
@@ -127,6 +161,11 @@ class Consent:
     withdrawn_at: datetime | None = None
     guardian_ref: str | None = None
     guardian_relationship: str | None = None
+    kind: RecordKind = RecordKind.CONSENT
+    terms: ConsentTerms | None = None  # what the notice said when the person agreed (or was told)
+    separate: tuple[SeparateConsent, ...] = ()
+    age_basis: AgeBasis | None = None
+    age_attested_by: str | None = None
 
     @property
     def is_withdrawn(self) -> bool:

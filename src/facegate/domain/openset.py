@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,18 @@ class Calibration:
                    tuple(int(x) for x in d["genuine_le"]), tuple(int(x) for x in d["impostor_le"]),
                    int(d["genuine_pairs"]), int(d["impostor_pairs"]), int(d.get("people", 0)),
                    int(d.get("photos", 0)))
+
+
+@dataclass(frozen=True)
+class AdoptedCalibration:
+    """A deployment's own calibration and the targets its operator chose (recorded, M-9.3)."""
+
+    calibration: Calibration
+    target_far: float  # 1:1
+    target_fpir: float  # 1:N
+    verify_threshold: float  # the calibration's threshold for ``target_far``
+    adopted_at: datetime
+    adopted_by: str
 
 
 def calibrate(engine: str, labels: Sequence[str], vectors: np.ndarray, *, source: str = "",

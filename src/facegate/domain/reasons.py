@@ -64,6 +64,35 @@ MINORS_NOT_ALLOWED = _r(
     "This deployment does not process the face information of minors under 14.",
     "本部署不处理不满十四周岁未成年人的人脸信息。",
 )
+AGE_NOT_ESTABLISHED = _r(
+    "age_not_established", "M-7.1",
+    "This deployment may meet children under 14, and no age was established for this person: "
+    "give a date of birth or a recorded attestation that they are 14 or over.",
+    "本部署可能涉及不满十四周岁的未成年人，但未确认该个人的年龄：须提供出生日期或经记录的年满十四周岁声明。",
+)
+TRANSMISSION_CONSENT_MISSING = _r(
+    "transmission_consent_missing", "M-8.2",
+    "Face information here is stored off the device or sent over the Internet; the person's separate "
+    "consent to that is not recorded.",
+    "本部署的人脸信息存储于设备之外或通过互联网对外传输，但未记录该个人对此的单独同意。",
+)
+CROSS_BORDER_CONSENT_MISSING = _r(
+    "cross_border_consent_missing", "P-39.1",
+    "Face information here is provided outside mainland China; the person's separate consent to that is "
+    "not recorded (PIPL Art. 39).",
+    "本部署向境外提供人脸信息，但未记录该个人对此的单独同意（个人信息保护法第三十九条）。",
+)
+NOTICE_NOT_RECORDED = _r(
+    "notice_not_recorded", "M-5.1",
+    "No record shows this person was given the current notice; on a statutory basis the notice is still "
+    "due before processing.",
+    "没有记录表明已向该个人告知当前告知书；依据法律规定处理的，处理前仍须告知。",
+)
+STATUTE_UNCITED = _r(
+    "statute_uncited", "M-6.7",
+    "The deployment claims a statutory basis without a reviewed citation of the law and article.",
+    "部署声称依据法律规定处理，但未提供经审核的法律名称及条款。",
+)
 TEMPLATE_EXPIRED = _r(
     "template_expired", "M-8.5",
     "The stored face template has passed its retention period.",

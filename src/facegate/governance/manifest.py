@@ -71,11 +71,14 @@ class LocalizedText(_Model):
 class StatuteRef(_Model):
     """A law or administrative regulation, cited by name and article (M-6.7, M-5.7, M-10.1).
 
-    Both parts may be left empty here; the rules report an incomplete citation.
+    Both parts may be left empty here; the rules report an incomplete citation. Where the
+    statute is the legal basis itself, the rules also want a reviewer's sign-off (M-6.7).
     """
 
     name: OptText = ""
     article: OptText = ""
+    reviewed_by: OptText = ""
+    reviewed_on: dt.date | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -175,6 +178,9 @@ class MinorRules(_Model):
 
 class Minors(_Model):
     under_14_allowed: bool = False
+    # M-7.1: may children under 14 come here at all? If so (the default), every consent must
+    # carry an age assertion, even where under-14s are refused.
+    may_be_present: bool = True
     guardian_consent: bool = False
     special_rules: MinorRules | None = None
 
@@ -188,6 +194,17 @@ class NoticeInfo(_Model):
     accessibility: tuple[Accessibility, ...] = ()
 
 
+class OverseasRecipient(_Model):
+    """What PIPL Art. 39 says the person must be told about a recipient outside China (P-39.1)."""
+
+    name: Text
+    contact: Text
+    purpose: LocalizedText
+    method: LocalizedText
+    categories: LocalizedText
+    how_to_exercise_rights: LocalizedText
+
+
 class Storage(_Model):
     locality: StorageLocality
     internet_transmission: bool = False
@@ -196,6 +213,7 @@ class Storage(_Model):
     legal_reference: StatuteRef | None = None
     cross_border: bool = False
     export_mechanism: ExportMechanism | None = None
+    cross_border_recipient: OverseasRecipient | None = None
 
 
 class RetentionEvent(_Model):

@@ -38,9 +38,14 @@ class Guard(Protocol):
 
     def is_subject_locked(self, subject_key: str) -> bool: ...
 
-    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None: ...
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None,
+                      deployment_id: str | None = None) -> None: ...
 
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None: ...
+
+    def lift(self, subject_key: str) -> None: ...
+
+    def unblock_client(self, client: str) -> None: ...
 
 
 class OpenGuard:
@@ -49,7 +54,14 @@ class OpenGuard:
     def is_subject_locked(self, subject_key: str) -> bool:
         return False
 
-    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None) -> None:
+    def verify_result(self, subject_key: str, matched: bool, actor: str, client: str | None,
+                      deployment_id: str | None = None) -> None:
+        return None
+
+    def lift(self, subject_key: str) -> None:
+        return None
+
+    def unblock_client(self, client: str) -> None:
         return None
 
     def identify_result(self, matched: bool, actor: str, client: str | None) -> None:

@@ -7,15 +7,15 @@ from datetime import timedelta
 
 import numpy as np
 
-from facegate.domain import reasons as R
-from facegate.domain.gate import GateDecision, GateFacts, decide, valid_consent
+from facegate.domain.gate import GateDecision, GateFacts, decide
 from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.errors import ImageRejected
-from facegate.ports import Embedding, Tx
-from facegate.services.common import check_ref, load_deployment, new_id, pseudonym, record, template_aad
+from facegate.ports import Embedding, SealedTemplate, Tx
 from facegate.services import openset
+from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
+from facegate.services.locks import lock_key
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class EnrollResult:
     decision: GateDecision
     template_id: str | None = None
     expires_at: str | None = None
+    notice_changes: tuple[str, ...] = ()  # notice sections changed since the person agreed (M-5.4)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,16 @@ class VerifyResult:
     is_match: bool = False
     distance: float | None = None
     threshold: float | None = None
+    notice_changes: tuple[str, ...] = ()
+
+
+def _notice_changes(ctx: ServiceContext, d: Deployment, decision: GateDecision) -> tuple[str, ...]:
+    """Art. 5 para 2: the changed parts are told when the person next meets the service."""
+    if not (decision.allowed and decision.notice_changed and decision.agreed_notice_version):
+        return ()
+    from facegate.services.person import changes_since  # person builds on consent, not on faces
+
+    return tuple(changes_since(ctx, d, decision.agreed_notice_version))
 
 
 @dataclass(frozen=True)
@@ -49,28 +60,29 @@ class IdentifyResult:
 
 
 def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
-           subject: Subject | None, subject_ref: str | None, liveness_passed: bool = False) -> GateFacts:
+           subject: Subject | None, subject_ref: str | None, held: list[SealedTemplate],
+           liveness_passed: bool = False) -> GateFacts:
+    now = ctx.clock.now()
     return GateFacts(
-        operation=op, deployment=d, purpose=purpose, now=ctx.clock.now(), subject=subject,
+        operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
         consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
-        is_assessment_outdated=(ctx.assessment_check is not None
-                                and ctx.assessment_check(tx, d.id, ctx.clock.now())),
-        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(
-            pseudonym(ctx, d.processor_id, subject_ref) or ""),
+        is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d.id, now)),
+        is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
+        subject_ref_given=bool(subject_ref),
+        live_templates=sum(not t.record.is_expired(now) for t in held), held_templates=len(held),
         is_liveness_passed=liveness_passed,
     )
 
 
 def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
-          subject_ref: str | None, liveness_passed: bool = False) -> tuple[Deployment, Subject | None, GateDecision]:
+          subject_ref: str | None, liveness_passed: bool = False,
+          ) -> tuple[Deployment, Subject | None, GateDecision, list[SealedTemplate]]:
+    """Gather the facts and let the gate decide; the decision is never patched afterwards."""
     d = load_deployment(tx, deployment_id)
     subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
-    if subject_ref and subject is None:
-        decision = decide(GateFacts(op, d, purpose, ctx.clock.now()))
-        if decision.allowed and d.consent_required:
-            decision = GateDecision(False, (R.CONSENT_MISSING,), d.alternatives)
-        return d, None, decision
-    return d, subject, decide(_facts(ctx, tx, op, d, purpose, subject, subject_ref, liveness_passed))
+    held = tx.list_templates(subject.id, d.id, purpose) if subject and op is Operation.VERIFY else []
+    facts = _facts(ctx, tx, op, d, purpose, subject, subject_ref, held, liveness_passed)
+    return d, subject, decide(facts), held
 
 
 def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
@@ -95,7 +107,7 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
            *, actor: str = "api") -> EnrollResult:
     """Image to sealed template; the image itself never leaves this call (M-8.1, M-14.1)."""
     with ctx.store.transaction(readonly=True) as tx:
-        d, _, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
+        d, _, decision, _ = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
     if not decision.allowed:
         _record_refusal(ctx, "enroll", d, subject_ref, decision, actor)
         return EnrollResult(decision)
@@ -103,8 +115,8 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
         # Gate again inside the writing transaction: consent may have been withdrawn meanwhile.
-        d, subject, decision = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
-        if subject is None and not d.consent_required and decision.allowed:
+        d, subject, decision, _ = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
+        if subject is None and decision.allowed:  # a law allows no notice (M-5.7): the person is new here
             subject = tx.add_subject(Subject(new_id(), d.processor_id, subject_ref, None, now))
         if not decision.allowed or subject is None:
             record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
@@ -132,7 +144,7 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
                        "replaced": dropped})
     ctx.gallery.removed(dropped)
     ctx.gallery.added(d.id, purpose, rec.id, subject.id, emb.vector)
-    return EnrollResult(decision, rec.id, rec.expires_at.isoformat())
+    return EnrollResult(decision, rec.id, rec.expires_at.isoformat(), _notice_changes(ctx, d, decision))
 
 
 def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -145,26 +157,23 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     """1:1: is the person in the probe image the enrolled subject? ``liveness``: a passed check's figures."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        d, subject, decision = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
-                                     liveness is not None)
-        held = tx.list_templates(subject.id, d.id, purpose) if subject and decision.allowed else []
+        d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
+                                           liveness is not None)
+        threshold = openset.verify_threshold(ctx, tx.get_calibration(d.id))
     live = [t for t in held if not t.record.is_expired(now)]
-    if decision.allowed and not live:
-        reason = R.TEMPLATE_EXPIRED if held else R.NOT_ENROLLED
-        decision = GateDecision(False, (reason,), d.alternatives)
     if not decision.allowed:
         _record_refusal(ctx, "verify", d, subject_ref, decision, actor)
         return VerifyResult(decision)
     emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
     distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
-    is_match = distance <= ctx.threshold
-    ctx.guard.verify_result(pseudonym(ctx, d.processor_id, subject_ref) or "", is_match, actor, client)
+    is_match = distance <= threshold
+    ctx.guard.verify_result(lock_key(ctx, d, subject_ref), is_match, actor, client, deployment_id=d.id)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": ctx.threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
+                       "threshold": threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
                        **({"liveness": liveness} if liveness is not None else {})})
-    return VerifyResult(decision, is_match, round(distance, 4), ctx.threshold)
+    return VerifyResult(decision, is_match, round(distance, 4), threshold, _notice_changes(ctx, d, decision))
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
@@ -177,12 +186,13 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     ``top_k`` is kept for compatibility; it only widens the index search.
     """
     with ctx.store.transaction(readonly=True) as tx:
-        d, _, decision = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
+        d, _, decision, _ = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
+        adopted = tx.get_calibration(d.id)
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
     emb = _embed_or_record(ctx, "identify", d, None, image, actor)
-    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose))
+    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose), adopted)
     hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8, 16))
     now = ctx.clock.now()
     people: list[Candidate] = []  # the nearest valid templates, one per person, nearest first
@@ -196,8 +206,9 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
             subject = tx.get_subject_by_id(subject_id)
             if subject is None or any(c.subject_ref == subject.external_ref for c in people):
                 continue
-            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)))
-            if not d.consent_required or valid_consent(facts)[0] is not None:  # a stale or withdrawn consent takes the face out of the gallery
+            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)),
+                              subject_ref_given=True)
+            if decide(facts).allowed:  # a stale or withdrawn consent takes the face out of the gallery
                 people.append(Candidate(subject.external_ref, round(distance, 4)))
         outcome = decide_open_set(rule, people[0].distance if people else None,
                                   people[1].distance if len(people) > 1 else None)

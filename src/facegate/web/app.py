@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from facegate import __version__
 from facegate.bootstrap import AppContext
 from facegate.errors import Unavailable
-from facegate.web import console, health, kiosk, problems
+from facegate.web import apidocs, console, health, kiosk, problems
 from facegate.web.guard import InputGuard
-from facegate.web.routes import admin, consents, deployments, faces, liveness
+from facegate.web.serving import AccessLog, ErrorBoundary, ProxyHeaders, parse_proxies
+from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
 def create_app(ctx: AppContext) -> FastAPI:
@@ -17,10 +18,12 @@ def create_app(ctx: AppContext) -> FastAPI:
         title="facegate",
         version=__version__,
         description="Face recognition under China's 2025 face recognition Measures: every operation passes the gate.",
+        docs_url=None, redoc_url=None,  # apidocs serves /docs from the package, never from a CDN
     )
     app.state.ctx = ctx
     problems.install(app)
-    for module in (deployments, faces, liveness, consents, admin, kiosk, console):
+    apidocs.install(app)
+    for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
     def is_client_blocked(scope: dict[str, object]) -> bool:
@@ -30,7 +33,11 @@ def create_app(ctx: AppContext) -> FastAPI:
         except Unavailable:  # counters down: the route's own admission check answers 503, not this middleware's 500
             return False
 
+    # Added innermost first: errors -> caller's address -> access log -> input guard -> routes.
     app.add_middleware(InputGuard, is_client_blocked=is_client_blocked)
+    app.add_middleware(AccessLog)
+    app.add_middleware(ProxyHeaders, proxies=parse_proxies(ctx.settings.trusted_proxies))
+    app.add_middleware(ErrorBoundary)
 
     health.install(app, ctx)  # /healthz with each dependency; 503 dependency_unavailable while one is down
 

@@ -47,6 +47,17 @@ def decision_body(decision: GateDecision) -> dict[str, Any]:
     }
 
 
+def notice_changed_body(decision: GateDecision, sections: tuple[str, ...]) -> dict[str, Any]:
+    """M-5.4, Art. 5 para 2: the person agreed to an earlier notice; show them the changed parts."""
+    if not decision.notice_changed:
+        return {}
+    return {"notice_changed": {
+        "agreed_version": decision.agreed_notice_version, "sections": list(sections),
+        "message_en": "The notice has changed since you agreed; please read the changed parts.",
+        "message_zh": "您同意后告知内容已变更，请阅读变更部分。",
+    }}
+
+
 def refusal(decision: GateDecision) -> JSONResponse:
     """A gate refusal is a value, but HTTP clients must fail closed: 403 with the reasons."""
     first = decision.reasons[0]

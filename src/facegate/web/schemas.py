@@ -41,8 +41,26 @@ class ConsentCreate(Strict):
     channel: str = "api"
     actor: Literal["self", "guardian"] = "self"
     birth_date: date | None = None
+    age_attested_by: str | None = Field(
+        None, min_length=1, max_length=128,
+        description="Who checked that the person is 14 or over, instead of a date of birth (M-7.1)")
+    separate_consents: list[Literal["internet_transmission", "cross_border"]] = Field(
+        default_factory=list, description="Separate consents given with this one (Art. 8; PIPL Art. 39)")
     guardian_ref: GuardianRef | None = None
     guardian_relationship: Literal["parent", "other_guardian"] | None = None
+
+
+class NoticeRecordCreate(Strict):
+    """On a statutory basis: the person was given the current notice (M-5.1, M-6.7)."""
+
+    deployment_id: str
+    subject_ref: SubjectRef
+    purpose: str
+    notice_version: str = Field(min_length=8, max_length=64)
+    channel: str = "api"
+    birth_date: date | None = None
+    age_attested_by: str | None = Field(None, min_length=1, max_length=128)
+    separate_consents: list[Literal["cross_border"]] = Field(default_factory=list)
 
 
 class ConsentRead(BaseModel):
@@ -52,6 +70,7 @@ class ConsentRead(BaseModel):
     purpose: str
     notice_version: str
     actor: str
+    kind: str = "consent"
 
 
 class WithdrawCreate(Strict):

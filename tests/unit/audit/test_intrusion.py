@@ -18,7 +18,7 @@ from facegate.errors import RateLimited
 
 POLICY = IntrusionPolicy(
     per_key=Limit(3, 60), per_client=Limit(5, 60), per_subject=Limit(4, 60),
-    verify_failures=Limit(5, 600), subject_lock_s=900,
+    verify_failures=Limit(5, 600), subject_lock_steps_s=(300, 900, 3600),
     identify_window_s=600, identify_min_probes=10, identify_miss_ratio=0.8, identify_max=20, key_throttle_s=900,
     read_rows=Limit(1000, 3600), exports=Limit(2, 86_400), revoked_uses=Limit(3, 3600),
     auth_failures=Limit(4, 600), client_block_s=3600,
@@ -80,6 +80,27 @@ def test_repeated_failed_verifications_lock_the_face_path(defence: IntrusionDefe
     assert defence.record_verification(subject_ref="ref-a", matched=False, key_id="k1", client="10.0.0.1") == ()
     clock.advance(901)
     assert not defence.is_subject_locked("ref-a")
+
+
+def test_locks_are_proportional_short_first_then_longer_within_a_day(defence: IntrusionDefence, clock) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 item 9: a first lock is short (honest people fail too); repeated ones escalate, then fade."""
+    steps = []
+    for _ in range(4):
+        events: tuple = ()  # type: ignore[type-arg]
+        for _ in range(5):
+            events += defence.record_verification(subject_ref="ref-a", matched=False, key_id=None, client="c",
+                                                  deployment_id="door")
+        (ev,) = events
+        steps.append((ev.detail["level"], ev.detail["lock_s"], ev.detail["deployment_id"]))
+        assert defence.is_subject_locked("ref-a")
+        clock.advance(ev.detail["lock_s"] + 1)
+        assert not defence.is_subject_locked("ref-a")
+    assert steps == [(1, 300, "door"), (2, 900, "door"), (3, 3600, "door"), (4, 3600, "door")]
+    clock.advance(2 * 86_400)  # a day without locks: the next one is short again
+    events = ()
+    for _ in range(5):
+        events += defence.record_verification(subject_ref="ref-a", matched=False, key_id=None, client="c")
+    assert [e.detail["lock_s"] for e in events] == [300]
 
 
 def test_the_gate_refuses_a_locked_subject_but_keeps_alternatives(defence: IntrusionDefence, clock) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ import dlib
 import face_recognition_models as models
 import numpy as np
 
-from facegate.adapters.face.imaging import decode_rgb
+from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, FaceObservation, FaceOptions
 
@@ -88,7 +88,8 @@ class DlibFaceEngine:
         prepared: list[tuple[np.ndarray, tuple[int, int, int, int], int] | Exception] = []
         for data in images:
             try:
-                prepared.append(self._chip(decode_rgb(data), options))
+                image = decode_rgb(data, min_side=options.min_face_px, max_aspect=MAX_ASPECT)
+                prepared.append(self._chip(image, options))
             except ImageRejected as exc:
                 prepared.append(exc)
         chips = [p[0] for p in prepared if not isinstance(p, Exception)]

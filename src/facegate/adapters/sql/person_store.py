@@ -39,6 +39,15 @@ class SqlPersonStore:
     def add_request(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(tp.person_requests).values(**{k: values[k] for k in _COLUMNS}))
 
+    def get_request(self, request_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(tp.person_requests).where(tp.person_requests.c.id == request_id)).first()
+        return _request(row) if row else None
+
+    def update_request(self, values: dict[str, Any]) -> None:
+        c = tp.person_requests.c
+        self.conn.execute(update(tp.person_requests).where(c.id == values["id"]).values(
+            **{k: values[k] for k in _COLUMNS if k != "id"}))
+
     def list_requests(self, status: str | None = None, deployment_id: str | None = None) -> list[dict[str, Any]]:
         q = select(tp.person_requests)
         if status:

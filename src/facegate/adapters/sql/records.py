@@ -114,6 +114,15 @@ class RecordsMixin:
         return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
                 for r in rows]
 
+    def lock_events(self, since: datetime, subject_key: str | None = None,
+                    kinds: tuple[str, ...] = ("subject_locked", "subject_lock_lifted")) -> list[SecurityEvent]:
+        c = t.security_events.c
+        q = select(t.security_events).where(c.kind.in_(kinds), c.at >= since)
+        if subject_key is not None:
+            q = q.where(c.subject_ref == subject_key)
+        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
+                for r in self.conn.execute(q.order_by(c.id))]
+
 
 def _event(r: Any) -> AuditEvent:
     return AuditEvent(kind=r.kind, at=r.at, actor=r.actor, deployment_id=r.deployment_id, subject_ref=r.subject_ref,

@@ -13,11 +13,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.calibrations import CalibrationsMixin
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
 from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
 from facegate.domain.chain_export import normalize_event
+from facegate.domain.age import AgeBasis
 from facegate.domain.model import (
     Alternative,
     Consent,
@@ -26,10 +28,13 @@ from facegate.domain.model import (
     DeploymentStatus,
     Mode,
     Processor,
+    RecordKind,
+    SeparateConsent,
     StorageLocality,
     Subject,
     TemplateRecord,
 )
+from facegate.domain.terms import ConsentTerms
 from facegate.ports import SealedTemplate, WrappedKey
 
 
@@ -43,7 +48,16 @@ def _deployment(row: Any) -> Deployment:
         scope_hash=row.scope_hash, minors_allowed=row.minors_allowed,
         written_consent_required=row.written_consent_required, manifest=dict(row.manifest),
         consent_required=row.consent_required, legal_basis_ref=row.legal_basis_ref,
+        **_gate_terms(row.gate_terms),
     )
+
+
+def _gate_terms(data: dict[str, Any] | None) -> dict[str, Any]:
+    if not data:
+        return {}
+    return {"terms": ConsentTerms.from_dict(data.get("terms")), "may_meet_minors": bool(data.get("may_meet_minors")),
+            "separate_consents_needed": tuple(SeparateConsent(s) for s in data.get("separate", ())),
+            "is_notice_exempt": bool(data.get("notice_exempt"))}
 
 
 def _consent(row: Any) -> Consent:
@@ -52,6 +66,9 @@ def _consent(row: Any) -> Consent:
         notice_version=row.notice_version, scope_hash=row.scope_hash, channel=row.channel,
         actor=ConsentActor(row.actor), given_at=row.given_at, withdrawn_at=row.withdrawn_at,
         guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship,
+        kind=RecordKind(row.kind or "consent"), terms=ConsentTerms.from_dict(row.terms),
+        separate=tuple(SeparateConsent(s) for s in row.separate_consents or ()),
+        age_basis=AgeBasis(row.age_basis) if row.age_basis else None, age_attested_by=row.age_attested_by,
     )
 
 
@@ -79,7 +96,7 @@ _INSERT_EVENT = insert(t.audit_events)
 _UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
 
 
-class SqlTx(RecordsMixin, GalleryLogMixin):
+class SqlTx(RecordsMixin, CalibrationsMixin, GalleryLogMixin):
     """The Tx port over one open connection inside a transaction."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
@@ -118,6 +135,9 @@ class SqlTx(RecordsMixin, GalleryLogMixin):
             "minors_allowed": d.minors_allowed, "written_consent_required": d.written_consent_required,
             "manifest": d.manifest, "consent_required": d.consent_required,
             "legal_basis_ref": d.legal_basis_ref,
+            "gate_terms": {"terms": d.terms.to_dict() if d.terms else None, "may_meet_minors": d.may_meet_minors,
+                           "separate": [s.value for s in d.separate_consents_needed],
+                           "notice_exempt": d.is_notice_exempt},
         }
         if self.get_deployment(d.id):
             self.conn.execute(update(t.deployments).where(t.deployments.c.id == d.id).values(**values))
@@ -210,7 +230,9 @@ class SqlTx(RecordsMixin, GalleryLogMixin):
             notice_version=c.notice_version, scope_hash=c.scope_hash, channel=c.channel,
             actor=c.actor.value, given_at=c.given_at, withdrawn_at=c.withdrawn_at,
             guardian_ref=c.guardian_ref, guardian_relationship=c.guardian_relationship,
-            receipt_hash=receipt_hash,
+            receipt_hash=receipt_hash, kind=c.kind.value, terms=c.terms.to_dict() if c.terms else None,
+            separate_consents=[s.value for s in c.separate],
+            age_basis=c.age_basis.value if c.age_basis else None, age_attested_by=c.age_attested_by,
         ))
 
     def list_consents(self, subject_id: str, deployment_id: str | None = None) -> list[Consent]:

@@ -78,6 +78,21 @@ deployments = Table(
     Column("consent_required", Boolean, nullable=False, default=True),
     Column("legal_basis_ref", String(200), nullable=False, default=""),
     Column("manifest", JSON, nullable=False),
+    # The material terms, age and separate-consent policy the gate checks (M-6.4, M-7.1, M-8.2).
+    Column("gate_terms", JSON, nullable=True),
+)
+
+# The thresholds a deployment adopted from ``facegate calibrate`` (counts only, no face data).
+calibrations = Table(
+    "calibrations", metadata,
+    Column("deployment_id", String(64), primary_key=True),
+    Column("engine", String(64), nullable=False),
+    Column("document", JSON, nullable=False),  # domain.openset.Calibration.to_dict()
+    Column("target_far", JSON, nullable=False),
+    Column("target_fpir", JSON, nullable=False),
+    Column("verify_threshold", JSON, nullable=False),
+    Column("adopted_at", UTCDateTime, nullable=False),
+    Column("adopted_by", String(64), nullable=False),
 )
 
 deployment_versions = Table(
@@ -124,6 +139,11 @@ consents = Table(
     Column("guardian_ref", String(128), nullable=True),
     Column("guardian_relationship", String(32), nullable=True),
     Column("receipt_hash", String(64), nullable=True, unique=True),
+    Column("kind", String(16), nullable=False, server_default="consent"),
+    Column("terms", JSON, nullable=True),
+    Column("separate_consents", JSON, nullable=True),
+    Column("age_basis", String(24), nullable=True),
+    Column("age_attested_by", String(128), nullable=True),
     Index("ix_consents_subject", "subject_id", "deployment_id"),
 )
 

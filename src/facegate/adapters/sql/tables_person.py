@@ -17,7 +17,7 @@ person_requests = Table(
     "person_requests", metadata,
     Column("id", String(36), primary_key=True),
     Column("kind", String(16), nullable=False),  # withdrawal | deletion | complaint
-    Column("status", String(16), nullable=False),  # open | completed
+    Column("status", String(16), nullable=False),  # open | completed | answered | refused
     Column("processor_id", String(64), nullable=False),
     Column("deployment_id", String(64), nullable=True),
     Column("purpose", String(64), nullable=True),

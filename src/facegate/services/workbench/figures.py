@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from facegate.domain.chain import ChainReport, verify_chain
 from facegate.errors import InvalidInput
+from facegate.services import locks
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.deps import Incident, WorkbenchDeps
@@ -27,6 +28,10 @@ class DeploymentFigures:
     face_refused: int = 0  # ... and refused (no consent, withdrawn, wrong purpose ...)
     alternative_uses: int = 0  # non-face completions (M-10.1)
     by_operation: tuple[tuple[str, int, int], ...] = ()  # (kind, allowed, refused)
+    # Face-path locks after failed matches (M-14.5): in force now, set in the last 24 h, lifted by staff ever.
+    locks_active: int = 0
+    locks_24h: int = 0
+    locks_lifted: int = 0
 
     @property
     def completions(self) -> int:
@@ -41,7 +46,8 @@ class DeploymentFigures:
                 "consents_withdrawn": self.consents_withdrawn, "face_allowed": self.face_allowed,
                 "face_refused": self.face_refused, "alternative_uses": self.alternative_uses,
                 "alternative_share": self.alternative_share,
-                "by_operation": [{"kind": k, "allowed": a, "refused": r} for k, a, r in self.by_operation]}
+                "by_operation": [{"kind": k, "allowed": a, "refused": r} for k, a, r in self.by_operation],
+                "locks_active": self.locks_active, "locks_24h": self.locks_24h, "locks_lifted": self.locks_lifted}
 
 
 def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | None], int]) -> DeploymentFigures:
@@ -58,6 +64,7 @@ def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | No
         face_refused=sum(r for _, _, r in ops),
         alternative_uses=n("alternative", True) + n("alternative", None),
         by_operation=ops,
+        locks_lifted=n("subject_lock_lifted", any_allowed=True),
     )
 
 
@@ -65,7 +72,21 @@ def deployment_figures(ctx: ServiceContext, deps: WorkbenchDeps) -> dict[str, De
     with ctx.store.transaction(readonly=True) as tx:
         deployments = [d.id for d in tx.list_deployments()]
         counts = deps.store_for(tx).event_counts()
-    return {d: figures_from_counts(d, counts.get(d, {})) for d in deployments}
+    add = lock_figures(ctx)
+    return {d: add(figures_from_counts(d, counts.get(d, {}))) for d in deployments}
+
+
+def lock_figures(ctx: ServiceContext) -> Callable[[DeploymentFigures], DeploymentFigures]:
+    """Adds the locks in force and set in the last 24 h, which live outside the record's counts (M-14.5)."""
+    active: dict[str, int] = {}
+    for lock in locks.active_locks(ctx):
+        active[lock.deployment_id] = active.get(lock.deployment_id, 0) + 1
+    recent = locks.locks_set_since(ctx, ctx.clock.now() - timedelta(days=1))
+
+    def add(f: DeploymentFigures) -> DeploymentFigures:
+        return replace(f, locks_active=active.get(f.deployment_id, 0), locks_24h=recent.get(f.deployment_id, 0))
+
+    return add
 
 
 def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | None, today: date,

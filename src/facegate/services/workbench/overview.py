@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from facegate.domain.model import Deployment
@@ -13,7 +13,7 @@ from facegate.services import openset
 from facegate.services.context import ServiceContext
 from facegate.services.workbench import assessment
 from facegate.services.workbench.deps import WorkbenchDeps
-from facegate.services.workbench.figures import DeploymentFigures, figures_from_counts
+from facegate.services.workbench.figures import DeploymentFigures, figures_from_counts, lock_figures
 from facegate.services.workbench.signs import is_sign_available
 
 
@@ -60,4 +60,5 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
             plans = openset.plans_in(ctx, tx, d)
             live = assessment.live_facts(tx, wb, d, m, today, tuple(plans.items()))
             rows.append(DeploymentRow(d, live.findings, live.figures, st, True, is_sign_available(deps, d), plans))
-    return rows
+    add = lock_figures(ctx)
+    return [replace(r, figures=add(r.figures)) for r in rows]

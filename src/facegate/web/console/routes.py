@@ -17,12 +17,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from facegate.domain.filing import FILING_THRESHOLD
 from facegate.errors import FacegateError
+from facegate.services import requests
 from facegate.services.deployments import list_deployments
 from facegate.services.workbench import assessment, figures, filing, overview
 from facegate.web.console import charts
 from facegate.web.console.access import console_access
 from facegate.web.console.wiring import workbench_deps
 from facegate.web.deps import app_ctx
+from facegate.web.kiosk.render import person_deps
 
 HERE = Path(__file__).parent
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
@@ -162,3 +164,17 @@ def requests_page(request: Request, actor: str = Officer) -> Response:
     ctx = app_ctx(request)
     today: date = ctx.services.clock.now().date()
     return render(request, "requests.html", requests=figures.person_requests(ctx.services, workbench_deps(ctx), today))
+
+
+@router.post("/requests/{request_id}/answer")
+def answer(request: Request, request_id: str, outcome: str = Form(...), text: str = Form(""),
+           actor: str = Officer) -> Response:
+    """The officer answers or refuses with a reason (M-16.2, PIPL Art. 50)."""
+    ctx = app_ctx(request)
+    try:
+        requests.answer_request(ctx.services, person_deps(request), request_id, outcome=outcome, text=text,
+                                actor=actor)
+    except FacegateError as exc:
+        return render(request, "message.html", exc.status, error_code=exc.code,
+                      message=(exc.message_zh, exc.message_en))
+    return RedirectResponse("/console/requests", status_code=303)

@@ -9,11 +9,11 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from facegate.errors import NotFound
-from facegate.web.kiosk import operator, pairing, routes, selfservice
+from facegate.web.kiosk import liveness, operator, pairing, routes, selfservice
 from facegate.web.kiosk.render import STATIC
 
 router = APIRouter()
-for _module in (pairing, routes, selfservice, operator):
+for _module in (pairing, routes, selfservice, operator, liveness):
     router.include_router(_module.router)
 
 _STATIC_FILES = {p.name: p for p in STATIC.iterdir() if p.is_file()}

@@ -29,7 +29,7 @@ from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx, image_body
 from facegate.web.kiosk.access import kiosk_access
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render
-from facegate.web.problems import refusal
+from facegate.web.problems import notice_changed_body, refusal
 
 router = APIRouter(prefix="/kiosk/{deployment_id}", tags=["kiosk"], include_in_schema=False)
 Kiosk = Depends(kiosk_access)
@@ -116,6 +116,7 @@ def _consent_request(d: Deployment, form: FormData, today: date, purpose: str) -
         channel=UI_VERSION, actor=ConsentActor.GUARDIAN if guardian else ConsentActor.SELF, birth_date=born,
         guardian_ref=(str(form.get("guardian_ref") or "").strip() or None) if guardian else None,
         guardian_relationship=relationship if guardian else None,
+        separate_consents=tuple(str(v) for v in form.getlist("separate")),
     )
 
 
@@ -206,7 +207,8 @@ async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
                                      actor=request.state.actor)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return JSONResponse({"enrolled": True, "expires_at": result.expires_at}, status_code=201)
+    return JSONResponse({"enrolled": True, "expires_at": result.expires_at,
+                         **notice_changed_body(result.decision, result.notice_changes)}, status_code=201)
 
 
 @router.post("/verify")
@@ -219,9 +221,10 @@ async def verify(request: Request, d: Deployment = Kiosk) -> Any:
                                      actor=request.state.actor, client=request.client.host if request.client else None)
     if not result.decision.allowed:
         return refusal(result.decision)
+    changed = notice_changed_body(result.decision, result.notice_changes)
     if not result.is_match:
-        return {"is_match": False}
+        return {"is_match": False, **changed}
     # A match against the held template proves the reference: a one-time code to act on it here.
     code, _ = claims.issue_claim(ctx, deps, d.id, ref, actor=request.state.actor, proof="face_match",
                                  ttl=deps.form_token_ttl)
-    return {"is_match": True, "claim_code": code}
+    return {"is_match": True, "claim_code": code, **changed}

@@ -49,7 +49,10 @@ def held_json(h: Held) -> dict[str, Any]:
         "template_count": h.template_count,
         "templates_expire_at": h.templates_expire_at.isoformat() if h.templates_expire_at else None,
         "requests": [{"kind": r.kind, "status": r.status, "created_at": r.created_at.isoformat(),
-                      "due_on": r.due_on.isoformat()} for r in h.requests],
+                      "due_on": r.due_on.isoformat(), "answer": r.detail.get("answer"),
+                      "answered_on": r.detail.get("answered_on"), "on_time": r.detail.get("on_time"),
+                      "refusal_note_zh": r.detail.get("refusal_note_zh"),
+                      "refusal_note_en": r.detail.get("refusal_note_en")} for r in h.requests],
     }
 
 

@@ -43,6 +43,15 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "for this purpose."),
     "consent_hint": ("此项仅针对人脸信息，不勾选也可以选择其他方式办理。",
                      "This covers face information only. You may leave it unticked and use the other way instead."),
+    "separate_internet_transmission": (
+        "我单独同意将我的人脸信息存储于人脸识别设备之外或通过互联网传输，详见告知书“怎样处理”。",
+        "I separately consent to my face information being stored off the device or sent over the Internet, "
+        "as the notice explains under \"How it works\"."),
+    "separate_cross_border": (
+        "我单独同意将我的人脸信息提供至境外接收方，详见告知书“向境外提供”。",
+        "I separately consent to my face information being provided to the recipient outside mainland China "
+        "named in the notice."),
+    "notice_changed": ("告知内容已变更，请阅读以下变更部分。", "The notice has changed; please read the changed parts."),
     "agree": ("提交同意", "Submit consent"),
     "refuse": ("我不同意，改用其他方式", "I do not agree - use the other way"),
     "guardian_title": ("监护人同意（未满十四周岁）", "Guardian's consent (under 14)"),
@@ -126,6 +135,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kinds_complaint": ("投诉", "complaint"),
     "done": ("已完成", "done"),
     "open": ("处理中", "open"),
+    "answered": ("已答复", "answered"),
+    "refused": ("已拒绝", "refused"),
+    "answer": ("答复", "Answer"),
+    "refusal_reason": ("拒绝理由", "Reason for refusal"),
+    "answered_late": ("（晚于答复期限）", "(after the due date)"),
 }
 
 

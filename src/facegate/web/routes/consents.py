@@ -13,7 +13,14 @@ from facegate.services import consent as consent_service
 from facegate.services import subjects
 from facegate.web.auth import check
 from facegate.web.deps import app_ctx
-from facegate.web.schemas import ConsentCreate, ConsentRead, DeletionRead, WithdrawCreate, WithdrawRead
+from facegate.web.schemas import (
+    ConsentCreate,
+    ConsentRead,
+    DeletionRead,
+    NoticeRecordCreate,
+    WithdrawCreate,
+    WithdrawRead,
+)
 
 router = APIRouter(prefix="/v1", tags=["consent"])
 
@@ -29,9 +36,23 @@ def give(request: Request, body: ConsentCreate) -> Any:
         deployment_id=body.deployment_id, subject_ref=body.subject_ref, purpose=body.purpose,
         notice_version=body.notice_version, channel=body.channel, actor=ConsentActor(body.actor),
         birth_date=body.birth_date, guardian_ref=body.guardian_ref, guardian_relationship=body.guardian_relationship,
+        age_attested_by=body.age_attested_by, separate_consents=tuple(body.separate_consents),
     )
     receipt = consent_service.give_consent(app_ctx(request).services, req, actor=_actor(request))
-    return {**asdict(receipt), "actor": receipt.actor.value}
+    return {**asdict(receipt), "actor": receipt.actor.value, "kind": receipt.kind.value}
+
+
+@router.post("/notice-records", status_code=201, response_model=ConsentRead)
+def notice_given(request: Request, body: NoticeRecordCreate) -> Any:
+    """Where a law is the basis: record that the person was given the notice (M-5.1, M-6.7)."""
+    check(request, P.CONSENT_WRITE, body.deployment_id)
+    req = consent_service.ConsentRequest(
+        deployment_id=body.deployment_id, subject_ref=body.subject_ref, purpose=body.purpose,
+        notice_version=body.notice_version, channel=body.channel, birth_date=body.birth_date,
+        age_attested_by=body.age_attested_by, separate_consents=tuple(body.separate_consents),
+    )
+    receipt = consent_service.record_notice(app_ctx(request).services, req, actor=_actor(request))
+    return {**asdict(receipt), "actor": receipt.actor.value, "kind": receipt.kind.value}
 
 
 @router.post("/consents/withdraw", response_model=WithdrawRead)

@@ -12,7 +12,7 @@ from facegate.domain.access import Permission as P
 from facegate.services import faces, subjects
 from facegate.web.auth import require
 from facegate.web.deps import IMAGE_BODY, app_ctx, image_body
-from facegate.web.problems import decision_body, refusal
+from facegate.web.problems import decision_body, notice_changed_body, refusal
 from facegate.web.schemas import AlternativeCreate
 
 router = APIRouter(prefix="/v1/deployments/{deployment_id}", tags=["faces"])
@@ -32,7 +32,8 @@ async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref
     if not result.decision.allowed:
         return refusal(result.decision)
     return JSONResponse({**decision_body(result.decision), "template_id": result.template_id,
-                         "expires_at": result.expires_at}, status_code=201)
+                         "expires_at": result.expires_at,
+                         **notice_changed_body(result.decision, result.notice_changes)}, status_code=201)
 
 
 @router.post("/verify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.VERIFY))])
@@ -44,7 +45,7 @@ async def verify(request: Request, deployment_id: str, purpose: str, subject_ref
     if not result.decision.allowed:
         return refusal(result.decision)
     return {**decision_body(result.decision), "is_match": result.is_match, "distance": result.distance,
-            "threshold": result.threshold}
+            "threshold": result.threshold, **notice_changed_body(result.decision, result.notice_changes)}
 
 
 @router.post("/identify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.IDENTIFY))])

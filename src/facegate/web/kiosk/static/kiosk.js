@@ -112,6 +112,13 @@
         }
       }
       else show(box.dataset.tNoMatch, false, "no_match");
+      if (data.notice_changed) {  // M-5.4: the changed parts are told when the person next comes
+        const link = document.createElement("a");
+        link.href = box.dataset.endpoint.replace(/\/(enroll|verify)$/, "/notice") + "?lang=" + root.dataset.lang;
+        link.textContent = root.dataset.lang === "en" ? data.notice_changed.message_en : data.notice_changed.message_zh;
+        link.id = "notice-changed";
+        result.append(" ", link);
+      }
     }
 
     function pending() { result.textContent = "…"; result.className = "result"; result.dataset.code = ""; }

@@ -1,7 +1,7 @@
 """the gallery change log, so a node that missed change-feed messages catches up from the database
 
-Revision ID: 0003_gallery_changes
-Revises: 0002_checkpoint_links
+Revision ID: 0005_gallery_changes
+Revises: 0004_consent_terms
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import facegate.adapters.sql.tables
 
 
-revision = '0003_gallery_changes'
-down_revision = '0002_checkpoint_links'
+revision = '0005_gallery_changes'
+down_revision = '0004_consent_terms'
 branch_labels = None
 depends_on = None
 
