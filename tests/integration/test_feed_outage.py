@@ -121,6 +121,11 @@ def test_redis_killed_and_restarted_between_two_nodes(tmp_path: Path, pg_url: st
         assert a.post("/v1/deployments", content=manifest,
                       headers={"content-type": "application/yaml"}).json()["status"] == "active"
         assert _identify(b, face_images["obama3.jpg"]) == []  # B's gallery is loaded (and empty)
+        notice = a.get(f"/v1/deployments/{METRO}").json()["notice_version"]
+        for ref in ("p-1", "p-3"):  # a law is the basis, but the notice is still given and recorded (M-5.1)
+            told = a.post("/v1/notice-records", json={"deployment_id": METRO, "subject_ref": ref, "purpose": P,
+                                                      "notice_version": notice, "age_attested_by": "officer-7"})
+            assert told.status_code == 201, told.text
         r = a.post(f"/v1/deployments/{METRO}/enroll", params={"purpose": P, "subject_ref": "p-1"},
                    content=face_images["obama.jpg"])
         assert r.status_code == 201, r.text
@@ -144,7 +149,9 @@ def test_redis_killed_and_restarted_between_two_nodes(tmp_path: Path, pg_url: st
 
         # Meanwhile a change no node hears of: another process enrols p-2 and deletes p-1, publishing nothing.
         from facegate.services import faces, subjects
+        from facegate.services.consent import ConsentRequest, record_notice
 
+        record_notice(offline.services, ConsentRequest(METRO, "p-2", P, notice, age_attested_by="officer-7"))
         assert faces.enroll(offline.services, METRO, "p-2", P, face_images["biden.jpg"]).template_id
         subjects.delete_subject(offline.services, METRO, "p-1", actor="cli")
 
