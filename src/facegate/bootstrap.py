@@ -28,11 +28,12 @@ from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
 from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
-from facegate.ports import Clock, FaceEngine, FaceOptions
+from facegate.ports import Clock, FaceEngine, FaceOptions, SpoofDetector
 from facegate.services.context import ServiceContext
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
-from facegate.services.gallery import MemoryGallery, SharedGallery
+from facegate.services.gallery import MemoryGallery
+from facegate.services.gallery_sync import SharedGallery
 from facegate.services.security import DefenceGuard
 from facegate.services.workbench.assessment import assessment_gate
 from facegate.services.workbench.filing import count_at_write
@@ -113,10 +114,22 @@ class AppContext:
         purge = self.extras.get("purge")
         if purge is not None:
             purge.stop()  # type: ignore[attr-defined]
-        feed = self.extras.get("feed")
+        feed = self.extras.get("feed")  # the SharedGallery: stops its catch-up thread and the feed
         if feed is not None:
             feed.close()  # type: ignore[attr-defined]
         self.store.dispose()
+
+
+def spoof_detector(settings: Settings) -> SpoofDetector | None:
+    """The operator's anti-spoofing model, if configured; its checksum is checked before it loads."""
+    if settings.spoof_model_path is None:
+        return None
+    if not settings.spoof_model_sha256:
+        raise ConfigurationError("spoof_model_checksum", "FACEGATE_SPOOF_MODEL_SHA256 is required with the model.",
+                                 "配置防伪模型时须同时提供其 SHA-256。")
+    from facegate.adapters.face.spoof_onnx import OnnxSpoofDetector
+
+    return OnnxSpoofDetector(settings.spoof_model_path, settings.spoof_model_sha256, settings.spoof_threshold)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -172,7 +185,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
         dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor))
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
-    gallery: Gallery = SharedGallery(local_gallery, feed) if feed else local_gallery
+    gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
     services = ServiceContext(
         store=store, engine=face, keys=keys, clock=the_clock,
@@ -180,11 +193,11 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
         challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
-        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s),
+        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s), spoof_detector=spoof_detector(settings),
         calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
         identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
         people_stored=count_at_write(lambda tx: TypedWorkbench(workbench_store(tx))),  # type: ignore[arg-type]
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),
     )
-    return AppContext(settings, services, store, keyring, defence, {"feed": feed} if feed else {})
+    return AppContext(settings, services, store, keyring, defence, {"feed": gallery} if feed else {})

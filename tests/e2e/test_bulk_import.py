@@ -20,7 +20,7 @@ from facegate.services.faces import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 HOTEL, P = "westlake-hotel-front-desk", "check_in"
-COLUMNS = ["reference", "photo", "consent_at", "notice_version", "channel", "age_14_or_over", "birth_date",
+COLUMNS = ["reference", "photo", "consent_at", "notice_version", "channel", "birth_date", "age_attested_by",
            "guardian_ref", "guardian_relationship"]
 
 
@@ -65,7 +65,7 @@ def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path
     (photos / "wall.png").write_bytes(blank.getvalue())
     notice = get_deployment(ctx.services, HOTEL).notice_version
     ok = {"consent_at": "2025-07-01T09:30:00+08:00", "notice_version": notice, "channel": "front-desk-paper",
-          "age_14_or_over": "front-desk-staff"}
+          "age_attested_by": "front desk checked the ID card"}
     rows = [
         {"reference": "guest-1", "photo": "photos/obama.jpg", **ok},
         {"reference": "guest-2", "photo": "photos/biden.jpg", **ok},
@@ -73,8 +73,10 @@ def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path
         {"reference": "guest-4", "photo": "photos/missing.jpg", **ok},
         {"reference": "guest-5", "photo": "photos/wall.png", **ok},
         {"reference": "guest-6", "photo": "photos/obama3.jpg", **ok, "notice_version": "an-older-notice"},
-        {"reference": "kid-1", "photo": "photos/obama2.jpg", **ok, "age_14_or_over": "",
+        {"reference": "kid-1", "photo": "photos/obama2.jpg", **ok, "age_attested_by": "",
          "birth_date": date(date.today().year - 9, 1, 1).isoformat()},
+        # M-7.1: a hotel meets families; a consent with no age on record does not enrol anyone.
+        {"reference": "guest-7", "photo": "photos/obama3.jpg", **ok, "age_attested_by": ""},
     ]
     report = tmp_path / "refusals.csv"
     # The first run stopped after one person (as if interrupted); the full manifest then resumes.
@@ -82,18 +84,18 @@ def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path
     assert (code, first["imported"], first["refused"]) == (0, 1, 0) and not report.exists()
     manifest = _write_csv(tmp_path / "gallery.csv", rows)
     code, second = _import(HOTEL, str(manifest), "-p", P, "--report", str(report))
-    assert code == 3 and (second["skipped"], second["imported"], second["refused"]) == (1, 1, 5)
+    assert code == 3 and (second["skipped"], second["imported"], second["refused"]) == (1, 1, 6)
 
     with report.open(encoding="utf-8") as f:
         refused = {r["reference"]: r for r in csv.DictReader(f)}
     assert {ref: r["code"] for ref, r in refused.items()} == {
         "guest-3": "consent_evidence_missing", "guest-4": "photo_unreadable", "guest-5": "no_face",
-        "guest-6": "notice_version_mismatch", "kid-1": "guardian_consent_missing"}
+        "guest-6": "notice_version_mismatch", "kid-1": "guardian_consent_missing", "guest-7": "age_not_established"}
     assert refused["guest-3"]["article_id"] == "M-6.2" and refused["kid-1"]["article_id"] == "M-7.2"
     assert refused["guest-3"]["where"] == "gallery.csv:4" and refused["guest-3"]["message_zh"]
 
     code, third = _import(HOTEL, str(manifest), "-p", P, "--report", str(report))
-    assert code == 3 and (third["skipped"], third["imported"], third["refused"]) == (2, 0, 5)
+    assert code == 3 and (third["skipped"], third["imported"], third["refused"]) == (2, 0, 6)
 
     # One processing-record entry per person imported, and nothing else about them.
     assert _events(ctx, "guest-1") == ["import"] and _events(ctx, "guest-2") == ["import"]
@@ -112,8 +114,8 @@ def test_folder_tree_needs_consent_evidence_for_each_person(ctx: AppContext, tmp
     notice = get_deployment(ctx.services, HOTEL).notice_version
     with (tree / "consents.csv").open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["reference", "consent_at", "notice_version", "channel", "age_14_or_over"])
-        w.writerow(["guest-a", "2025-07-01T09:30:00+08:00", notice, "kiosk", "kiosk-attendant"])
+        w.writerow(["reference", "consent_at", "notice_version", "channel", "age_attested_by"])
+        w.writerow(["guest-a", "2025-07-01T09:30:00+08:00", notice, "kiosk", "kiosk staff"])
     report = tmp_path / "refusals.csv"
     code, out = _import(HOTEL, str(tree), "-p", P, "--report", str(report))
     assert code == 3 and (out["imported"], out["refused"]) == (1, 1)

@@ -1,9 +1,9 @@
 """`facegate import DEPLOYMENT SOURCE`: bring an existing gallery from a CSV manifest or a folder tree.
 
 A CSV manifest has the columns ``reference, photo, consent_at, notice_version, channel`` and,
-where needed, ``purpose``, the age (``birth_date``, or ``age_14_or_over`` naming who checked it,
-M-7.1), ``guardian_ref, guardian_relationship`` and ``separate_consents`` (``internet_transmission``,
-``cross_border``, separated by spaces); photo paths are
+where needed, ``purpose, birth_date, age_attested_by, separate_consents, guardian_ref,
+guardian_relationship`` (M-7.1: where children may come, a birth date or who attested "14 or
+over"; ``separate_consents`` is a space-separated list such as ``internet_transmission``); photo paths are
 relative to the CSV. A folder holds one photo per person (``REF.jpg`` or ``REF/*.jpg``) and a
 ``consents.csv`` with the same columns minus ``photo``. Photos are read into memory, never copied.
 """
@@ -52,7 +52,7 @@ def _row(rec: dict[str, str], where: str, photo: str, purpose: str | None) -> Im
     return ImportRow(where, get("reference"), photo, get("purpose") or purpose or "",
                      _when(get("consent_at")), get("notice_version") or None, get("channel") or None,
                      _day(get("birth_date")), get("guardian_ref") or None, get("guardian_relationship") or None,
-                     get("age_14_or_over") or None, tuple(get("separate_consents").replace(";", " ").split()))
+                     get("age_attested_by") or None, tuple(get("separate_consents").split()))
 
 
 def _csv(path: Path, need_photo: bool) -> Iterator[tuple[int, dict[str, str]]]:

@@ -9,8 +9,10 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
+from facegate.cli.files import read_manifest
 from facegate.cli.output import REFUSED, DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
+from facegate.governance.loader import MAX_MANIFEST_CHARS
 from facegate.services import deployments as svc
 from facegate.services import openset
 
@@ -30,7 +32,7 @@ def apply(manifest: Path = typer.Argument(..., help="Deployment manifest (YAML);
           as_json: bool = JsonOption) -> None:
     """Store a new version; it is activated only when no finding blocks it. Exit 3 when blocked (M-4.4)."""
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = read_manifest(manifest, MAX_MANIFEST_CHARS)
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput("manifest_unreadable", f"Cannot read {manifest}: {exc}.", f"无法读取{manifest}。") from None
     r = svc.apply_manifest_text(local_context().services, text, str(manifest), actor="cli")
@@ -112,3 +114,24 @@ def activate(deployment: DeploymentArg, as_json: bool = JsonOption) -> None:
         typer.echo(f"refused [deployment_blocked] (M-4.4): {d.id} has a blocking finding; see "
                    f"`facegate deploy show {d.id}`. / 该部署存在阻断性问题，不能启用。", err=True)
         raise typer.Exit(REFUSED)
+
+
+@app.command("event-ended")
+@handle_errors
+def event_ended(deployment: DeploymentArg,
+                subject: str = typer.Argument(..., help="The person's pseudonymous reference in your system."),
+                on: str = typer.Option(..., "--on", help="YYYY-MM-DD: the day the declared event happened "
+                                       "(move-out, end of membership)."),
+                as_json: bool = JsonOption) -> None:
+    """The manifest's retention event happened for SUBJECT: their face data expires the declared days later (M-8.5)."""
+    from datetime import date
+
+    from facegate.services.retention import relationship_ended
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInput("date_invalid", "Dates are YYYY-MM-DD.", "日期格式应为YYYY-MM-DD。") from None
+    moved = relationship_ended(local_context().services, deployment, subject, day, actor="cli")
+    emit({"deployment_id": deployment, "event_on": on, "templates": moved}, as_json,
+         f"{deployment}: {moved} template(s) of {subject} now expire after the declared days from {on}")

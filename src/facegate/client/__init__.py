@@ -99,19 +99,28 @@ class _Calls:
 
     @staticmethod
     def give_consent(deployment_id: str, subject_ref: str, purpose: str, notice_version: str, *,
-                     channel: str = "api", birth_date: date | None = None, age_attested_by: str | None = None,
-                     separate_consents: tuple[str, ...] = (), guardian_ref: str | None = None,
-                     guardian_relationship: str | None = None, path: str = "/v1/consents") -> _Call:
-        """Age (M-7.1): ``birth_date``, or ``age_attested_by`` naming who checked the person is 14 or over."""
-        body: dict[str, Any] = {
-            "deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose,
-            "notice_version": notice_version, "channel": channel,
-            "birth_date": birth_date.isoformat() if birth_date else None, "age_attested_by": age_attested_by,
-            "separate_consents": list(separate_consents)}
-        if path == "/v1/consents":
-            body.update(actor="guardian" if guardian_ref else "self", guardian_ref=guardian_ref,
-                        guardian_relationship=guardian_relationship)
-        return _Call("POST", path, lambda b: r.pick(r.ConsentReceipt, b), json=body)
+                     channel: str = "api", birth_date: date | None = None, guardian_ref: str | None = None,
+                     guardian_relationship: str | None = None, age_attested_by: str | None = None,
+                     separate_consents: tuple[str, ...] = ()) -> _Call:
+        # M-7.1: where children may come, give birth_date or age_attested_by (who checked "14 or over").
+        body = {"deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose,
+                "notice_version": notice_version, "channel": channel,
+                "actor": "guardian" if guardian_ref else "self",
+                "birth_date": birth_date.isoformat() if birth_date else None, "guardian_ref": guardian_ref,
+                "guardian_relationship": guardian_relationship, "age_attested_by": age_attested_by,
+                "separate_consents": list(separate_consents)}
+        return _Call("POST", "/v1/consents", lambda b: r.pick(r.ConsentReceipt, b), json=body)
+
+    @staticmethod
+    def record_notice(deployment_id: str, subject_ref: str, purpose: str, notice_version: str, *,
+                      channel: str = "api", birth_date: date | None = None, age_attested_by: str | None = None,
+                      separate_consents: tuple[str, ...] = ()) -> _Call:
+        # A law, not consent, is the basis: the notice is still given and recorded first (M-5.1, M-6.7).
+        body = {"deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose,
+                "notice_version": notice_version, "channel": channel,
+                "birth_date": birth_date.isoformat() if birth_date else None, "age_attested_by": age_attested_by,
+                "separate_consents": list(separate_consents)}
+        return _Call("POST", "/v1/notice-records", lambda b: r.pick(r.ConsentReceipt, b), json=body)
 
     @staticmethod
     def withdraw_consent(deployment_id: str, subject_ref: str, purpose: str | None = None) -> _Call:
@@ -188,12 +197,6 @@ class Client:
                       **kw: Any) -> r.ConsentReceipt:
         return self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
 
-    def record_notice(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
-                      **kw: Any) -> r.ConsentReceipt:
-        """Where a law, not consent, is the basis: the person was given the notice (M-5.1, M-6.7)."""
-        return self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version,  # type: ignore[no-any-return]
-                                              path="/v1/notice-records", **kw))
-
     def withdraw_consent(self, deployment_id: str, subject_ref: str, purpose: str | None = None) -> r.Withdrawn:
         return self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))  # type: ignore[no-any-return]
 
@@ -253,11 +256,6 @@ class AsyncClient:
     async def record_notice(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
                             **kw: Any) -> r.ConsentReceipt:
         return await self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
-
-    async def record_notice(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
-                            **kw: Any) -> r.ConsentReceipt:
-        return await self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version,  # type: ignore[no-any-return]
-                                                    path="/v1/notice-records", **kw))
 
     async def withdraw_consent(self, deployment_id: str, subject_ref: str, purpose: str | None = None) -> r.Withdrawn:
         return await self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))  # type: ignore[no-any-return]

@@ -114,6 +114,11 @@ def render_rules_markdown(requirements_path: str | os.PathLike[str] | None = Non
             "| Code | Requirement | Meaning |", "|---|---|---|"]
     out += [f"| `{r.code}` | {r.article_id} | {_cell(r.message_en)} |" for r in _gate_reasons()]
     out += ["", "## Requirement coverage", "",
+            "A rule ID means the rule enforces the requirement; each rule fires on its own case in "
+            "`tests/unit/governance/test_rules_catalog.py::test_rule_fires_on_its_case`. Other entries say what "
+            "enforces the requirement and which tests prove it (checked by "
+            "`tests/unit/governance/test_coverage_names.py`), or that it is organisational, a reference, or "
+            "**not yet** built.",
             "| Requirement | Summary | Enforced by |", "|---|---|---|"]
     for req_id, summary in requirements:
         rule_ids = by_req.get(req_id)

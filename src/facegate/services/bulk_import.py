@@ -8,21 +8,18 @@ allowed them, and the processing record gets one ``import`` entry for the person
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
 
 from facegate.domain import reasons as R
-from facegate.domain.gate import GateDecision, GateFacts, check_deployment, decide, fourteenth_birthday
-from facegate.domain.age import minor_until
-from facegate.domain.model import Consent, ConsentActor, Operation, RecordKind, Subject, TemplateRecord
+from facegate.domain.age import AgeBasis, minor_until
+from facegate.domain.gate import GateDecision, GateFacts, check_deployment, decide
+from facegate.domain.model import Consent, ConsentActor, Operation, SeparateConsent, Subject, TemplateRecord
 from facegate.domain.refs import ref_problem
 from facegate.errors import FacegateError
 from facegate.services.common import load_deployment, new_id, record, template_aad
-from facegate.services.consent import ConsentRequest
-from facegate.services.consent import _age as age_basis  # the consent path's own reading of the age evidence
-from facegate.services.consent import _separate as separate_consents
 from facegate.services.context import ServiceContext
 
 
@@ -38,8 +35,8 @@ class ImportRow:
     birth_date: date | None = None
     guardian_ref: str | None = None
     guardian_relationship: str | None = None
-    age_attested_by: str | None = None  # who checked the person is 14 or over, instead of a birth date (M-7.1)
-    separate_consents: tuple[str, ...] = ()  # internet_transmission, cross_border (M-8.2)
+    age_attested_by: str | None = None  # who checked "14 or over", when there is no birth date (M-7.1)
+    separate_consents: tuple[str, ...] = ()  # internet_transmission, cross_border (Art. 8; PIPL Art. 39)
 
 
 @dataclass(frozen=True)
@@ -68,10 +65,14 @@ def evidence_problem(row: ImportRow, now: datetime) -> Outcome | None:
     if row.consent_at > now:
         return _refused(row, "consent_evidence_invalid", "M-6.2", "The consent time is in the future.",
                         "同意时间晚于当前时间。")
-    is_minor = row.birth_date is not None and now.date() < fourteenth_birthday(row.birth_date)
+    is_minor = minor_until(row.birth_date, now.date()) is not None
     if is_minor and not (row.guardian_ref and row.guardian_relationship in ("parent", "other_guardian")):
         r = R.GUARDIAN_CONSENT_MISSING
         return _refused(row, r.code, r.article_id, r.message_en, r.message_zh)
+    if any(v not in {x.value for x in SeparateConsent} for v in row.separate_consents):
+        return _refused(row, "separate_consent_unknown", "M-8.2",
+                        "Separate consents are internet_transmission and cross_border.",
+                        "单独同意的类型只能是 internet_transmission 或 cross_border。")
     return None
 
 
@@ -131,27 +132,20 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
             is_new = True
         else:
             is_new = False
-        try:
-            req = ConsentRequest(d.id, row.reference, row.purpose, row.notice_version, row.channel,
-                                 birth_date=row.birth_date, age_attested_by=row.age_attested_by,
-                                 separate_consents=row.separate_consents)
-            basis, attested_by = age_basis(req, now.date())
-            separate = separate_consents(req)
-        except FacegateError as exc:
-            refusal = _refused(row, exc.code, exc.article_id, exc.message_en, exc.message_zh)
-            record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, allowed=False,
-                   codes=(exc.code,), detail={"purpose": row.purpose, "source": row.where})
-            return refusal
-        # On a statutory basis the evidence is that the notice was given (M-5.1, M-6.7); the gate judges it.
+            if row.birth_date is not None:  # this row's date of birth is what the gate judges
+                subject = replace(subject, minor_until=until)
         consent = Consent(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=row.purpose,
             notice_version=d.notice_version, scope_hash=d.scope_hash, channel=row.channel,
             actor=ConsentActor.GUARDIAN if row.guardian_ref else ConsentActor.SELF, given_at=row.consent_at,
-            guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship,
-            kind=RecordKind.CONSENT if d.consent_required else RecordKind.NOTICE, terms=d.terms,
-            separate=separate, age_basis=basis, age_attested_by=attested_by)
+            guardian_ref=row.guardian_ref, guardian_relationship=row.guardian_relationship, terms=d.terms,
+            separate=tuple(SeparateConsent(v) for v in row.separate_consents),
+            age_basis=(AgeBasis.BIRTH_DATE if row.birth_date else
+                       AgeBasis.ATTESTED_14_OR_OVER if row.age_attested_by else None),
+            age_attested_by=None if row.birth_date else row.age_attested_by)
+        # The gate judges the new consent with everything else (age, separate consents, terms).
         facts = GateFacts(Operation.ENROLL, d, row.purpose, now, subject,
-                          (*([] if is_new else tx.list_consents(subject.id, d.id)), consent),
+                          (*([] if is_new else tx.list_consents(subject.id, d.id)), consent), subject_ref_given=True,
                           is_assessment_outdated=(ctx.assessment_check is not None
                                                   and ctx.assessment_check(tx, d.id, now)))
         decision: GateDecision = decide(facts)
@@ -162,6 +156,8 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
             return _refused(row, first.code, first.article_id, first.message_en, first.message_zh)
         if is_new:
             subject = tx.add_subject(subject)
+        elif row.birth_date is not None:
+            tx.update_subject(subject)
         tx.add_consent(consent)
         key = tx.get_subject_key(subject.id)
         if key is None:

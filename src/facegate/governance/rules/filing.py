@@ -18,7 +18,7 @@ def is_filed(m: Manifest) -> bool:
 
 
 @group.rule(
-    "FG-15-01", ("M-15.1", "M-15.2", "M-15.4"), Severity.WARNING,
+    "FG-15-01", ("M-15.5",), Severity.WARNING,
     title="Filing required at 100,000 people",
     message_zh="预计存储人脸信息达到10万人：须自达到之日起30个工作日内向所在地省级以上网信部门备案。",
     message_en="Stored face information is expected to reach 100,000 people: file with the provincial "

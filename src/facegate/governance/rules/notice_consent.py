@@ -18,7 +18,7 @@ MAX_SECTION_CHARS = 600
 
 
 @group.rule(
-    "FG-05-01", ("M-5.2", "M-6.3"), Severity.WARNING,
+    "FG-05-01", ("M-5.2",), Severity.WARNING,
     title="Contact for rights is not reachable",
     message_zh="告知中的联系方式不含电话、电子邮箱或网址，个人无法据此行使权利。",
     message_en="The contact in the notice has no phone number, e-mail or web address people can use.",
@@ -119,7 +119,7 @@ def written_consent(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-07-01", ("M-7.2", "P-31.1", "M-7.4"), Severity.BLOCKING,
+    "FG-07-01", ("M-7.2", "P-31.1"), Severity.BLOCKING,
     title="Under-14s without guardian consent",
     message_zh="允许处理不满十四周岁未成年人的人脸信息，但未配置父母或其他监护人同意。",
     message_en="Face information of children under 14 is processed but guardian consent is not configured.",
@@ -134,7 +134,7 @@ def no_guardian_consent(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-07-02", ("M-7.3", "P-31.2", "N-21.1"), Severity.BLOCKING,
+    "FG-07-02", ("M-7.3", "P-31.2"), Severity.BLOCKING,
     title="Special rules for under-14s incomplete",
     message_zh="处理不满十四周岁未成年人人脸信息，须在存储、使用、转移、披露等方面制定专门的处理规则。",
     message_en="Processing under-14s' faces needs special rules covering at least storage, use, "
@@ -166,7 +166,7 @@ def minors_discouraged(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-07-04", ("M-7.1",), Severity.ADVICE,
+    "FG-07-04", ("M-7.2",), Severity.ADVICE,
     title="School deployment excludes under-14s",
     message_zh="学校场景可能涉及不满十四周岁的学生，但本部署不允许处理其人脸信息；录入时须核实年龄。",
     message_en="A school may reach pupils under 14, but this deployment does not allow them; "

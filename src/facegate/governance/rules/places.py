@@ -144,7 +144,7 @@ def other_purposes(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-13-07", ("M-13.1", "M-13.2"), Severity.BLOCKING,
+    "FG-13-07", ("M-13.2",), Severity.BLOCKING,
     title="Whether the devices are in a public place is not declared",
     message_zh="未声明谁可以进入该场所、摄像头朝向何处、采集谁的人脸，无法判断是否适用第十三条（公共场所）。",
     message_en="The manifest does not say who can walk in, where the cameras point and whose faces are "

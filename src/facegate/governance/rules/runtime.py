@@ -45,7 +45,7 @@ class RuntimeFacts:
 
 
 @group.rule(
-    "FGR-15-01", ("M-15.1", "M-15.2", "M-15.3"), Severity.WARNING,
+    "FGR-15-01", ("M-15.1", "M-15.2"), Severity.WARNING,
     title="Stored people reached 100,000 without a filing",
     message_zh="已存储人脸信息达到10万人且未备案：须在达到之日起30个工作日内备案。",
     message_en="Face information of 100,000 people is stored and no filing is recorded: file within "
@@ -72,7 +72,7 @@ def threshold_near(m: Manifest, f: RuntimeFacts) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FGR-15-03", ("M-15.6", "M-9.5"), Severity.WARNING,
+    "FGR-15-03", ("M-15.6",), Severity.WARNING,
     title="Manifest underestimates the people stored",
     message_zh="实际存储人数已超过10万人，而部署清单预计不足10万人：须更新清单和影响评估。",
     message_en="More than 100,000 people are stored while the manifest expects fewer: update the "

@@ -71,7 +71,7 @@ def transmission_without_consent(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-08-02", ("M-8.3",), Severity.WARNING,
+    "FG-08-02", ("M-8.2", "M-5.2"), Severity.WARNING,
     title="Transmission destination not stated",
     message_zh="声明了互联网传输，但未写明接收方（目的地），无法记录和告知对外传输。",
     message_en="Internet transmission is declared without a destination, so egress cannot be logged "
@@ -170,7 +170,7 @@ def retention_very_long(m: Manifest) -> Iterator[Hit]:
 
 
 @group.rule(
-    "FG-08-08", ("M-8.5", "M-8.6"), Severity.BLOCKING,
+    "FG-08-08", ("M-8.5", "M-5.2"), Severity.BLOCKING,
     title="Retention periods inconsistent",
     message_zh="人脸照片的保存期限长于人脸信息的总保存期限，告知的期限与配置不一致。",
     message_en="Face photos are kept longer than the overall retention period; the notice and the "
