@@ -28,7 +28,7 @@ from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
 from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
-from facegate.ports import Clock, FaceEngine, FaceOptions
+from facegate.ports import Clock, FaceEngine, FaceOptions, SpoofDetector
 from facegate.services.context import ServiceContext
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
@@ -119,6 +119,18 @@ class AppContext:
         self.store.dispose()
 
 
+def spoof_detector(settings: Settings) -> SpoofDetector | None:
+    """The operator's anti-spoofing model, if configured; its checksum is checked before it loads."""
+    if settings.spoof_model_path is None:
+        return None
+    if not settings.spoof_model_sha256:
+        raise ConfigurationError("spoof_model_checksum", "FACEGATE_SPOOF_MODEL_SHA256 is required with the model.",
+                                 "配置防伪模型时须同时提供其 SHA-256。")
+    from facegate.adapters.face.spoof_onnx import OnnxSpoofDetector
+
+    return OnnxSpoofDetector(settings.spoof_model_path, settings.spoof_model_sha256, settings.spoof_threshold)
+
+
 def prepare_data_dir(settings: Settings) -> None:
     """Create the data directory and keys on first start (keys 0600, directory 0700)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -180,7 +192,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
         challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
-        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s),
+        liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s), spoof_detector=spoof_detector(settings),
         calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
         identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
         people_stored=count_at_write(lambda tx: TypedWorkbench(workbench_store(tx))),  # type: ignore[arg-type]

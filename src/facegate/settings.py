@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     bootstrap_admin_key: bool = Field(True, description="Create a first admin key when none exists.")
     purge_interval_s: int = Field(300, ge=0, description="Seconds between retention purges on every node "
                                   "(M-8.5); 0 turns it off.")
+    spoof_model_path: Path | None = Field(None, description="An operator-supplied passive anti-spoofing ONNX "
+                                          "model run on passed liveness checks (docs/liveness.md).")
+    spoof_model_sha256: str | None = Field(None, description="SHA-256 of that model file; required with it.")
+    spoof_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Attack scores at or above it refuse "
+                                   "as `liveness_spoof_suspected`.")
     liveness_ttl_s: int = Field(30, ge=3, le=600, description="Seconds a liveness challenge stays valid "
                                 "(docs/liveness.md).")
     assessment_grace_days: int = Field(30, ge=0, le=30, description="Days an outdated PIA (purpose or "

@@ -112,3 +112,24 @@ def activate(deployment: DeploymentArg, as_json: bool = JsonOption) -> None:
         typer.echo(f"refused [deployment_blocked] (M-4.4): {d.id} has a blocking finding; see "
                    f"`facegate deploy show {d.id}`. / 该部署存在阻断性问题，不能启用。", err=True)
         raise typer.Exit(REFUSED)
+
+
+@app.command("event-ended")
+@handle_errors
+def event_ended(deployment: DeploymentArg,
+                subject: str = typer.Argument(..., help="The person's pseudonymous reference in your system."),
+                on: str = typer.Option(..., "--on", help="YYYY-MM-DD: the day the declared event happened "
+                                       "(move-out, end of membership)."),
+                as_json: bool = JsonOption) -> None:
+    """The manifest's retention event happened for SUBJECT: their face data expires the declared days later (M-8.5)."""
+    from datetime import date
+
+    from facegate.services.retention import relationship_ended
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInput("date_invalid", "Dates are YYYY-MM-DD.", "日期格式应为YYYY-MM-DD。") from None
+    moved = relationship_ended(local_context().services, deployment, subject, day, actor="cli")
+    emit({"deployment_id": deployment, "event_on": on, "templates": moved}, as_json,
+         f"{deployment}: {moved} template(s) of {subject} now expire after the declared days from {on}")

@@ -88,9 +88,12 @@ COVERAGE: dict[str, Coverage] = {
                       (_T + "unit/governance/test_mapping_deployment.py::test_scope_changes_void_consent",
                        PERSON + "test_notice_changes_are_reported_and_scope_changes_need_new_consent")),
     "M-7.1": Coverage("runtime", "age is counted on the date of processing from the date of birth (13 years 364 days "
-                      "is a child, 14 years is not); an age assertion for every consent where minors may be met is "
-                      "issue 12 item 2.", ("facegate.domain.gate.age_on", "facegate.domain.model.Subject.is_minor_on"),
-                      (GATE + "test_age_arithmetic", GATE + "test_children_need_a_guardian")),
+                      "is a child, 14 years is not); where the deployment may meet minors, every consent needs an age "
+                      "assertion or the gate refuses (reason code age_not_established).",
+                      ("facegate.domain.gate.age_on", "reason:age_not_established"),
+                      (GATE + "test_age_arithmetic",
+                       _T + "unit/test_gate_notice_terms.py::test_no_age_no_processing_where_children_may_come",
+                       _T + "unit/test_gate_notice_terms.py::test_the_day_before_the_fourteenth_birthday_needs_a_guardian")),
     "M-7.4": Coverage("runtime", "withdrawal is by subject, deployment and purpose whoever consented, so a guardian's "
                       "withdrawal voids the guardian's consent the same way (reason code consent_withdrawn).",
                       ("facegate.services.consent.withdraw_consent", "reason:consent_withdrawn"),

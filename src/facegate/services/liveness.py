@@ -27,7 +27,7 @@ from facegate.ports import LandmarkEngine
 from facegate.services import faces
 from facegate.services.common import check_ref, load_deployment, pseudonym, record
 from facegate.services.context import ServiceContext
-from facegate.services.liveness_passive import motion_between
+from facegate.services.liveness_passive import motion_between, passive_figures
 
 REPLAY_WINDOW = timedelta(days=1)  # digests of every frame sent are kept this long, then forgotten
 
@@ -94,6 +94,8 @@ def judge_frames(ctx: ServiceContext, d: Deployment, challenge_id: str, frames: 
     motion = motion_between([o.thumb for o in observed])
     figures: dict[str, object] = {"frames": len(frames), "faces": sum(o.embedding is not None for o in observed),
                                   "motion": round(max(motion, default=0.0), 2)}
+    figures["passive"] = passive_figures([o.face_rgb for o in observed if o.face_rgb is not None],
+                                         [o.thumb for o in observed if o.thumb is not None])
     if L.is_still(motion, rules):
         return L.Verdict(False, R.LIVENESS_NO_MOTION), None, figures
     if seen:

@@ -25,25 +25,26 @@
 
   async function run() {
     result.textContent = "…"; result.className = "result"; result.dataset.code = "";
+    // The challenge first, then the camera: capture starts as soon as the camera shows a picture.
+    const r = await fetch(box.dataset.challenge, { method: "POST", headers: { "Accept": "application/json" } });
+    const challenge = await r.json();
+    if (!r.ok) { show(challenge.detail_zh || challenge.detail, false, challenge.code); return; }
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false });
     const frames = [];
     try {
       video.srcObject = stream; video.hidden = false;
       await video.play();
-      const r = await fetch(box.dataset.challenge, { method: "POST", headers: { "Accept": "application/json" } });
-      const challenge = await r.json();
-      if (!r.ok) { show(challenge.detail_zh || challenge.detail, false, challenge.code); return; }
       const canvas = document.createElement("canvas");
       canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-      const n = challenge.frames_per_step, gap = STEP_MS / n;
+      const n = challenge.frames_per_step, gap = STEP_MS / n, start = performance.now();
       for (let step = 0; step < challenge.steps.length; step++) {
         const s = challenge.steps[step];
         prompt.textContent = zh ? s.prompt_zh + " / " + s.prompt_en : s.prompt_en + " / " + s.prompt_zh;
         prompt.dataset.step = s.step;
         for (let seq = 0; seq < n; seq++) {
-          await sleep(gap / 2);
+          // Deadlines on one clock from the start, so a busy machine's late timers do not add up.
+          await sleep(Math.max(0, start + step * STEP_MS + (seq + 0.5) * gap - performance.now()));
           frames.push({ step: step, seq: seq, image: grab(canvas) });
-          await sleep(gap / 2);
         }
       }
       prompt.textContent = box.dataset.tReady; prompt.dataset.step = "";
