@@ -112,7 +112,7 @@ def test_cli_exit_codes_listing_and_a_tiny_face(run, tmp_path: Path, face_images
     assert json.loads(run("deploy", "deactivate", HOTEL, "--json").stdout)["status"] == "inactive"
     assert run("deploy", "activate", HOTEL).returncode == 0
 
-    assert run("consent", "give", HOTEL, "guest-9", "-p", P, "--age-14-or-over", "desk-1").returncode == 0
+    assert run("consent", "give", HOTEL, "guest-9", "-p", P, "--age-14-or-over", "desk-3").returncode == 0
     small = run("enroll", HOTEL, "guest-9", str(tiny), "-p", P)
     assert small.returncode == 2 and "face_too_small" in small.stderr
     missing = run("enroll", HOTEL, "guest-9", str(tmp_path / "nope.jpg"), "-p", P)
