@@ -32,7 +32,8 @@ from facegate.ports import Clock, FaceEngine, FaceOptions, SpoofDetector
 from facegate.services.context import ServiceContext
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
-from facegate.services.gallery import MemoryGallery, SharedGallery
+from facegate.services.gallery import MemoryGallery
+from facegate.services.gallery_sync import SharedGallery
 from facegate.services.security import DefenceGuard
 from facegate.services.workbench.assessment import assessment_gate
 from facegate.services.workbench.filing import count_at_write
@@ -113,7 +114,7 @@ class AppContext:
         purge = self.extras.get("purge")
         if purge is not None:
             purge.stop()  # type: ignore[attr-defined]
-        feed = self.extras.get("feed")
+        feed = self.extras.get("feed")  # the SharedGallery: stops its catch-up thread and the feed
         if feed is not None:
             feed.close()  # type: ignore[attr-defined]
         self.store.dispose()
@@ -184,7 +185,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
         dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor))
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
-    gallery: Gallery = SharedGallery(local_gallery, feed) if feed else local_gallery
+    gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
     services = ServiceContext(
         store=store, engine=face, keys=keys, clock=the_clock,
@@ -199,4 +200,4 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),
     )
-    return AppContext(settings, services, store, keyring, defence, {"feed": feed} if feed else {})
+    return AppContext(settings, services, store, keyring, defence, {"feed": gallery} if feed else {})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
@@ -29,8 +29,20 @@ from facegate.domain.model import Consent, Deployment, Processor, Subject, Templ
 class FaceOptions:
     """Quality requirements for one image."""
 
-    allow_largest: bool = False  # take the largest face when several are found
+    allow_largest: bool = False  # take the largest face when several are found, dominant or not
     min_face_px: int = 60  # shorter side of the detected box, in pixels
+    # adapters/face/quality.py; defaults are for verification, measured on lfw-dev (docs/benchmarks.md)
+    dominant_area_ratio: float = 1.25  # the main face is at least this much larger than the next, and central
+    min_sharpness: float = 4.0  # variance of the Laplacian of the aligned face
+    max_yaw: float = 0.6  # nose offset from the eyes' midline / eye distance
+    min_brightness: float = 35.0
+    max_brightness: float = 225.0
+
+    def for_enrolment(self) -> FaceOptions:
+        """Stricter: a template made from a poor photo fails every later verification."""
+        return replace(self, min_face_px=max(self.min_face_px, 80), dominant_area_ratio=max(self.dominant_area_ratio, 2.0),
+                       min_sharpness=max(self.min_sharpness, 8.0), max_yaw=min(self.max_yaw, 0.45),
+                       min_brightness=max(self.min_brightness, 50.0), max_brightness=min(self.max_brightness, 210.0))
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,10 @@ class Tx(Protocol):
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]: ...
     def chain_head(self) -> tuple[int, str]: ...
     def head_state(self) -> HeadState: ...
+
+    def note_gallery_invalidated(self, deployment_id: str | None) -> None: ...
+    def gallery_version(self) -> int: ...
+    def gallery_changes(self, after: int, limit: int = 500) -> list[tuple[int, dict[str, Any]]]: ...
     def sign_head(self) -> Checkpoint | None: ...
     def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]: ...
 
@@ -188,11 +204,16 @@ class Tx(Protocol):
 
 
 class ChangeFeed(Protocol):
-    """Tells the other nodes what changed in the galleries (several nodes, one store)."""
+    """Rings the other nodes when a gallery changed (several nodes, one store); never raises on publish."""
 
     def publish(self, message: dict[str, object]) -> None: ...
 
-    def subscribe(self, handler: Callable[[dict[str, object]], None]) -> None: ...
+    def subscribe(self, handler: Callable[[dict[str, object]], None],
+                  on_gap: Callable[[], None] = ...) -> None:
+        """``on_gap`` runs after a reconnect: messages may have been lost meanwhile."""
+        ...
+
+    def status(self) -> dict[str, object]: ...
 
     def close(self) -> None: ...
 

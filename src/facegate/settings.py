@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `facegate serve` listens on (`--port`).")
     public_base_url: str = Field("http://127.0.0.1:8000", description="Where people reach this service: "
                                  "printed on signs and receipts. Required in prod.")
+    trusted_proxies: str = Field("", description="Comma-separated addresses or networks of reverse proxies "
+                                 "whose `X-Forwarded-For` is believed (e.g. `10.0.0.5,10.1.0.0/16`). Empty: none, "
+                                 "the peer address counts (per-address limits, M-14.5).")
     bootstrap_admin_key: bool = Field(True, description="Create a first admin key when none exists.")
     purge_interval_s: int = Field(300, ge=0, description="Seconds between retention purges on every node "
                                   "(M-8.5); 0 turns it off.")
@@ -64,6 +67,15 @@ class Settings(BaseSettings):
     assessment_grace_days: int = Field(30, ge=0, le=30, description="Days an outdated PIA (purpose or "
                                        "method changed, or a major incident) still allows face operations, "
                                        "enrolment and verification alike; at most 30 (M-9.5).")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
+        return value
 
     @field_validator("data_dir")
     @classmethod

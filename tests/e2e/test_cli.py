@@ -80,7 +80,7 @@ def test_cli_identify_and_delete_on_a_statutory_1n_deployment(run, tmp_path: Pat
     assert run("deploy", "apply", "examples/metro-station-signed.yaml").returncode == 0
     # A law is the basis, but the notice is still given and recorded first (M-5.1, M-6.7).
     untold = run("enroll", metro, "watch-1", str(tmp_path / "obama.jpg"), "-p", "public_security")
-    assert untold.returncode == 1 and "notice_not_recorded" in untold.stderr and "M-5.1" in untold.stderr
+    assert untold.returncode == 3 and "notice_not_recorded" in untold.stderr and "M-5.1" in untold.stderr
     consent = run("consent", "give", metro, "watch-1", "-p", "public_security", "--age-14-or-over", "officer-7")
     assert consent.returncode != 0 and "consent_not_the_basis" in consent.stderr
     told = run("consent", "notice", metro, "watch-1", "-p", "public_security", "--age-14-or-over", "officer-7")
@@ -112,7 +112,7 @@ def test_cli_exit_codes_listing_and_a_tiny_face(run, tmp_path: Path, face_images
     assert json.loads(run("deploy", "deactivate", HOTEL, "--json").stdout)["status"] == "inactive"
     assert run("deploy", "activate", HOTEL).returncode == 0
 
-    assert run("consent", "give", HOTEL, "guest-9", "-p", P).returncode == 0
+    assert run("consent", "give", HOTEL, "guest-9", "-p", P, "--age-14-or-over", "desk-3").returncode == 0
     small = run("enroll", HOTEL, "guest-9", str(tiny), "-p", P)
     assert small.returncode == 2 and "face_too_small" in small.stderr
     missing = run("enroll", HOTEL, "guest-9", str(tmp_path / "nope.jpg"), "-p", P)

@@ -1,10 +1,13 @@
 """Schemathesis against the OpenAPI schema: no 5xx for any generated request, and declared response schemas hold.
 
-Runs in-process over ASGI: real SQLite and keys on a temp data dir, the fake face engine,
-and the hotel example manifest applied with two consented guests. Half the generated
-requests are aimed at that deployment and those guests, so they get past the 404s into
-the gate, the stores and the fake engine. Examples per operation: FACEGATE_FUZZ_API_EXAMPLES
-(default 20; under `make fuzz`, FACEGATE_FUZZ_RUNS / 100).
+Runs in-process over ASGI on each store, real SQLite and real PostgreSQL (a fresh database;
+PostgreSQL refuses text SQLite keeps, such as NUL, so it finds what SQLite cannot), with real
+keys on a temp data dir, the fake face engine, and the hotel example manifest applied with two
+consented guests. Half the generated requests are aimed at that deployment and those guests,
+so they get past the 404s into the gate, the stores and the fake engine. Examples per
+operation: FACEGATE_FUZZ_API_EXAMPLES (default 20 on SQLite, 10 on PostgreSQL to keep
+`make test` bounded; under `make fuzz`, FACEGATE_FUZZ_RUNS / 100 on both). Every 5xx seen is
+counted and printed per store (``5xx on sqlite: 0``).
 """
 
 from __future__ import annotations
@@ -48,16 +51,25 @@ FIXED_5XX: dict[str, dict[str, Any]] = {
     # Was: ValueError from TaskKind(kind) -> 500; FilingSubmission.kind is now a Literal.
     "POST /v1/workbench/filing/records": {"json": {"authority": "x", "processor_id": "0.1.0",
                                                    "submitted_on": "2000-01-01", "kind": "0.1.0"}},
+    # Were 500 on PostgreSQL (NUL in text; issue 11 item 3). Now 422 text_invalid before any driver.
+    "POST /v1/consents": {"json": {"deployment_id": "westlake-hotel-front-desk", "subject_ref": "a\x00b",
+                                   "purpose": "check_in", "notice_version": "0" * 64}},
+    "POST /v1/keys": {"json": {"name": "a\x00b", "role": "device", "scopes": ["*"]}},
+    "POST /v1/workbench/incidents": {"json": {"deployment_id": "westlake-hotel-front-desk", "summary": "a\x00b",
+                                              "is_major": False}},
+    "GET /v1/deployments/a%00b": {},
+    "GET /kiosk/a%00b": {},
+    "GET /kiosk/a%00b/notice": {},
 }
 # Operations that cost far more per call (zip and PDF rendering); fewer examples keep the run bounded.
 EXAMPLE_CAP = {"GET /v1/workbench/dossier.zip": 5}
 
 
-def _examples() -> int:
+def _examples(store: str = "sqlite") -> int:
     if os.environ.get("FACEGATE_FUZZ_API_EXAMPLES"):
         return int(os.environ["FACEGATE_FUZZ_API_EXAMPLES"])
     runs = os.environ.get("FACEGATE_FUZZ_RUNS")
-    return max(20, int(runs) // 100) if runs else 20
+    return max(20, int(runs) // 100) if runs else (20 if store == "sqlite" else 10)
 
 
 def admin_token(ctx: AppContext) -> str | None:
@@ -72,10 +84,24 @@ def admin_token(ctx: AppContext) -> str | None:
     return str(create(ctx.services, name="schemathesis", role="admin", scopes=("*",)).token)
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
+    """The store under fuzz: the embedded SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield "sqlite", None
+        return
+    from tests.conftest import _drop_pg_database, _fresh_pg_database
+
+    name, url = _fresh_pg_database()
+    yield "postgres", url
+    _drop_pg_database(name)
+
+
 @pytest.fixture(scope="module")
-def api_ctx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
+def api_ctx(tmp_path_factory: pytest.TempPathFactory, store: tuple[str, str | None]) -> Iterator[AppContext]:
     data = tmp_path_factory.mktemp("fuzz-api")
-    ctx = build_context(Settings(env="test", data_dir=data, examples_dir=None), engine=FakeFaceEngine())
+    ctx = build_context(Settings(env="test", data_dir=data, examples_dir=None, database_url=store[1]),
+                        engine=FakeFaceEngine())
     d = apply_manifest_text(ctx.services, HOTEL.read_text(encoding="utf-8"), HOTEL.name).deployment
     for ref in GUESTS:
         give_consent(ctx.services, ConsentRequest(d.id, ref, d.purposes[0], d.notice_version,
@@ -143,7 +169,9 @@ def _aimed(ctx: AppContext) -> Any:
     return aim
 
 
-def test_no_server_errors_and_declared_schemas_hold(api_ctx: AppContext, auth_headers: dict[str, str]) -> None:
+def test_no_server_errors_and_declared_schemas_hold(api_ctx: AppContext, auth_headers: dict[str, str],
+                                                    store: tuple[str, str | None],
+                                                    record_property: Any) -> None:
     """Valid and invalid requests for every operation; one report listing every operation that failed.
 
     (One test over all operations rather than schemathesis' per-operation parametrize: its lazy
@@ -154,16 +182,22 @@ def test_no_server_errors_and_declared_schemas_hold(api_ctx: AppContext, auth_he
     assert len(ops) >= 15
     aim = _aimed(api_ctx)
     failures: dict[str, str] = {}
+    seen = {"requests": 0, "5xx": 0}
+
+    def count(_ctx: Any, response: Any, _case: Any) -> bool | None:
+        seen["requests"] += 1
+        seen["5xx"] += response.status_code >= 500
+        return None
     for op in ops:
         generated = st.one_of(op.as_strategy(GenerationMode.POSITIVE), op.as_strategy(GenerationMode.NEGATIVE))
         strategy = st.tuples(generated, st.booleans(), st.integers(1, 9)).map(aim)
 
-        @settings(max_examples=min(_examples(), EXAMPLE_CAP.get(op.label, 10**6)), deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(max_examples=min(_examples(store[0]), EXAMPLE_CAP.get(op.label, 10**6)), deadline=None,
+                  database=None, suppress_health_check=list(HealthCheck))
         @given(strategy)
         def run(case: Any) -> None:
             case.call_and_validate(app=app, headers=auth_headers,
-                                   checks=[not_a_server_error, response_schema_conformance])
+                                   checks=[count, not_a_server_error, response_schema_conformance])
 
         try:
             run()
@@ -172,6 +206,8 @@ def test_no_server_errors_and_declared_schemas_hold(api_ctx: AppContext, auth_he
             known = KNOWN_5XX.get(op.label, {}).get("error")
             if not (known and known in text):
                 failures[op.label] = text
+    print(f"\nschemathesis on {store[0]}: {seen['requests']} requests, 5xx on {store[0]}: {seen['5xx']}")
+    record_property(f"5xx_{store[0]}", seen["5xx"])
     assert not failures, f"{len(failures)} of {len(ops)} operations failed:\n\n" + "\n\n".join(
         f"=== {label}\n{text[:4000]}" for label, text in failures.items())
 

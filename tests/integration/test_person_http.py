@@ -102,7 +102,8 @@ def test_bad_consent_input_is_explained_and_nothing_is_stored(
 
 
 def test_unknown_and_inactive_deployments(client: TestClient) -> None:
-    assert client.get("/kiosk/nope").json()["code"] == "deployment_unknown"
+    # A screen not paired for "nope" learns nothing about it (issue 11 item 8): the same 401 as anywhere unpaired.
+    assert client.get("/kiosk/nope").json()["code"] == "kiosk_not_paired"
     closed = client.get("/kiosk/closed-desk")
     assert closed.status_code == 403 and closed.json()["code"] == "deployment_inactive"
     r = client.post("/kiosk/closed-desk/consent", data={"subject_ref": "x"})

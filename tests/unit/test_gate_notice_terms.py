@@ -174,10 +174,14 @@ def test_statutory_basis_keeps_the_age_rules_and_the_change_notice() -> None:
 
 
 def test_only_a_law_lifts_the_notice() -> None:
-    exempt = deployment({**STATUTE, "minors.may_be_present": False, "notice.exemption": {
-        "name": "中华人民共和国保守国家秘密法", "article": "第二十条"}})
+    law = {"name": "中华人民共和国保守国家秘密法", "article": "第二十条", "reviewed_by": "法务部 李明",
+           "reviewed_on": "2025-07-01"}
+    exempt = deployment({**STATUTE, "minors.may_be_present": False, "notice.exemption": law})
     assert exempt.is_notice_exempt
     assert decide(GateFacts(Operation.ENROLL, exempt, "check_in", NOW, None, (), subject_ref_given=True)).allowed
     # The same exemption under consent changes nothing: consent must be informed (Art. 6).
-    under_consent = deployment({"notice.exemption": {"name": "中华人民共和国保守国家秘密法", "article": "第二十条"}})
+    under_consent = deployment({"notice.exemption": law})
     assert not under_consent.is_notice_exempt
+    # A placeholder is not a law: "第X条（示例，待确认）" lifts nothing.
+    placeholder = deployment({**STATUTE, "notice.exemption": {**law, "article": "第X条（示例，待确认）"}})
+    assert not placeholder.is_notice_exempt

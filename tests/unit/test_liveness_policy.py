@@ -9,7 +9,7 @@ import pytest
 
 from facegate.domain.gate import GateFacts, decide
 from facegate.domain.liveness import LivenessPolicy, policy_of
-from facegate.domain.model import Operation
+from facegate.domain.model import Operation, Subject
 from facegate.governance.loader import load_manifest
 from facegate.governance.rules import evaluate
 from tests.conftest import sample_deployment
@@ -34,9 +34,11 @@ def _verify(policy: str | None, *, passed: bool = False, op: Operation = Operati
     manifest: dict[str, Any] = {"scenario": {"venue_type": "business_premises"}}
     if policy:
         manifest["security"] = {"liveness": policy}
-    d = sample_deployment(manifest=manifest, consent_required=False, legal_basis_ref="中华人民共和国反洗钱法 第二十八条")
-    return decide(GateFacts(op, d, "identity_verification", NOW, subject=object(),  # type: ignore[arg-type]
-                            is_liveness_passed=passed))
+    # A statutory deployment whose law also lifts the notice: nothing but liveness stands in the way.
+    d = sample_deployment(manifest=manifest, consent_required=False, is_notice_exempt=True,
+                          legal_basis_ref="中华人民共和国反恐怖主义法 第三十二条")
+    return decide(GateFacts(op, d, "identity_verification", NOW, subject=Subject("s1", d.processor_id, "guest-1"),
+                            is_liveness_passed=passed, subject_ref_given=True, live_templates=1, held_templates=1))
 
 
 def test_gate_refuses_verification_without_a_passed_check_where_required() -> None:

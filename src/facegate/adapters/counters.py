@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 
 from facegate.domain.counters_port import bucket_of, sliding_count
+from facegate.errors import Unavailable
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 FloatClock = Callable[[], float]
 
@@ -76,11 +81,29 @@ class MemoryCounters:
         self._locks = {k: t for k, t in self._locks.items() if t > now}
 
 
+def _fail_closed(fn: F) -> F:
+    """Redis down: refuse with 503 rather than let guesses go uncounted (M-14.5), and never a 500."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise Unavailable(
+                "dependency_unavailable",
+                "A service this node depends on (the shared counter store) is unavailable; try again shortly.",
+                "本节点依赖的服务（共享计数存储）暂不可用，请稍后重试。",
+                article_id="M-14.5", detail={"dependency": "redis", "retry_after_s": 5},
+            ) from exc
+    return wrapper  # type: ignore[return-value]
+
+
 class RedisCounters:
     """Counters in Redis, so every node behind a load balancer enforces one limit."""
 
     def __init__(self, url: str, *, prefix: str = "facegate:", clock: FloatClock = time.time) -> None:
-        self._redis = redis.Redis.from_url(url)
+        # Short timeouts: a hung Redis must turn into a quick 503, not a request that never ends.
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._prefix = prefix
         self._clock = clock
         self._hit = self._redis.register_script(_HIT)
@@ -93,23 +116,28 @@ class RedisCounters:
         base = f"{self._prefix}c:{key}:{window_s}:"
         return base + str(b), base + str(b - 1)
 
+    @_fail_closed
     def hit(self, key: str, window_s: int, amount: int = 1) -> int:
         now = self._clock()
         cur_key, prev_key = self._keys(key, window_s, now)
         cur, prev = self._hit(keys=[cur_key, prev_key], args=[amount, 2 * window_s + 1])
         return sliding_count(int(cur), int(prev), now, window_s)
 
+    @_fail_closed
     def get(self, key: str, window_s: int) -> int:
         now = self._clock()
         cur, prev = self._redis.mget(self._keys(key, window_s, now))
         return sliding_count(int(cur or 0), int(prev or 0), now, window_s)
 
+    @_fail_closed
     def set_lock(self, key: str, ttl_s: int) -> bool:
         return bool(self._redis.set(f"{self._prefix}lock:{key}", b"1", nx=True, ex=ttl_s))
 
+    @_fail_closed
     def is_locked(self, key: str) -> bool:
         return bool(self._redis.exists(f"{self._prefix}lock:{key}"))
 
+    @_fail_closed
     def clear_lock(self, key: str) -> None:
         self._redis.delete(f"{self._prefix}lock:{key}")
 

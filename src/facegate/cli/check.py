@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from facegate.cli.files import read_manifest
+from facegate.errors import InvalidInput
+from facegate.governance.loader import MAX_MANIFEST_CHARS
 from facegate.governance.manifest import manifest_json_schema
 from facegate.governance.report import CheckResult, check_text, exit_code, render, unreadable
 
@@ -22,7 +25,9 @@ class OutputFormat(str, enum.Enum):
 
 def _read(path: Path) -> CheckResult:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_manifest(path, MAX_MANIFEST_CHARS)
+    except InvalidInput as exc:
+        return unreadable(str(path), exc.message_en)
     except (OSError, UnicodeDecodeError) as exc:
         return unreadable(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror
                           else type(exc).__name__)

@@ -9,8 +9,10 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
+from facegate.cli.files import read_manifest
 from facegate.cli.output import REFUSED, DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
+from facegate.governance.loader import MAX_MANIFEST_CHARS
 from facegate.services import deployments as svc
 from facegate.services import openset
 
@@ -30,7 +32,7 @@ def apply(manifest: Path = typer.Argument(..., help="Deployment manifest (YAML);
           as_json: bool = JsonOption) -> None:
     """Store a new version; it is activated only when no finding blocks it. Exit 3 when blocked (M-4.4)."""
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = read_manifest(manifest, MAX_MANIFEST_CHARS)
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput("manifest_unreadable", f"Cannot read {manifest}: {exc}.", f"无法读取{manifest}。") from None
     r = svc.apply_manifest_text(local_context().services, text, str(manifest), actor="cli")

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from facegate.cli.context import local_context
+from facegate.cli.files import read_image
 from facegate.cli.output import (
     NO_MATCH,
     DeploymentArg,
@@ -25,12 +26,10 @@ PurposeOption = typer.Option(..., "--purpose", "-p", help="One of the deployment
 
 
 def _read(path: Path) -> bytes:
-    from facegate.errors import InvalidInput
+    """The image, read with the same cap as the API's (FACEGATE_MAX_IMAGE_BYTES): /dev/zero is refused."""
+    from facegate.settings import Settings
 
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("image_unreadable", f"Cannot read {path}: {exc.strerror}.", f"无法读取{path}。") from None
+    return read_image(path, Settings().max_image_bytes)
 
 
 def register(app: typer.Typer) -> None:

@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
 
         from facegate.node import start_schedules
         from facegate.web.app import create_app
+        from facegate.web.serving import uvicorn_options
 
         settings = Settings()
         bind_host, bind_port = host or settings.host, port or settings.port
@@ -80,7 +81,9 @@ def register(app: typer.Typer) -> None:
             shown = f"[{bind_host}]" if ":" in bind_host else bind_host
             typer.echo(f"  API:  http://{shown}:{bind_port}/v1   docs: http://{shown}:{bind_port}/docs")
             typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")
-            server = uvicorn.Server(uvicorn.Config(create_app(ctx), log_level="info"))  # type: ignore[arg-type]
+            # No uvicorn proxy headers or access log: the app's own (web.serving) trust only configured
+            # proxies and never log references in clear.
+            server = uvicorn.Server(uvicorn.Config(create_app(ctx), **uvicorn_options()))  # type: ignore[arg-type]
             server.run(sockets=[sock])
         finally:
             sock.close()

@@ -8,6 +8,7 @@ from facegate.domain.terms import ConsentTerms
 from facegate.governance.canonical import content_hash
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import build_notice
+from facegate.governance.statutes import citation_problems
 from facegate.governance.vocab import LegalBasisType, NationalChannel
 
 
@@ -99,14 +100,19 @@ def to_deployment(m: Manifest, *, status: DeploymentStatus, version: int) -> Dep
 
 
 def _statute(m: Manifest) -> str:
+    """The citation the gate sees; empty (so the gate refuses) unless it is a reviewed citation (M-6.7)."""
     s = m.legal_basis.statute
-    return f"{s.name} {s.article}".strip() if m.legal_basis.type is LegalBasisType.STATUTE and s else ""
+    if m.legal_basis.type is not LegalBasisType.STATUTE or citation_problems(s, needs_review=True):
+        return ""
+    assert s is not None
+    return f"{s.name} {s.article}".strip()
 
 
 def _notice_exempt(m: Manifest) -> bool:
     """Only a law or administrative regulation lifts the notice, and never under consent (M-5.7)."""
     ex = m.notice.exemption
-    return m.legal_basis.type is LegalBasisType.STATUTE and ex is not None and ex.is_complete
+    return (m.legal_basis.type is LegalBasisType.STATUTE and ex is not None
+            and not citation_problems(ex, needs_review=True))
 
 
 def to_processor(m: Manifest) -> Processor:

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from facegate.domain.model import Mode, StorageLocality
 from facegate.governance.canonical import content_hash
 from facegate.governance.manifest import Manifest, purpose_label
+from facegate.governance.notice_parts import (
+    cross_border_section,
+    legal_basis_section,
+    method_text,
+    retention_tail,
+    rights_text,
+)
 from facegate.governance.vocab import FaceDataType
 
 
@@ -44,53 +50,15 @@ class Notice:
         return tuple(s.key for s in self.zh.sections)
 
 
-_DATA_ZH = {FaceDataType.TEMPLATE: "人脸特征模板", FaceDataType.IMAGE: "人脸照片", FaceDataType.VIDEO: "视频画面"}
-_DATA_EN = {FaceDataType.TEMPLATE: "a face template (numbers computed from your face)",
-            FaceDataType.IMAGE: "face photos", FaceDataType.VIDEO: "video frames"}
-
-
-def _method(m: Manifest) -> tuple[str, str]:
-    one = m.method.mode is Mode.VERIFY
-    zh = ["一对一比对：把现场采集的人脸与您本人登记的人脸比对，确认是不是您本人。" if one else
-          "一对多比对：把现场采集的人脸与系统中一定范围内登记的人脸逐一比对，找出是谁。"]
-    en = ["One-to-one check: your face is compared only with the face you registered, to confirm it is you."
-          if one else
-          "One-to-many search: a captured face is compared with many registered faces to find who it is."]
-    on_device = m.method.locality is StorageLocality.ON_DEVICE
-    zh.append("比对在现场设备上完成。" if on_device else "比对在我们的服务器上完成。")
-    en.append("The comparison happens on the device in front of you." if on_device
-              else "The comparison happens on our servers.")
-    kept_zh = "、".join(_DATA_ZH[t] for t in m.face_data_types)
-    kept_en = ", ".join(_DATA_EN[t] for t in m.face_data_types)
-    if m.storage.locality is StorageLocality.ON_DEVICE:
-        zh.append(f"我们保存{kept_zh}，只存放在人脸识别设备内。")
-        en.append(f"We keep {kept_en}, stored only inside the face recognition device.")
-    else:
-        zh.append(f"我们保存{kept_zh}，存放在我们的服务器上。")
-        en.append(f"We keep {kept_en}, stored on our servers.")
-    if m.storage.internet_transmission:
-        dest = m.storage.destination or "—"
-        zh.append(f"人脸信息会通过互联网传输至：{dest}。")
-        en.append(f"Face information is sent over the Internet to: {dest}.")
-    if m.storage.cross_border:
-        zh.append("人脸信息会提供至境外。")
-        en.append("Face information is sent outside mainland China.")
-    zh.append(f"技术提供方：{m.method.vendor}（{m.method.engine}）。")
-    en.append(f"Technology provider: {m.method.vendor} ({m.method.engine}).")
-    return "".join(zh), " ".join(en)
-
-
 def _retention(m: Manifest) -> tuple[str, str]:
     d = m.retention.days
-    zh = f"人脸信息最多保存{d}天，到期自动删除；您撤回同意或注销后我们也会删除。"
-    en = (f"We keep face information for at most {d} days and then delete it automatically; "
-          "we also delete it when you withdraw consent or close your account.")
+    tail_zh, tail_en = retention_tail(m)
+    zh = f"人脸信息最多保存{d}天，到期自动删除；{tail_zh}"
+    en = f"We keep face information for at most {d} days and then delete it automatically; {tail_en}"
     if (until := m.retention.until) is not None:  # M-8.5: tied to an event, with the outer limit
-        zh = (f"人脸信息保存至{until.event.zh}后{until.days_after}天，最多不超过{d}天，到期自动删除；"
-              "您撤回同意或注销后我们也会删除。")
+        zh = f"人脸信息保存至{until.event.zh}后{until.days_after}天，最多不超过{d}天，到期自动删除；{tail_zh}"
         en = (f"We keep face information until {until.event.en} plus {until.days_after} days, and never "
-              f"more than {d} days, then delete it automatically; we also delete it when you withdraw "
-              "consent or close your account.")
+              f"more than {d} days, then delete it automatically; {tail_en}")
     if m.retention.image_days is not None and FaceDataType.IMAGE in m.face_data_types:
         zh += f"人脸照片最多保存{m.retention.image_days}天。"
         en += f" Face photos are kept for at most {m.retention.image_days} days."
@@ -108,19 +76,19 @@ def _sections(m: Manifest) -> list[tuple[str, str, str, str, str]]:
          "；".join(purpose_label(x)[0] for x in m.purposes) + "。",
          "What we use face recognition for",
          "; ".join(purpose_label(x)[1] for x in m.purposes) + "."),
-        ("method", "怎样处理", *_pair_split(_method(m), "How it works")),
+        ("method", "怎样处理", *_pair_split(method_text(m), "How it works")),
         ("retention", "保存多久", *_pair_split(_retention(m), "How long we keep it")),
         ("necessity", "为什么必须使用人脸识别", "".join(x.necessity.zh for x in m.purposes),
          "Why face recognition is needed", " ".join(x.necessity.en for x in m.purposes)),
         ("rights_impact", "对您权益的影响", n.effect_on_rights.zh,
          "How this affects you", n.effect_on_rights.en),
-        ("rights", "您的权利和行使方式",
-         f"{n.how_to_exercise_rights.zh}您可以随时撤回同意、要求查阅或删除您的人脸信息，"
-         f"也可以向网信等部门投诉、举报。联系：{n.rights_contact}。",
-         "Your rights and how to use them",
-         f"{n.how_to_exercise_rights.en} You can withdraw consent at any time, ask to see or delete your "
-         f"face information, or complain to the cyberspace authorities. Contact: {n.rights_contact}."),
+        ("rights", "您的权利和行使方式", *_pair_split(rights_text(m), "Your rights and how to use them")),
     ]
+    basis, abroad = legal_basis_section(m), cross_border_section(m)
+    if basis is not None:
+        out.insert(1, basis)  # right after who processes: on what basis (M-6.7)
+    if abroad is not None:
+        out.append(abroad)
     if m.alternatives:
         zh = "；".join(f"{a.name.zh}（{a.how_offered.zh}）" for a in m.alternatives)
         en = "; ".join(f"{a.name.en} ({a.how_offered.en})" for a in m.alternatives)

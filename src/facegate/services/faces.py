@@ -93,9 +93,13 @@ def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: 
 
 def _embed_or_record(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
                      image: bytes, actor: str) -> Embedding:
-    """Embed; a rejected image is a processing event too, so it is recorded before raising."""
+    """Embed; a rejected image is a processing event too, so it is recorded before raising.
+
+    Enrolment asks more of the photo than verification (FaceOptions.for_enrolment).
+    """
+    options = ctx.face_options.for_enrolment() if kind == "enroll" else ctx.face_options
     try:
-        return ctx.engine.embed(image, ctx.face_options)
+        return ctx.engine.embed(image, options)
     except ImageRejected as exc:
         with ctx.store.transaction() as tx:
             record(ctx, tx, kind, actor=actor, deployment=d, subject_ref=subject_ref, allowed=False,

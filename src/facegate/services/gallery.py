@@ -1,7 +1,7 @@
 """The in-memory 1:N gallery: templates unsealed into memory only, loaded lazily per deployment.
 
-Kept current by enroll, delete, withdrawal and purge on this node; other nodes
-are told through ``invalidate`` (see bootstrap's change feed).
+Kept current by enroll, delete, withdrawal and purge on this node; other nodes'
+changes arrive through ``services.gallery_sync.SharedGallery``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Protocol
 
 import numpy as np
 
-from facegate.ports import ChangeFeed, KeyProvider, Store
+from facegate.ports import KeyProvider, Store
 from facegate.services.common import template_aad
 
 IndexFactory = Callable[[int], "VectorIndex"]  # dimension -> empty index
@@ -89,64 +89,25 @@ class MemoryGallery:
                 self._owner.pop(tid, None)
 
     def load_one(self, template_id: str) -> None:
-        """Add one template another node enrolled, if its index is loaded here."""
+        """Add one template another node enrolled, if its index is loaded here (idempotent: replays are safe)."""
+        with self._lock:
+            if template_id in self._owner:
+                return  # this node's own enrolment, or a change replayed twice
         with self._store.transaction(readonly=True) as tx:
             t = tx.get_sealed_template(template_id)
         if t is None:
-            return
+            return  # removed again since
         d, p = t.record.deployment_id, t.record.purpose
-        if (d, p) not in self._indexes:
-            return
         vector = np.frombuffer(self._keys.open(t.key, t.sealed, template_aad(d, t.record.subject_id, p)), np.float32)
-        self.added(d, p, template_id, t.record.subject_id, vector)
+        with self._lock:
+            # Checked under the lock that _load holds while it reads the store: either the index is
+            # here and gets the template, or it loads later and reads it from the store itself.
+            if (d, p) in self._indexes and template_id not in self._owner:
+                self._indexes[(d, p)].add([template_id], vector.reshape(1, -1))
+                self._owner[template_id] = (t.record.subject_id, f"{d}|{p}")
 
     def invalidate(self, deployment_id: str | None = None) -> None:
         """Drop cached indexes (all, or one deployment's) so they reload from the store."""
         with self._lock:
             for key in [k for k in self._indexes if deployment_id in (None, k[0])]:
                 del self._indexes[key]
-
-
-class SharedGallery:
-    """A MemoryGallery whose changes are published to, and applied from, the other nodes.
-
-    Removals apply within the feed's latency (well under a second on Redis), so a
-    person deleted or withdrawn on one node stops matching on every node.
-    """
-
-    def __init__(self, local: MemoryGallery, feed: ChangeFeed) -> None:
-        self.local = local
-        self._feed = feed
-        feed.subscribe(self._apply)
-
-    def __repr__(self) -> str:
-        return f"SharedGallery({self.local!r})"
-
-    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
-        return self.local.search(deployment_id, purpose, probe, k)
-
-    def size(self, deployment_id: str, purpose: str) -> int:
-        return self.local.size(deployment_id, purpose)
-
-    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
-        self.local.added(deployment_id, purpose, template_id, subject_id, vector)
-        self._feed.publish({"op": "added", "template_id": template_id})
-
-    def removed(self, template_ids: list[str]) -> None:
-        self.local.removed(template_ids)
-        if template_ids:
-            self._feed.publish({"op": "removed", "template_ids": list(template_ids)})
-
-    def invalidate(self, deployment_id: str | None = None) -> None:
-        self.local.invalidate(deployment_id)
-        self._feed.publish({"op": "invalidate", "deployment_id": deployment_id})
-
-    def _apply(self, message: dict[str, object]) -> None:
-        op = message.get("op")
-        if op == "removed":
-            self.local.removed([str(t) for t in message.get("template_ids", [])])  # type: ignore[union-attr]
-        elif op == "added":
-            self.local.load_one(str(message["template_id"]))
-        elif op == "invalidate":
-            dep = message.get("deployment_id")
-            self.local.invalidate(str(dep) if dep else None)

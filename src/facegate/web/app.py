@@ -6,8 +6,10 @@ from fastapi import FastAPI
 
 from facegate import __version__
 from facegate.bootstrap import AppContext
-from facegate.web import apidocs, console, kiosk, problems
+from facegate.errors import Unavailable
+from facegate.web import apidocs, console, health, kiosk, problems
 from facegate.web.guard import InputGuard
+from facegate.web.serving import AccessLog, ErrorBoundary, ProxyHeaders, parse_proxies
 from facegate.web.routes import admin, consents, deployments, faces, liveness, locks
 
 
@@ -26,12 +28,17 @@ def create_app(ctx: AppContext) -> FastAPI:
 
     def is_client_blocked(scope: dict[str, object]) -> bool:
         client = scope.get("client")
-        return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")
+        try:
+            return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")
+        except Unavailable:  # counters down: the route's own admission check answers 503, not this middleware's 500
+            return False
 
+    # Added innermost first: errors -> caller's address -> access log -> input guard -> routes.
     app.add_middleware(InputGuard, is_client_blocked=is_client_blocked)
+    app.add_middleware(AccessLog)
+    app.add_middleware(ProxyHeaders, proxies=parse_proxies(ctx.settings.trusted_proxies))
+    app.add_middleware(ErrorBoundary)
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "engine": ctx.services.engine.name}
+    health.install(app, ctx)  # /healthz with each dependency; 503 dependency_unavailable while one is down
 
     return app

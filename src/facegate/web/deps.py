@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from facegate.bootstrap import AppContext
-from facegate.errors import ImageRejected
+from facegate.errors import FacegateError, ImageRejected
 from facegate.web.uploads import image_from_multipart
 
 
@@ -47,3 +47,15 @@ IMAGE_BODY = {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+
+
+async def capped_body(request: Request, limit: int, too_large: FacegateError) -> bytes:
+    """The body, streamed into memory and refused with ``too_large`` once it passes ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

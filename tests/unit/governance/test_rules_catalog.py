@@ -30,11 +30,17 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-04-03": {"method.mode": "1:N"},
     "FG-05-01": {"notice.rights_contact": "the front desk"},
     "FG-05-02": {"notice.exemption": {"name": "某法"}},
-    "FG-05-03": {"notice.exemption": {"name": "中华人民共和国保守国家秘密法", "article": "第X条"}},
+    "FG-05-03": {"notice.exemption": {"name": "中华人民共和国保守国家秘密法", "article": "第二十条",
+                                      "reviewed_by": "法务部 李明", "reviewed_on": "2025-07-01"}},
     "FG-05-04": {"notice.accessibility": []},
     "FG-05-05": {"notice.effect_on_rights": {"zh": "长" * 700, "en": "Long."}},
     "FG-06-01": {"legal_basis": {"type": "statute"}},
+    "FG-05-06": {"legal_basis": {"type": "statute", "statute": {
+        "name": "中华人民共和国反洗钱法", "article": "第二十八条", "reviewed_by": "法务部 李明", "reviewed_on": "2025-07-01"}},
+        "notice.how_to_exercise_rights": {"zh": "可随时撤回同意。", "en": "You may withdraw consent at any time."}},
     "FG-06-02": {"written_consent_required": True},
+    "FG-06-03": {"legal_basis": {"type": "statute", "statute": {
+        "name": "杭州市公共安全视频图像信息系统管理办法", "article": "第十条", "reviewed_by": "法务部 李明", "reviewed_on": "2025-07-01"}}},
     "FG-07-01": {"minors.under_14_allowed": True, "minors.special_rules": RULES_FOR_MINORS},
     "FG-07-02": {"minors.under_14_allowed": True, "minors.guardian_consent": True},
     "FG-07-03": {"minors.under_14_allowed": True},
@@ -49,6 +55,7 @@ CASES: dict[str, dict[str, Any]] = {
     "FG-08-08": {"retention.image_days": 60, "face_data_types": ["template", "image"]},
     "FG-08-09": {"face_data_types": ["template", "image"]},
     "FG-08-10": {"storage.cross_border": True},
+    "FG-08-11": {"storage.cross_border": True, "storage.export_mechanism": "standard_contract"},
     "FG-09-01": {"impact_assessment": None},
     "FG-09-02": {"impact_assessment.conclusion": "rejected"},
     "FG-09-03": {"impact_assessment.covers": ["lawfulness_necessity"]},
@@ -148,7 +155,8 @@ def test_public_security_screening_needs_no_alternative(make: Any) -> None:
 
 def test_statute_basis_with_citation_passes(make: Any) -> None:
     ev = evaluate(make({"legal_basis": {"type": "statute",
-                                        "statute": {"name": "中华人民共和国反洗钱法", "article": "第二十八条"}}}))
+                                        "statute": {"name": "中华人民共和国反洗钱法", "article": "第二十八条",
+                                                    "reviewed_by": "法务部 李明", "reviewed_on": "2025-07-01"}}}))
     assert "FG-06-01" not in ev.rule_ids
 
 

@@ -31,7 +31,8 @@ EVIDENCE = {"public_place": {
                          "en": "You are entering a face recognition area, used for public security."},
                 "positions": ["North entrance, above the doors"]},
 }}
-STATUTE = {"type": "statute", "statute": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条"}}
+STATUTE = {"type": "statute", "statute": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条",
+                                          "reviewed_by": "法务部 李明", "reviewed_on": "2025-07-01"}}
 SECURITY_ASSESSED = {"impact_assessment.assessed.purposes": ["public_security"]}
 
 

@@ -15,7 +15,8 @@ import dlib
 import face_recognition_models as models
 import numpy as np
 
-from facegate.adapters.face.imaging import decode_rgb
+from facegate.adapters.face import quality
+from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, FaceObservation, FaceOptions
 
@@ -88,7 +89,8 @@ class DlibFaceEngine:
         prepared: list[tuple[np.ndarray, tuple[int, int, int, int], int] | Exception] = []
         for data in images:
             try:
-                prepared.append(self._chip(decode_rgb(data), options))
+                image = decode_rgb(data, min_side=options.min_face_px, max_aspect=MAX_ASPECT)
+                prepared.append(self._chip(image, options))
             except ImageRejected as exc:
                 prepared.append(exc)
         chips = [p[0] for p in prepared if not isinstance(p, Exception)]
@@ -149,14 +151,8 @@ class DlibFaceEngine:
             if small is not None and small < options.min_face_px:
                 raise _too_small(small, options)
             raise ImageRejected("no_face", "No face was found in the image.", "图像中未检测到人脸。")
-        if len(faces) > 1 and not options.allow_largest:
-            raise ImageRejected(
-                "multiple_faces",
-                f"{len(faces)} faces were found; the image must show exactly one person.",
-                f"检测到{len(faces)}张人脸，图像中只能有一个人。",
-                detail={"faces_found": len(faces)},
-            )
-        face = max(faces, key=lambda r: r.width() * r.height())
+        boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in faces]
+        face = faces[quality.pick_dominant(boxes, rgb.shape[0], rgb.shape[1], options)]
         side = min(face.width(), face.height())
         if side < options.min_face_px:
             raise _too_small(side, options)
@@ -165,7 +161,9 @@ class DlibFaceEngine:
             chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
         box = (face.left(), face.top(), face.right(), face.bottom())
         points = tuple((float(shape.part(i).x), float(shape.part(i).y)) for i in range(shape.num_parts))
-        return np.asarray(chip, dtype=np.uint8), box, len(faces), points
+        chip = np.asarray(chip, dtype=np.uint8)
+        quality.check(chip, points, options)
+        return chip, box, len(faces), points
 
     def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]:
         """Landmarks, the face box and a thumbnail per frame, plus descriptors in one batch (liveness)."""

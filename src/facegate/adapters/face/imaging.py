@@ -20,13 +20,28 @@ MAX_PIXELS = 25_000_000  # a 100-megapixel bomb is refused before decoding; phon
 # Only formats a camera or a phone produces: Pillow would otherwise try some 45 decoders
 # (EPS, FITS, PSD...) on untrusted bytes.
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP")
+MAX_ASPECT = 8.0  # phones and panoramas stay under 4:1; a strip of pixels holds no face
 
 
 def _reject(code: str, en: str, zh: str, **detail: object) -> ImageRejected:
     return ImageRejected(code, en, zh, detail=dict(detail))
 
 
-def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+def _check_shape(width: int, height: int, min_side: int, max_aspect: float | None) -> None:
+    """Refuse, from the header alone, shapes that cannot hold a usable face: a 1x25,000,000 PNG is
+    within the pixel limit but cost seconds of CPU to decode and search (issue 11 item 8)."""
+    if min(width, height) < min_side:
+        raise _reject("image_too_small", f"The image is {width}x{height} pixels; each side must be at least "
+                      f"{min_side} pixels to show a face.", f"图像为{width}x{height}像素，每边至少须{min_side}像素才能显示人脸。",
+                      min_side=min_side)
+    if max_aspect is not None and max(width, height) > max_aspect * min(width, height):
+        raise _reject("image_shape_unusable", f"The image is {width}x{height} pixels; one side is more than "
+                      f"{max_aspect:g} times the other.", f"图像为{width}x{height}像素，长边超过短边的{max_aspect:g}倍。",
+                      max_aspect=max_aspect)
+
+
+def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS, min_side: int = 1,
+               max_aspect: float | None = None) -> np.ndarray:
     """Return an (H, W, 3) uint8 array or raise ``ImageRejected`` with a stable code."""
     if not data:
         raise _reject("image_empty", "No image was sent.", "未收到图像。")
@@ -50,6 +65,7 @@ def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
                     f"The image has {width}x{height} pixels, more than the limit of {max_pixels}.",
                     f"图像像素为{width}x{height}，超过上限{max_pixels}。", limit=max_pixels,
                 )
+            _check_shape(width, height, min_side, max_aspect)
             img.load()  # full decode: a truncated file fails here, not later
             img = ImageOps.exif_transpose(img)
     except ImageRejected:

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.calibrations import CalibrationsMixin
+from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
 from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
@@ -95,7 +96,7 @@ _INSERT_EVENT = insert(t.audit_events)
 _UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
 
 
-class SqlTx(RecordsMixin, CalibrationsMixin):
+class SqlTx(RecordsMixin, CalibrationsMixin, GalleryLogMixin):
     """The Tx port over one open connection inside a transaction."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
@@ -106,6 +107,7 @@ class SqlTx(RecordsMixin, CalibrationsMixin):
         self._signer = signer
         self._every_events = every_events
         self._every_seconds = every_seconds
+        self._gallery: dict[str, list[str]] | None = None  # this transaction's gallery changes, for the log
 
     # processors and deployments ------------------------------------------------------
     def get_processor(self, processor_id: str) -> Processor | None:
@@ -197,6 +199,8 @@ class SqlTx(RecordsMixin, CalibrationsMixin):
         self.conn.execute(update(t.subjects).where(t.subjects.c.id == s.id).values(minor_until=s.minor_until))
 
     def delete_subject(self, subject_id: str) -> None:
+        self._gallery_note("removed", [r.id for r in self.conn.execute(
+            select(t.templates.c.id).where(t.templates.c.subject_id == subject_id))])
         for table in (t.templates, t.consents, t.subject_keys):
             self.conn.execute(delete(table).where(table.c.subject_id == subject_id))
         self.conn.execute(delete(t.subjects).where(t.subjects.c.id == subject_id))
@@ -258,6 +262,7 @@ class SqlTx(RecordsMixin, CalibrationsMixin):
             id=r.id, subject_id=r.subject_id, deployment_id=r.deployment_id, purpose=r.purpose,
             engine=r.engine, created_at=r.created_at, expires_at=r.expires_at, key_id=r.key_id, sealed=sealed,
         ))
+        self._gallery_note("added", [r.id])
 
     def _sealed_query(self):  # type: ignore[no-untyped-def]
         return (
@@ -298,6 +303,7 @@ class SqlTx(RecordsMixin, CalibrationsMixin):
         ids = [r.id for r in self.conn.execute(select(t.templates.c.id).where(*cond))]
         if ids:
             self.conn.execute(delete(t.templates).where(t.templates.c.id.in_(ids)))
+            self._gallery_note("removed", ids)
         return ids
 
     def get_template(self, template_id: str) -> TemplateRecord | None:
@@ -305,7 +311,8 @@ class SqlTx(RecordsMixin, CalibrationsMixin):
         return _template(row) if row else None
 
     def delete_template(self, template_id: str) -> None:
-        self.conn.execute(delete(t.templates).where(t.templates.c.id == template_id))
+        if self.conn.execute(delete(t.templates).where(t.templates.c.id == template_id)).rowcount:
+            self._gallery_note("removed", [template_id])
 
     def count_templates(self, subject_id: str) -> int:
         q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
@@ -398,7 +405,9 @@ class SqlStore:
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
         with (self.read_engine if readonly else self.engine).begin() as conn:
-            yield SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every)
+            tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every)
+            yield tx
+            tx.flush_gallery_changes()  # skipped when the body raised: the rollback takes the changes too
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -201,6 +201,15 @@ checkpoints = Table(
     Column("prev_hash", String(64), nullable=True),
 )
 
+# The replayable change feed (DESIGN: "the change feed must be replayable"): one row per transaction that
+# changed a gallery, numbered in commit order (written under the record's head lock). Template ids only.
+gallery_changes = Table(
+    "gallery_changes", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("changes", JSON, nullable=False),  # {"added": [ids], "removed": [ids], "invalidated": [deployments]}
+)
+
 api_keys = Table(
     "api_keys", metadata,
     Column("key_id", String(32), primary_key=True),

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import facegate.adapters.sql.tables_workbench as tw  # registers the wb_* tables on the shared metadata
 from facegate.adapters.sql import tables as t
@@ -61,11 +63,12 @@ class SqlWorkbenchStore:
     def put_people_count(self, processor_id: str, day: date, count: int, at: datetime) -> int:
         """Keep the day's highest count: the duty arises when 100,000 is first reached (M-15.2)."""
         c = tw.people_counts.c
-        row = self.conn.execute(select(c.count).where(c.processor_id == processor_id, c.day == day)).first()
-        if row is None:
-            self.conn.execute(insert(tw.people_counts).values(processor_id=processor_id, day=day, count=count,
-                                                              taken_at=at))
-            return count
+        # Concurrent enrolments write the same (processor, day) row: insert-if-absent, then raise it.
+        # A plain insert after a read raced on PostgreSQL (UniqueViolation, a 500 in the kill -9 burst).
+        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        self.conn.execute(dialect_insert(tw.people_counts).values(
+            processor_id=processor_id, day=day, count=count, taken_at=at).on_conflict_do_nothing())
+        row = self.conn.execute(select(c.count).where(c.processor_id == processor_id, c.day == day)).one()
         if count > row.count:
             self.conn.execute(update(tw.people_counts).where(c.processor_id == processor_id, c.day == day)
                               .values(count=count, taken_at=at))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import build_notice
+from facegate.governance.statutes import citation_problems, is_known
 from facegate.governance.rules.base import Hit, RuleGroup, Severity
 from facegate.governance.vocab import LegalBasisType, VenueType
 
@@ -35,15 +36,17 @@ def unreachable_contact(m: Manifest) -> Iterator[Hit]:
 @group.rule(
     "FG-05-02", ("M-5.7",), Severity.BLOCKING,
     title="Notice exemption without a statute",
-    message_zh="声明免于告知，但未写明允许不告知的法律或行政法规名称及条款。",
+    message_zh="声明免于告知，但未写明允许不告知的法律或行政法规名称及条款，或引用为占位文字，或未经审核签署。",
     message_en="The notice is skipped but no law or administrative regulation (name and article) "
-               "allowing it is cited.",
-    remedy_zh="删除 notice.exemption，或写明法律、行政法规名称和条款。",
-    remedy_en="Remove notice.exemption, or cite the law or administrative regulation by name and article.",
+               "allowing it is cited, or the citation is a placeholder, or nobody signed off its review.",
+    remedy_zh="删除 notice.exemption，或写明法律、行政法规名称、条款、审核人和审核日期。",
+    remedy_en="Remove notice.exemption, or cite the law or administrative regulation by name and article, "
+              "with reviewed_by and reviewed_on.",
 )
 def exemption_uncited(m: Manifest) -> Iterator[Hit]:
-    if m.notice.exemption is not None and not m.notice.exemption.is_complete:
-        yield Hit("notice.exemption")
+    # M-5.7: only a law or administrative regulation, cited for real and approved, lifts the notice.
+    if m.notice.exemption is not None and citation_problems(m.notice.exemption, needs_review=True):
+        yield Hit("notice.exemption", ", ".join(citation_problems(m.notice.exemption, needs_review=True)))
 
 
 @group.rule(
@@ -56,7 +59,7 @@ def exemption_uncited(m: Manifest) -> Iterator[Hit]:
     remedy_en="Confirm the cited law allows no notice and record the review in the impact assessment.",
 )
 def exemption_claimed(m: Manifest) -> Iterator[Hit]:
-    if m.notice.exemption is not None and m.notice.exemption.is_complete:
+    if m.notice.exemption is not None and not citation_problems(m.notice.exemption, needs_review=True):
         yield Hit("notice.exemption", f"{m.notice.exemption.name} {m.notice.exemption.article}")
 
 
@@ -91,18 +94,63 @@ def notice_too_long(m: Manifest) -> Iterator[Hit]:
                 yield Hit("notice", f"{text.language}:{s.key}")
 
 
+_WITHDRAW = re.compile(r"撤回.{0,4}同意|withdraw(ing)? (your )?consent", re.IGNORECASE)
+
+
+@group.rule(
+    "FG-05-06", ("M-6.7", "M-12.1"), Severity.BLOCKING,
+    title="Statutory basis, but the notice offers to withdraw consent",
+    message_zh="依据法律规定处理，并非基于同意，告知中却称个人可以“撤回同意”，告知不真实、准确。",
+    message_en="Processing rests on a statute, not on consent, yet the notice tells people they can "
+               "\"withdraw consent\": the notice is not true and accurate.",
+    remedy_zh="删去“撤回同意”，说明个人依法可行使的权利（查阅、复制、更正、删除、解释说明等）。",
+    remedy_en="Remove \"withdraw consent\" and describe the rights people do have (access, copy, correction, "
+              "deletion, explanation).",
+)
+def statute_offers_withdrawal(m: Manifest) -> Iterator[Hit]:
+    if m.legal_basis.type is not LegalBasisType.STATUTE:
+        return
+    n = m.notice
+    texts = {"notice.how_to_exercise_rights": n.how_to_exercise_rights, "notice.effect_on_rights": n.effect_on_rights,
+             "notice.extra": n.extra}
+    for path, text in texts.items():
+        if text is not None and (_WITHDRAW.search(text.zh) or _WITHDRAW.search(text.en)):
+            yield Hit(path)
+
+
 @group.rule(
     "FG-06-01", ("M-6.7",), Severity.BLOCKING,
-    title="Statutory basis without name and article",
-    message_zh="以法律规定为处理依据，但未写明法律、行政法规的名称和具体条款。",
-    message_en="A statutory legal basis is claimed without naming the law or regulation and its article.",
-    remedy_zh="在 legal_basis.statute 中写明名称和条款，或改为取得个人单独同意。",
-    remedy_en="Give legal_basis.statute name and article, or rely on separate consent instead.",
+    title="Statutory basis without a reviewed citation",
+    message_zh="以法律规定为处理依据，但未写明法律、行政法规的名称和具体条款（如“第二十八条”），或引用是占位文字，"
+               "或缺少审核人签署。",
+    message_en="A statutory legal basis is claimed without the law's or regulation's name and a real article "
+               "(such as 第二十八条), or with placeholder text, or without a reviewer's sign-off.",
+    remedy_zh="在 legal_basis.statute 中写明名称、条款、审核人（reviewed_by）和审核日期（reviewed_on），"
+              "或改为取得个人单独同意。",
+    remedy_en="Give legal_basis.statute name, article, reviewed_by and reviewed_on, or rely on separate "
+              "consent instead.",
 )
 def statute_uncited(m: Manifest) -> Iterator[Hit]:
     lb = m.legal_basis
-    if lb.type is LegalBasisType.STATUTE and (lb.statute is None or not lb.statute.is_complete):
-        yield Hit("legal_basis.statute")
+    if lb.type is LegalBasisType.STATUTE:
+        problems = citation_problems(lb.statute, needs_review=True)
+        if problems:
+            yield Hit("legal_basis.statute", ", ".join(problems))
+
+
+@group.rule(
+    "FG-06-03", ("M-6.7", "M-1.1"), Severity.WARNING,
+    title="Statute not in the list of known laws and regulations",
+    message_zh="所引法律依据不在已知法律、行政法规清单中；部门规章、内部制度不能代替个人同意，须由法务确认。",
+    message_en="The cited statute is not one of the known laws and administrative regulations; a departmental "
+               "rule or internal policy cannot replace consent, so counsel must confirm it.",
+    remedy_zh="确认其为法律或行政法规并核对条款，或改为取得个人单独同意。",
+    remedy_en="Confirm it is a law or administrative regulation and check the article, or rely on consent.",
+)
+def statute_unknown(m: Manifest) -> Iterator[Hit]:
+    s = m.legal_basis.statute
+    if m.legal_basis.type is LegalBasisType.STATUTE and s is not None and s.name and not is_known(s):
+        yield Hit("legal_basis.statute.name", s.name)
 
 
 @group.rule(

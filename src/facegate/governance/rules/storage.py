@@ -213,4 +213,19 @@ def export_without_mechanism(m: Manifest) -> Iterator[Hit]:
         yield Hit("storage.cross_border")
 
 
+@group.rule(
+    "FG-08-11", ("P-39.1", "M-5.2"), Severity.BLOCKING,
+    title="Cross-border provision without the PIPL Art. 39 details",
+    message_zh="人脸信息提供至境外，但告知未写明境外接收方的名称、联系方式、处理目的、处理方式、个人信息种类，"
+               "以及向境外接收方行使权利的方式和程序。",
+    message_en="Face information goes abroad but the notice does not give the overseas recipient's name, "
+               "contact, purpose, method, categories of information, and how to exercise rights against it.",
+    remedy_zh="在 storage.cross_border_recipient 中写明上述各项（中英文）。",
+    remedy_en="Fill in storage.cross_border_recipient (zh and en).",
+)
+def export_recipient_unstated(m: Manifest) -> Iterator[Hit]:
+    if m.storage.cross_border and m.storage.cross_border_recipient is None:
+        yield Hit("storage.cross_border_recipient")
+
+
 RULES = tuple(group.rules)

@@ -19,7 +19,13 @@ from facegate.web.kiosk.pairing import paired_key
 
 
 def kiosk_access(request: Request, deployment_id: str) -> Deployment:
-    """404 ``deployment_unknown`` or 403 ``deployment_inactive``/``deployment_blocked`` (M-4.4)."""
+    """401 ``kiosk_not_paired``, then 404 ``deployment_unknown`` or 403 ``deployment_inactive``/``_blocked`` (M-4.4).
+
+    Pairing is checked first: an unpaired screen gets the same answer for a deployment that
+    exists (whatever its status) and one that does not, so nobody learns either by asking.
+    """
+    # Only a screen paired with a device key of this deployment may capture faces (M-14.3).
+    request.state.actor = "kiosk:" + paired_key(request, deployment_id)
     d = get_deployment(app_ctx(request).services, deployment_id)
     if d.status is DeploymentStatus.BLOCKED:
         raise Forbidden("deployment_blocked", "This service is not available here at the moment.",
@@ -27,8 +33,6 @@ def kiosk_access(request: Request, deployment_id: str) -> Deployment:
     if not d.is_active:
         raise Forbidden("deployment_inactive", "This service is not available here at the moment.",
                         "此处暂不提供该服务。", article_id="M-4.4")
-    # Only a screen paired with a device key of this deployment may capture faces (M-14.3).
-    request.state.actor = "kiosk:" + paired_key(request, deployment_id)
     ctx = app_ctx(request)
     ctx.defence.admit(key_id=request.state.actor, client=request.client.host if request.client else "unknown"
                       ).raise_if_refused()

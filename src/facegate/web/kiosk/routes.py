@@ -132,7 +132,9 @@ async def give_consent(request: Request, d: Deployment = Kiosk) -> Response:
         ref, must_be_new, issued = claims.kiosk_reference(ctx, deps, d.id, req.subject_ref,
                                                           str(form.get("claim_code") or ""))
         req = replace(req, subject_ref=ref, must_be_new=must_be_new)
-        receipt = consent_service.give_consent(ctx, req, actor=request.state.actor)
+        # On a statutory basis the person is told, not asked: record that the notice was given (M-5.1, M-6.7).
+        record = consent_service.give_consent if d.consent_required else consent_service.record_notice
+        receipt = record(ctx, req, actor=request.state.actor)
     except FacegateError as exc:
         if exc.code == "claim_code_invalid":
             wrong_secret(request, "claim_code")  # a guessed confirmation code counts like any secret (M-14.5)

@@ -51,6 +51,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "我单独同意将我的人脸信息提供至境外接收方，详见告知书“向境外提供”。",
         "I separately consent to my face information being provided to the recipient outside mainland China "
         "named in the notice."),
+    "notice_read": ("我已阅读上述告知书。本场所依据法律规定处理人脸信息，不以同意为依据。",
+                    "I have read the notice above. Face information is processed here under a law, not on consent."),
     "notice_changed": ("告知内容已变更，请阅读以下变更部分。", "The notice has changed; please read the changed parts."),
     "agree": ("提交同意", "Submit consent"),
     "refuse": ("我不同意，改用其他方式", "I do not agree - use the other way"),

@@ -11,11 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from facegate.domain.access import Permission as P
 from facegate.domain.access import authorize_scope
 from facegate.domain.model import Deployment
+from facegate.errors import InvalidInput
+from facegate.governance.loader import MAX_MANIFEST_CHARS
 from facegate.services import deployments as svc
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import build_notice
 from facegate.web.auth import principal_of, require
-from facegate.web.deps import app_ctx
+from facegate.web.deps import app_ctx, capped_body
 
 MANIFEST_BODY = {
     "requestBody": {
@@ -54,11 +56,10 @@ def list_all(request: Request) -> Any:
 @router.post("", openapi_extra=MANIFEST_BODY, dependencies=[Depends(require(P.DEPLOYMENT_WRITE))])
 async def apply(request: Request) -> Any:
     """Store a new version; it becomes active only without blocking findings (M-4.4)."""
-    body = await request.body()
-    if len(body) > 256 * 1024:
-        from facegate.errors import InvalidInput
-
-        raise InvalidInput("manifest_too_large", "The manifest is larger than 256 KiB.", "部署清单超过256 KiB。")
+    # Streamed with a cap: the loader refuses more than MAX_MANIFEST_CHARS characters anyway (issue 11 item 8).
+    body = await capped_body(request, MAX_MANIFEST_CHARS * 4, InvalidInput(
+        "manifest_too_large", f"The manifest is larger than {MAX_MANIFEST_CHARS} characters.",
+        f"部署清单超过{MAX_MANIFEST_CHARS}个字符。", status=413, detail={"limit_chars": MAX_MANIFEST_CHARS}))
     ctx = app_ctx(request).services
     r = await run_in_threadpool(svc.apply_manifest_text, ctx, body.decode("utf-8", errors="replace"), "request",
                                 actor=getattr(request.state, "actor", "api"))

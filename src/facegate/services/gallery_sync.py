@@ -1,0 +1,138 @@
+"""Keeping every node's in-memory galleries current: the database's change log, rung by the change feed.
+
+The feed (Redis pub/sub) is only a doorbell. What changed is read from the
+store's gallery change log by a monotonic version (DESIGN: "the change feed must
+be replayable"), so a node that missed messages - Redis restarted, the
+connection dropped, a publish failed - catches up from the database instead of
+trusting that every message arrived. It also polls the log every few seconds,
+so even with the feed down for good a removal reaches every node within the
+poll interval, and a person deleted or withdrawn stops matching everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from facegate.ports import ChangeFeed, Store
+from facegate.services.gallery import MemoryGallery
+
+log = logging.getLogger(__name__)
+PAGE = 500
+
+
+class SharedGallery:
+    """A MemoryGallery that publishes its changes and replays everyone's from the store's change log."""
+
+    def __init__(self, local: MemoryGallery, feed: ChangeFeed, store: Store, poll_s: float = 5.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.local = local
+        self._feed = feed
+        self._store = store
+        self._poll_s = poll_s
+        self._clock = clock
+        with store.transaction(readonly=True) as tx:
+            self.version = tx.gallery_version()  # nothing is loaded yet: indexes load from the store as of now
+        self.resyncs = 0  # catch-ups after a gap (feed reconnected), not routine polls
+        self.last_sync_at: float | None = None
+        self.sync_error: str | None = None
+        self._sync_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._gap = False
+        self._stop = threading.Event()
+        feed.subscribe(self._on_message, on_gap=self._on_gap)
+        self._thread = threading.Thread(target=self._run, name="facegate-gallery-sync", daemon=True)
+        self._thread.start()
+
+    def __repr__(self) -> str:
+        return f"SharedGallery({self.local!r}, version={self.version})"
+
+    # --- the Gallery port: local first, then tell the others ------------------------------
+    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
+        return self.local.search(deployment_id, purpose, probe, k)
+
+    def size(self, deployment_id: str, purpose: str) -> int:
+        return self.local.size(deployment_id, purpose)
+
+    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
+        self.local.added(deployment_id, purpose, template_id, subject_id, vector)
+        self._feed.publish({"op": "changed"})
+
+    def removed(self, template_ids: list[str]) -> None:
+        self.local.removed(template_ids)
+        if template_ids:
+            self._feed.publish({"op": "changed"})
+
+    def invalidate(self, deployment_id: str | None = None) -> None:
+        self.local.invalidate(deployment_id)
+        with self._store.transaction() as tx:
+            tx.note_gallery_invalidated(deployment_id)
+        self._feed.publish({"op": "changed"})
+
+    # --- catching up -------------------------------------------------------------------------
+    def _on_message(self, message: dict[str, object]) -> None:
+        self._wake.set()
+
+    def _on_gap(self) -> None:
+        """The feed was down: messages may be lost. Catch up from the store now."""
+        self._gap = True
+        self._wake.set()
+
+    def catch_up(self) -> int:
+        """Apply every logged change after this node's version; returns how many rows were applied."""
+        with self._sync_lock:
+            gap, self._gap = self._gap, False
+            start, applied = self.version, 0
+            while True:
+                with self._store.transaction(readonly=True) as tx:
+                    rows = tx.gallery_changes(self.version, PAGE)
+                for version, changes in rows:
+                    self._apply(changes)
+                    self.version, applied = version, applied + 1
+                if len(rows) < PAGE:
+                    break
+            self.last_sync_at = self._clock()
+            if gap:
+                self.resyncs += 1
+                log.warning("gallery resynchronised from the database after a change-feed gap: "
+                            "version %d -> %d, %d change(s) replayed", start, self.version, applied)
+            return applied
+
+    def _apply(self, changes: dict[str, Any]) -> None:
+        self.local.removed([str(t) for t in changes.get("removed", [])])
+        for tid in changes.get("added", []):
+            self.local.load_one(str(tid))
+        for dep in changes.get("invalidated", []):
+            self.local.invalidate(None if dep == "*" else str(dep))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self._poll_s)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.catch_up()
+                self.sync_error = None
+            except Exception as exc:  # noqa: BLE001 - the database may be down; try again next round
+                if self.sync_error is None:
+                    log.warning("gallery catch-up failed (%s); retrying every %.0f s", type(exc).__name__,
+                                self._poll_s)
+                self.sync_error = type(exc).__name__
+                self._gap = True  # whatever arrives meanwhile, replay from the log when it is back
+
+    def status(self) -> dict[str, object]:
+        feed: dict[str, object] = self._feed.status()
+        return {"feed": feed, "gallery": {"version": self.version, "resyncs": self.resyncs,
+                                          "last_sync_at": self.last_sync_at, "sync_error": self.sync_error}}
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._feed.close()
+        self._thread.join(5)
