@@ -37,10 +37,10 @@ def _manifest(faces: Path, limit: int, notice: str, path: Path) -> int:
     people = sorted(p for p in faces.iterdir() if p.is_dir())[:limit]
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["reference", "photo", "consent_at", "notice_version", "channel"])
+        w.writerow(["reference", "photo", "consent_at", "notice_version", "channel", "age_attested_by"])
         for person in people:
             w.writerow([person.name, str(sorted(person.glob("*.jpg"))[0]), "2025-07-01T09:30:00+08:00", notice,
-                        "front-desk-paper"])
+                        "front-desk-paper", "front-desk-staff"])
     return len(people)
 
 
