@@ -224,9 +224,14 @@ COVERAGE: dict[str, Coverage] = {
                        (_T + "integration/test_person_answers.py::"
                         "test_a_refusal_needs_its_reason_and_tells_the_person_where_to_turn",)),
     # NDSR
-    "N-21.1": Coverage("not yet", "the notice gives retention, deletion on expiry and withdrawal, but not yet every "
-                       "right NDSR Art. 21 lists (copy, transfer, correction, restriction, account cancellation) "
-                       "in one place."),
+    "N-21.1": Coverage("by construction", "the notice is the one published set of processing rules: processor and "
+                       "contact, purposes, method, data types, necessity and impact, the retention period and deletion "
+                       "when it ends, the rights of PIPL Arts. 44-50 (withdraw, access and copy, correct, delete, "
+                       "explain, restrict, transfer, close the account) and separate rules for under-14s.",
+                       ("facegate.governance.notice.build_notice",),
+                       (_T + "unit/governance/test_notice_truth.py::test_the_rights_list_follows_pipl_arts_44_to_50",
+                        _T + "unit/governance/test_notice_build.py::test_required_sections_in_both_languages",
+                        _T + "unit/governance/test_notice_build.py::test_minors_section_only_when_allowed")),
     "N-62.1": Coverage("reference", "definition of separate consent, applied through M-6.1 (reason code "
                        "consent_missing)."),
     # GB/T 41819 (draft)
