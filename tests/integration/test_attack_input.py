@@ -160,3 +160,26 @@ def test_nul_from_the_python_api_is_refused_before_the_driver(ctx: AppContext) -
     with pytest.raises(InvalidInput) as exc:
         subjects.use_alternative(ctx.services, HOTEL, "check\x00in", "staff_check", True)
     assert exc.value.code == "text_invalid"
+
+
+@pytest.mark.parametrize("ref", ["guest\u202e1", "guest\t1"])
+def test_the_kiosk_and_the_cli_refuse_the_same_references(tmp_path: Path, ref: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same rule at the kiosk form and on the command line as over the API (one function, M-6.3)."""
+    from typer.testing import CliRunner
+
+    from facegate.cli.main import app as cli
+    from tests.integration.test_person_http import _consent, pair
+
+    c = build_context(make_settings(tmp_path), engine=FakeFaceEngine())
+    install(c, hotel_manifest())
+    with TestClient(create_app(c)) as kiosk:
+        pair(kiosk, c, HOTEL)
+        _, r = _consent(kiosk, ref)
+        assert r.status_code == 422 and r.headers["x-problem-code"] == "subject_ref_invalid"  # type: ignore[attr-defined]
+    c.close()
+    monkeypatch.setenv("FACEGATE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FACEGATE_ENV", "test")
+    monkeypatch.setenv("FACEGATE_ENGINE", "dlib")
+    out = CliRunner().invoke(cli, ["consent", "give", HOTEL, ref, "-p", PURPOSE, "--birth-date", "1990-01-01"])
+    assert out.exit_code != 0 and "subject_ref_invalid" in out.output, out.output

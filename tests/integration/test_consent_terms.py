@@ -6,6 +6,7 @@ manifest is applied as a processor would, then changed field by field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,7 @@ from facegate.testing import FakeFaceEngine, FixedClock
 from facegate.web.app import create_app
 from tests.browser.kiosk_setup import HOTEL, PURPOSE, hotel_manifest, install
 from tests.conftest import make_settings
+from tests.integration.test_person_http import pair
 
 FACE = b"face:guest-1:1"
 
@@ -119,3 +121,39 @@ def test_other_changes_reach_the_person_at_the_next_verify(ctx: AppContext, cloc
         assert refused.json()["article_id"] == "M-7.1"
         ok = client.post("/v1/consents", json={**body, "age_attested_by": "desk-3"})
         assert ok.status_code == 201, ok.text
+
+
+def test_the_kiosk_asks_separately_for_transmission_and_records_notices_on_a_statute(fake_ctx: AppContext) -> None:
+    """Art. 8 consent is its own unticked box; on a statute the kiosk records the notice, not a consent."""
+    law = {"type": "statute", "statute": {"name": "中华人民共和国反恐怖主义法", "article": "第三十二条",
+                                          "reviewed_by": "法务部", "reviewed_on": "2025-06-20"}}
+    install(fake_ctx, hotel_manifest(storage={"locality": "central", "separate_consent_obtained": True}))
+    install(fake_ctx, hotel_manifest(id="westlake-hotel-law", legal_basis=law,
+                                     notice={"how_to_exercise_rights": {"zh": "到前台查询。", "en": "Ask at the desk."}}))
+    with TestClient(create_app(fake_ctx)) as c:
+        pair(c, fake_ctx, HOTEL, "westlake-hotel-law")
+
+        def post(deployment: str, ref: str = "guest-1", **fields: str) -> Any:
+            html = c.get(f"/kiosk/{deployment}").text
+            form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+            form.update({"subject_ref": ref, "birth_date": "1990-01-01", "face_consent": "yes", **fields})
+            return html, c.post(f"/kiosk/{deployment}/consent", data=form)
+
+        html, without = post(HOTEL)
+        assert 'name="separate" value="internet_transmission"' in html
+        assert 'value="internet_transmission" checked' not in html  # never pre-ticked (M-6.1)
+        assert without.status_code == 422 and "transmission_consent_missing" in without.text
+        _, given = post(HOTEL, separate="internet_transmission")
+        assert given.status_code == 201, given.text
+        html, told = post("westlake-hotel-law", "guest-2")
+        assert "撤回同意" not in html.split('id="notice"')[1].split("</section>")[0]
+        assert told.status_code == 201 and "已记录向您告知" in told.text and "撤回同意" not in told.text
+    with fake_ctx.services.store.transaction(readonly=True) as tx:
+        d = tx.get_deployment("westlake-hotel-law")
+        assert d is not None
+        kinds = set()
+        for ref in ("guest-1", "guest-2"):
+            subject = tx.get_subject(d.processor_id, ref)
+            assert subject is not None
+            kinds |= {(c.deployment_id, c.kind.value) for c in tx.list_consents(subject.id)}
+    assert kinds == {(HOTEL, "consent"), ("westlake-hotel-law", "notice")}

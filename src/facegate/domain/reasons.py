@@ -88,6 +88,11 @@ NOTICE_NOT_RECORDED = _r(
     "due before processing.",
     "没有记录表明已向该个人告知当前告知书；依据法律规定处理的，处理前仍须告知。",
 )
+NOTICE_STALE = _r(  # the generic form; domain.terms names the change that made the record stale
+    "notice_stale", "M-5.4",
+    "The notice changed since this person was told; give them the new notice first.",
+    "向个人告知后告知内容已变更，须先将变更部分告知个人。",
+)
 STATUTE_UNCITED = _r(
     "statute_uncited", "M-6.7",
     "The deployment claims a statutory basis without a reviewed citation of the law and article.",

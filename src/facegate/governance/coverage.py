@@ -60,14 +60,22 @@ COVERAGE: dict[str, Coverage] = {
                       ("reason:purpose_undeclared", "FG-04-04", "FG-04-05", "FG-04-06"),
                       (GATE + "test_refusals",
                        _T + "unit/governance/test_rules_from_articles.py::test_member_recognition_by_consent_is_lawful")),
-    "M-5.1": Coverage("runtime", "enrolment needs a consent bound to the current notice; without one the gate refuses "
-                      "(reason code consent_missing).", ("reason:consent_missing", "facegate.domain.gate.valid_consent"),
+    "M-5.1": Coverage("runtime", "enrolment needs a consent bound to the current notice (reason code consent_missing); "
+                      "on a statutory basis a record that the person was given the notice (reason code "
+                      "notice_not_recorded), unless a reviewed law lifts the notice (M-5.7).",
+                      ("reason:consent_missing", "reason:notice_not_recorded", "facegate.domain.gate.valid_consent",
+                       "facegate.services.consent.record_notice"),
                       (GATE + "test_refusals",
+                       _T + "unit/test_gate_notice_terms.py::test_statutory_basis_still_needs_the_notice_record",
                        _T + "integration/test_face_operations.py::test_refusals_cite_requirements_and_offer_alternatives")),
-    "M-5.4": Coverage("by construction", "the notice version is a content hash and notice_changes() lists the changed "
-                      "sections, which the person is shown.",
-                      ("facegate.governance.notice.build_notice", "facegate.governance.notice.notice_changes"),
+    "M-5.4": Coverage("runtime", "the notice version is a content hash; a change that extends processing needs fresh "
+                      "consent (or, on a statute, a new notice record: reason code notice_stale); any other change "
+                      "is flagged with its changed sections in the next verify or enrol response and in self-service.",
+                      ("facegate.domain.terms.material_changes", "facegate.governance.notice.notice_changes",
+                       "reason:notice_stale", "facegate.services.faces.verify"),
                       (_T + "unit/governance/test_notice_build.py::test_notice_changes_lists_changed_sections",
+                       _T + "unit/test_gate_notice_terms.py::test_other_changes_are_told_not_reconsented",
+                       _T + "integration/test_consent_terms.py::test_other_changes_reach_the_person_at_the_next_verify",
                        _T + "integration/test_person_http.py::test_changed_notice_parts_are_shown_to_the_person")),
     "M-5.6": Coverage("service", "the published processing rules are the notice, served in both languages with its "
                       "version.", ("facegate.governance.notice.build_notice",),
@@ -82,10 +90,13 @@ COVERAGE: dict[str, Coverage] = {
                        "facegate.services.person.withdraw_by_receipt"),
                       (PERSON + "test_withdraw_destroys_templates_once_and_history_stays",
                        _T + "integration/test_person_http.py::test_self_service_json_codes_withdrawal_and_replay")),
-    "M-6.4": Coverage("by construction", "scope_hash covers purposes, method and face data types; consents to an old "
-                      "scope are refused (reason code consent_stale).",
-                      ("facegate.governance.mapping.scope_hash", "reason:consent_stale"),
-                      (_T + "unit/governance/test_mapping_deployment.py::test_scope_changes_void_consent",
+    "M-6.4": Coverage("runtime", "each consent keeps the material terms it was given to (purposes, method, data types, "
+                      "storage, transmission, cross-border, recipients, retention); a change that extends them voids "
+                      "it (reason code consent_stale, citing the article of the change).",
+                      ("facegate.domain.terms.material_changes", "facegate.governance.mapping.consent_terms",
+                       "reason:consent_stale"),
+                      (_T + "unit/test_gate_notice_terms.py::test_material_change_needs_fresh_consent",
+                       _T + "integration/test_consent_terms.py::test_material_changes_stop_the_next_operation_until_fresh_consent",
                        PERSON + "test_notice_changes_are_reported_and_scope_changes_need_new_consent")),
     "M-7.1": Coverage("runtime", "age is counted on the date of processing from the date of birth (13 years 364 days "
                       "is a child, 14 years is not); where the deployment may meet minors, every consent needs an age "
@@ -213,9 +224,14 @@ COVERAGE: dict[str, Coverage] = {
                        (_T + "integration/test_person_answers.py::"
                         "test_a_refusal_needs_its_reason_and_tells_the_person_where_to_turn",)),
     # NDSR
-    "N-21.1": Coverage("not yet", "the notice gives retention, deletion on expiry and withdrawal, but not yet every "
-                       "right NDSR Art. 21 lists (copy, transfer, correction, restriction, account cancellation) "
-                       "in one place."),
+    "N-21.1": Coverage("by construction", "the notice is the one published set of processing rules: processor and "
+                       "contact, purposes, method, data types, necessity and impact, the retention period and deletion "
+                       "when it ends, the rights of PIPL Arts. 44-50 (withdraw, access and copy, correct, delete, "
+                       "explain, restrict, transfer, close the account) and separate rules for under-14s.",
+                       ("facegate.governance.notice.build_notice",),
+                       (_T + "unit/governance/test_notice_truth.py::test_the_rights_list_follows_pipl_arts_44_to_50",
+                        _T + "unit/governance/test_notice_build.py::test_required_sections_in_both_languages",
+                        _T + "unit/governance/test_notice_build.py::test_minors_section_only_when_allowed")),
     "N-62.1": Coverage("reference", "definition of separate consent, applied through M-6.1 (reason code "
                        "consent_missing)."),
     # GB/T 41819 (draft)

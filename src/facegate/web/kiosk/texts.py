@@ -69,6 +69,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "minors_blocked": ("本场所不为未满十四周岁的未成年人办理人脸识别，请使用其他方式。",
                        "Face recognition is not offered here for children under 14. Please use the other way."),
     "receipt_title": ("已记录您的同意", "Your consent is recorded"),
+    "notice_receipt_keep": ("请保存此回执码：凭它可查询所保存的信息、申请删除或投诉。它只显示这一次。",
+                            "Keep this code: with it you can see what is held, ask for deletion or complain. "
+                            "It is shown only once."),
+    "notice_receipt_title": ("已记录向您告知", "It is recorded that you were given the notice"),
     "receipt_code": ("回执码", "Receipt code"),
     "receipt_keep": ("请保存此回执码：凭它可查询、撤回同意、删除信息或投诉。它只显示这一次。",
                      "Keep this code: with it you can see what is held, withdraw, ask for deletion or complain. "
