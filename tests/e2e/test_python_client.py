@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,13 @@ from tests.browser.server import free_port, serve_app
 ROOT = Path(__file__).resolve().parents[2]
 HOTEL, P = "westlake-hotel-front-desk", "check_in"
 METRO, SECURITY = "line2-people-square-security", "public_security"
+
+
+def _capture(failures: list[BaseException], fn: Callable[[], object]) -> None:
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 - re-raised in the test's own thread
+        failures.append(exc)
 
 
 @pytest.fixture
@@ -97,7 +105,13 @@ def test_async_client_identifies_and_multipart_uploads_are_accepted(live: tuple[
             deleted = await fg.delete_subject(METRO, "watch-1")
             assert deleted.templates_deleted == 1
 
-    asyncio.run(scenario())
+    # A fresh thread has no event loop: Playwright's sync API may have left one running in this one.
+    failures: list[BaseException] = []
+    worker = threading.Thread(target=lambda: _capture(failures, lambda: asyncio.run(scenario())))
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
 
     # What most HTTP clients send: a form with a file field (here httpx's own files=, field "file").
     headers = {"Authorization": f"Bearer {token}"}
