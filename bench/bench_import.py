@@ -8,10 +8,8 @@ engine. Bounded by ``--limit`` people.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
-import os
 import sys
 import tempfile
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summary import row, write_summary  # noqa: E402
+from summary import photo_bench_main, row  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 import facegate.cli.bulk as bulk  # noqa: E402
@@ -90,19 +88,7 @@ def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--faces", type=Path,
-                    default=Path(os.environ.get("FACEGATE_BENCH_FACES", ROOT.parent / "shared/faces/lfw-dev")))
-    ap.add_argument("--limit", type=int, default=200, help="people")
-    ap.add_argument("--engine", default=os.environ.get("FACEGATE_ENGINE", "auto"))
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--summary", type=Path, help="also write the summary row (JSON, see bench/summary.py) here")
-    args = ap.parse_args()
-    text, rows = run(args.faces, args.limit, args.engine)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
-    write_summary(args.summary, rows)
+    photo_bench_main(__doc__, run, 200, "people")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ naming the engine, since run_all runs it once per descriptor.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -20,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from summary import row, write_summary  # noqa: E402
+from summary import photo_bench_main, row  # noqa: E402
 
 from facegate.bootstrap import build_context, face_engine  # noqa: E402
 from facegate.domain.model import Mode  # noqa: E402
@@ -113,18 +111,7 @@ def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--faces", type=Path, default=Path(os.environ.get("FACEGATE_BENCH_FACES", ROOT.parent / "shared/faces/lfw-dev")))
-    ap.add_argument("--limit", type=int, default=40, help="people (two photos each)")
-    ap.add_argument("--engine", default=os.environ.get("FACEGATE_ENGINE", "auto"))
-    ap.add_argument("--out", type=Path)
-    ap.add_argument("--summary", type=Path, help="also write the summary row (JSON, see bench/summary.py) here")
-    args = ap.parse_args()
-    text, rows = run(args.faces, args.limit, args.engine)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
-    write_summary(args.summary, rows)
+    photo_bench_main(__doc__, run, 40, "people (two photos each)")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ the files and renders one table, so each figure sits beside its target from the 
 
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +76,22 @@ def render(rows_by_bench: Iterable[list[dict[str, Any]]]) -> list[str]:
             verdict = {True: "met", False: "**not met**", None: "measured"}[r["met"]]
             lines.append(f"| {_cell(r['area'])} | {_cell(r['target'])} | {measured} | {verdict} |")
     return lines
+
+
+def photo_bench_main(doc: str | None, run: Callable[[Path, int, str], tuple[str, list[dict[str, Any]]]],
+                     default_limit: int, limit_help: str) -> None:
+    """The command line the photo benchmarks share: --faces, --limit, --engine, --out, --summary."""
+    root = Path(__file__).resolve().parent.parent
+    ap = argparse.ArgumentParser(description=doc)
+    ap.add_argument("--faces", type=Path,
+                    default=Path(os.environ.get("FACEGATE_BENCH_FACES", root.parent / "shared/faces/lfw-dev")))
+    ap.add_argument("--limit", type=int, default=default_limit, help=limit_help)
+    ap.add_argument("--engine", default=os.environ.get("FACEGATE_ENGINE", "auto"))
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--summary", type=Path, help="also write the summary row (JSON, see bench/summary.py) here")
+    args = ap.parse_args()
+    text, rows = run(args.faces, args.limit, args.engine)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    write_summary(args.summary, rows)
