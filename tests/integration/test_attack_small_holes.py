@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,10 @@ def _raw_get(ctx: AppContext, path: str, token: str) -> tuple[int, bytes]:
              "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "headers": [(b"authorization", f"Bearer {token}".encode()), (b"host", b"testserver")],
              "client": ("127.0.0.1", 5000), "server": ("testserver", 80)}
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    # In a thread of its own: after the browser tests, Playwright's sync API leaves an event
+    # loop running in the main thread, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()  # type: ignore[arg-type]
     status = next(int(m["status"]) for m in sent if m["type"] == "http.response.start")  # type: ignore[call-overload]
     return status, b"".join(bytes(m.get("body", b"")) for m in sent if m["type"] == "http.response.body")  # type: ignore[arg-type]
 
