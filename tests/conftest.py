@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import Alternative, Deployment, DeploymentStatus, Mode, Processor, StorageLocality
 from facegate.services.deployments import apply_deployment
 from facegate.settings import Settings
 from facegate.testing import FakeFaceEngine, FixedClock
+from tests import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -40,11 +42,16 @@ def real_engine():  # type: ignore[no-untyped-def]
 
 
 def _fresh_pg_database() -> tuple[str, str]:
+    """A new database per test; no server is a skip here and a failure in CI (tests/needs.py)."""
     name = "fg_" + uuid.uuid4().hex[:12]
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        needs.unavailable(needs.POSTGRES, f"no PostgreSQL at {PG_ADMIN_URL}: {type(exc.orig).__name__}")
+    finally:
+        admin.dispose()
     return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
@@ -70,6 +77,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name, url = _fresh_pg_database()
     yield url
     _drop_pg_database(name)
+
+
+@pytest.fixture
+def poppler() -> None:
+    """poppler-utils' pdftotext and pdftoppm, which the PDF tests read their output with."""
+    needs.command("pdftotext", "poppler-utils")
+    needs.command("pdftoppm", "poppler-utils")
 
 
 @pytest.fixture

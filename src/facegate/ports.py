@@ -65,8 +65,6 @@ class FaceEngine(Protocol):
     dimension: int
     default_threshold: float  # Euclidean distance at or below which two faces match
 
-    def is_available(self) -> bool: ...
-
     def embed(self, image: bytes, options: FaceOptions = FaceOptions()) -> Embedding: ...
 
     def embed_many(

@@ -35,9 +35,6 @@ class FakeFaceEngine:
     dimension = 128
     default_threshold = 0.6
 
-    def is_available(self) -> bool:
-        return True
-
     @staticmethod
     def _unit(seed: str) -> np.ndarray:
         rng = np.random.default_rng(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))

@@ -11,13 +11,14 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import DeploymentStatus
 from facegate.web.app import create_app
+from tests import needs
 from tests.browser.kiosk_setup import hotel_manifest, install, kids_manifest
 from tests.browser.server import screenshot, serve_app  # noqa: F401  (screenshot is re-exported for tests)
 from tests.conftest import make_settings
@@ -42,10 +43,8 @@ def chromium_path() -> str | None:
     return None
 
 
-def _unavailable(message: str) -> None:
-    if os.environ.get("FACEGATE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{message} (FACEGATE_REQUIRE_BROWSER=1, so this is a failure)", pytrace=False)
-    pytest.skip(message)
+def _unavailable(message: str) -> NoReturn:
+    needs.unavailable(needs.BROWSER, message)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import needs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,7 +62,7 @@ def test_readme_try_it_works_as_written(tmp_path: Path) -> None:
         for command, expected in commands[1:]:
             r = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
                                timeout=300)
-            if "cjk_font_missing" in r.stderr and os.environ.get("FACEGATE_REQUIRE_BROWSER") != "1":
+            if "cjk_font_missing" in r.stderr and not needs.is_required(needs.BROWSER):
                 no_font.append(command)  # CI installs the fonts (.ci/run); elsewhere the PDF step is skipped
                 continue
             assert r.returncode == expected, f"{command}\n{r.stdout}\n{r.stderr}"

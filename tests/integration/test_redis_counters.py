@@ -15,6 +15,7 @@ import redis
 from facegate.adapters.counters import RedisCounters
 from facegate.domain.counters_port import Counters
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy, Limit
+from tests import needs
 
 URL = os.environ.get("FACEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -37,7 +38,7 @@ def prefix() -> Iterator[str]:
         client.ping()
     except redis.ConnectionError:
         client.close()
-        pytest.skip(f"no Redis at {URL}")
+        needs.unavailable(needs.REDIS, f"no Redis at {URL}")
     p = f"fgtest:{uuid.uuid4().hex}:"
     yield p
     keys = list(client.scan_iter(match=p + "*"))  # only our own prefix, never FLUSHDB

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 
@@ -13,7 +12,7 @@ from facegate.domain.model import Mode, StorageLocality
 from facegate.domain.pia import THREATS, Measure, PiaData, Reviewer, RiskFacts, Text, ThreatAssessment, pia_document
 from facegate.errors import InvalidInput
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.usefixtures("poppler")  # skips locally without poppler-utils, fails in CI
 
 
 def _pia(approved: bool = True) -> PiaData:

@@ -6,16 +6,13 @@ import io
 import json
 from pathlib import Path
 
+import dlib
+import face_recognition_models as frm
 import numpy as np
 import pytest
+from PIL import Image
 
-dlib = pytest.importorskip("dlib")
-pytest.importorskip("onnxruntime")
-frm = pytest.importorskip("face_recognition_models")
-
-from PIL import Image  # noqa: E402
-
-from facegate.adapters.face.resnet_onnx import (  # noqa: E402
+from facegate.adapters.face.resnet_onnx import (
     MANIFEST_FILENAME,
     ResnetOnnxDescriber,
     convert,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,7 +17,7 @@ from facegate.testing import FixedClock
 from facegate.web.console.wiring import workbench_deps
 from tests.browser.console_server import HOTEL, apply, example, fixed_clock, workbench_ctx
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.usefixtures("poppler")  # skips locally without poppler-utils, fails in CI
 
 
 @pytest.fixture

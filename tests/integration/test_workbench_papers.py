@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +28,7 @@ from tests.browser.console_server import (
     workbench_ctx,
 )
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.usefixtures("poppler")  # skips locally without poppler-utils, fails in CI
 
 
 @pytest.fixture

@@ -35,7 +35,11 @@ class Describer(Protocol):
 
 
 class DlibDescriber:
-    """dlib's own ResNet (no BLAS in the dlib-bin wheel, so ~75 ms a face)."""
+    """dlib's own ResNet: no BLAS in the dlib-bin wheel, so about 20x slower a chip than ONNX.
+
+    136 ms against 7 ms a chip in docs/benchmarks.md ("Face descriptor benchmark"); 490 ms against 11 ms
+    measured side by side on a loaded 2-core machine (2026-11-29).
+    """
 
     name = "dlib"
 
@@ -72,9 +76,6 @@ class DlibFaceEngine:
     @property
     def describer_name(self) -> str:
         return self._describer.name
-
-    def is_available(self) -> bool:
-        return True
 
     def embed(self, image: bytes, options: FaceOptions = FaceOptions()) -> Embedding:
         result = self.embed_many([image], options)[0]

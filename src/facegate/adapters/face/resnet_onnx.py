@@ -120,16 +120,6 @@ class ResnetOnnxDescriber:
         describer._get_session()
         return describer
 
-    @staticmethod
-    def is_available() -> bool:
-        try:
-            import face_recognition_models  # noqa: F401
-            import onnx  # noqa: F401
-            import onnxruntime  # type: ignore[import-untyped]  # noqa: F401
-        except ImportError:
-            return False
-        return True
-
     def _get_session(self) -> Any:  # onnxruntime.InferenceSession
         if self._session is None:
             with self._lock:
