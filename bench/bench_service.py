@@ -1,9 +1,15 @@
-"""Gate overhead: raw engine vs gated enroll/verify through the service layer and over HTTP.
+"""Gate overhead: raw engine vs gated verify in-process, over a real socket, and through TestClient.
 
-Same photos, one run. Target (issue "gated face service"): gate + sealing +
-storage + record add at most 5% to the raw engine time for verify. With
-``--summary FILE`` it writes that row of the summary table (bench/summary.py),
-naming the engine, since run_all runs it once per descriptor.
+Same photos, one run, interleaved: each round measures, per person and in a rotating order,
+the raw engine, the gated verify through the service layer, the same verify over HTTP to a
+real uvicorn on a local port (what production runs), and through FastAPI's TestClient
+(secondary figure). Interleaving makes the load that other processes put on the machine
+fall on every column alike, so the ratios compare.
+
+Targets (issue 14): gate, sealing, storage and record add at most 5% to the raw engine on
+verify in-process; HTTP adds at most 15% over a real socket. Then throughput with one and
+with two concurrent HTTP clients (issue 17 item 4: face work no longer runs one request at
+a time). With ``--summary FILE`` it writes the summary rows (bench/summary.py).
 """
 
 from __future__ import annotations
@@ -11,103 +17,214 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
+from socket_server import Client, ThreadedServer  # noqa: E402
+from machine import cpu_line  # noqa: E402
 from summary import photo_bench_main, row  # noqa: E402
 
 from facegate.bootstrap import build_context, face_engine  # noqa: E402
+from facegate.domain.intrusion import IntrusionPolicy, Limit  # noqa: E402
 from facegate.domain.model import Mode  # noqa: E402
 from facegate.ports import FaceOptions  # noqa: E402
+from facegate.services.access import create_api_key  # noqa: E402
 from facegate.services.consent import ConsentRequest, give_consent  # noqa: E402
 from facegate.services.faces import enroll, verify  # noqa: E402
-from facegate.services.access import create_api_key  # noqa: E402
 from facegate.web.app import create_app  # noqa: E402
 from tests.conftest import install_deployment, make_settings  # noqa: E402
 
 P = "identity_verification"
-OVERHEAD_TARGET = 0.05  # gated verify at most 5% over the raw engine
+OVERHEAD_TARGET = 0.05  # gated verify at most 5% over the raw engine, in-process
+HTTP_TARGET = 0.15  # and HTTP at most 15% more over a real socket
+ROUNDS = 2
+BURST = 24  # requests per throughput burst
 
 
-def _photos(folder: Path, limit: int) -> list[tuple[str, bytes]]:
-    """Pairs of photos of people with at least two photos: (name, first, second)."""
-    out: list[tuple[str, bytes]] = []
+def _photos(folder: Path, limit: int) -> list[tuple[str, bytes, bytes]]:
+    """People with at least two photos: (name, first, second)."""
+    out: list[tuple[str, bytes, bytes]] = []
     for person in sorted(p for p in folder.iterdir() if p.is_dir()):
         shots = sorted(person.glob("*.jpg"))
         if len(shots) >= 2:
-            out.append((person.name, shots[0].read_bytes()))
-            out.append((person.name, shots[1].read_bytes()))
-        if len(out) >= 2 * limit:
+            out.append((person.name, shots[0].read_bytes(), shots[1].read_bytes()))
+        if len(out) >= limit:
             break
     return out
 
 
-def _ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.1f}"
+def _med(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def _ok(status_body: tuple[int, bytes]) -> None:
+    if status_body[0] != 200:
+        raise RuntimeError(f"HTTP {status_body[0]}: {status_body[1][:300]!r}")
+
+
+def _throughput(n_clients: int, port: int, headers: dict[str, str], work: list[tuple[str, bytes]], d_id: str) -> float:
+    """Requests per second for ``len(work)`` verifies split over ``n_clients`` keep-alive connections."""
+    clients = [Client(port, headers) for _ in range(n_clients)]
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            for name, photo in work[i::n_clients]:
+                _ok(clients[i].post(f"/v1/deployments/{d_id}/verify?purpose={P}&subject_ref={name}", photo))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_clients)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    took = time.perf_counter() - t
+    for c in clients:
+        c.close()
+    if errors:
+        raise errors[0]
+    return len(work) / took
+
+
+def _raw_throughput(n_threads: int, engine: object, options: FaceOptions, photos: list[bytes]) -> float:
+    threads = [threading.Thread(target=lambda i=i: [engine.embed(p, options) for p in photos[i::n_threads]])  # type: ignore[attr-defined]
+               for i in range(n_threads)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return len(photos) / (time.perf_counter() - t)
 
 
 def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
-    """The Markdown section and the summary row."""
+    """The Markdown section and the summary rows."""
     engine = face_engine(engine_kind, str(ROOT / ".cache" / "models"))
-    photos = _photos(faces, limit)
-    people = [(photos[i][0], photos[i][1], photos[i + 1][1]) for i in range(0, len(photos), 2)]
-    raw, svc_enroll, svc_verify, http_verify = [], [], [], []
+    people = _photos(faces, limit)
+    cols: dict[str, list[float]] = {"raw": [], "svc": [], "socket": [], "testclient": []}
+    enrolls: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         ctx = build_context(make_settings(Path(tmp)), engine=engine)
+        # The bench repeats verifies of the same people from one key: lift the per-key limits (M-14.5).
+        big = Limit(10**9, 60)
+        ctx.defence.policy = IntrusionPolicy(per_key=big, per_client=big, per_subject=big, verify_failures=big)
         # LFW photos often show a second person in the background: take the largest face.
         options = FaceOptions(allow_largest=True, min_face_px=40)
         ctx.services.face_options = options
         d = install_deployment(ctx, mode=Mode.IDENTIFY)
         admin = create_api_key(ctx.services, "bench", "admin", ("*",))
-        client = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {admin.token}"})
+        headers = {"Authorization": f"Bearer {admin.token}"}
+        app = create_app(ctx)
+        test_client = TestClient(app, headers=headers)
         engine.embed(people[0][1], options)  # warm-up
-        for name, first, second in people:
+        for name, first, _ in people:
             give_consent(ctx.services, ConsentRequest(d.id, name, P, d.notice_version, age_attested_by="bench"))
-            t = time.perf_counter()
-            engine.embed(second, options)
-            raw.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            enroll(ctx.services, d.id, name, P, first)
-            svc_enroll.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            verify(ctx.services, d.id, name, P, second)
-            svc_verify.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            client.post(f"/v1/deployments/{d.id}/verify", params={"purpose": P, "subject_ref": name}, content=second)
-            http_verify.append(time.perf_counter() - t)
+            enrolls.append(_timed(lambda: enroll(ctx.services, d.id, name, P, first)))
+        with ThreadedServer(app) as server:
+            sock = Client(server.port, headers)
+            path = f"/v1/deployments/{d.id}/verify?purpose={P}&subject_ref="
+            for r in range(ROUNDS):
+                for i, (name, _, second) in enumerate(people):
+                    steps: list[tuple[str, Callable[[], object]]] = [
+                        ("raw", lambda: engine.embed(second, options)),
+                        ("svc", lambda: verify(ctx.services, d.id, name, P, second)),
+                        ("socket", lambda: _ok(sock.post(path + name, second))),
+                        ("testclient", lambda: _ok((lambda r: (r.status_code, r.content))(
+                            test_client.post(f"/v1/deployments/{d.id}/verify",
+                                             params={"purpose": P, "subject_ref": name}, content=second)))),
+                    ]
+                    shift = (i + r) % len(steps)  # rotate the order so no column always runs first
+                    for key, fn in steps[shift:] + steps[:shift]:
+                        cols[key].append(_timed(fn))
+            sock.close()
+            work = [(name, second) for name, _, second in people][:BURST]
+            seconds = [second for _, _, second in people][:BURST]
+            tput: dict[str, list[float]] = {"raw1": [], "raw2": [], "http1": [], "http2": []}
+            for _ in range(2):  # interleaved: one client, two clients, and again
+                tput["raw1"].append(_raw_throughput(1, engine, options, seconds))
+                tput["raw2"].append(_raw_throughput(2, engine, options, seconds))
+                tput["http1"].append(_throughput(1, server.port, headers, work, d.id))
+                tput["http2"].append(_throughput(2, server.port, headers, work, d.id))
         ctx.close()
-    overhead = statistics.median(svc_verify) / statistics.median(raw) - 1
-    http_overhead = statistics.median(http_verify) / statistics.median(raw) - 1
-    met = overhead <= OVERHEAD_TARGET
+    raw = _med(cols["raw"])
+    over = {k: _med(v) / raw - 1 for k, v in cols.items()}
+    # The issue's profile reports HTTP against the raw engine (+39%): the target is read the same way,
+    # the stricter reading; what HTTP adds on top of the gated service is shown beside it.
+    http_over = over["socket"]
+    on_top = _med(cols["socket"]) / _med(cols["svc"]) - 1
+    met, http_met = over["svc"] <= OVERHEAD_TARGET, http_over <= HTTP_TARGET
     describer = getattr(engine, "describer_name", "?")
-    figure = f"{overhead * 100:+.1f}%"
-    summary = [row(
-        "gated service",
-        f"gate, sealing, storage and record add ≤ {OVERHEAD_TARGET:.0%} to the raw engine time for verify "
-        f"(engine `{engine.name}`, describer `{describer}`)",
-        f"{figure if met else f'**{figure}**'} (raw {_ms(raw)} ms, gated verify {_ms(svc_verify)} ms, "
-        f"median of {len(people)}; over HTTP {http_overhead * 100:+.1f}%)",
-        met)]
-    return "\n".join([
-        "## Gate overhead (issue: gated face service)",
+    best = {k: max(v) for k, v in tput.items()}
+    n = len(cols["raw"])
+
+    def pct(x: float) -> str:
+        return f"{x * 100:+.1f}%"
+
+    def bold(text: str, ok: bool) -> str:
+        return text if ok else f"**{text}**"
+
+    summary = [
+        row("gated service",
+            f"gate, sealing, storage and record add ≤ {OVERHEAD_TARGET:.0%} to the raw engine on verify, in-process "
+            f"(engine `{engine.name}`, describer `{describer}`)",
+            f"{bold(pct(over['svc']), met)} (raw {raw:.1f} ms, gated {_med(cols['svc']):.1f} ms, "
+            f"median of {n}, interleaved)", met),
+        row("gated service",
+            f"gated verify over HTTP ≤ {HTTP_TARGET:.0%} over the raw engine, real socket (uvicorn on a port; "
+            f"describer `{describer}`)",
+            f"{bold(pct(http_over), http_met)} ({_med(cols['socket']):.1f} ms; {on_top * 100:+.1f}% on top "
+            f"of the gated service); TestClient {over['testclient'] * 100:+.1f}% (secondary)",
+            http_met),
+        row("gated service", f"verify throughput over HTTP, 2 concurrent clients vs 1 (describer `{describer}`)",
+            f"{best['http2']:.1f} req/s vs {best['http1']:.1f} req/s ({best['http2'] / best['http1']:.2f}x); "
+            f"raw engine in 2 threads {best['raw2'] / best['raw1']:.2f}x", None),
+    ]
+    text = "\n".join([
+        f"## Gate overhead (issue 14), describer `{describer}`",
         "",
-        f"{len(people)} people from `{faces}`, engine `{engine.name}` with describer "
-        f"`{describer}`, SQLite store, median per call.",
+        f"{len(people)} people from `{faces}`, engine `{engine.name}` with describer `{describer}`, SQLite store. "
+        f"{ROUNDS} rounds over every person; each round runs the four columns per person in a rotating order "
+        "(interleaved), so load from other processes falls on all alike. Medians per call.",
+        "",
+        f"CPU: {cpu_line()}.",
         "",
         "| step | median ms | vs raw engine | target |",
         "|---|---|---|---|",
-        f"| raw engine (decode, detect, align, embed) | {_ms(raw)} | 1.00 | |",
-        f"| gated enroll, service layer | {_ms(svc_enroll)} | {statistics.median(svc_enroll) / statistics.median(raw):.2f} | |",
-        f"| gated verify, service layer | {_ms(svc_verify)} | {1 + overhead:.2f} ({overhead * 100:+.1f}%) | ≤ +5% "
-        f"{'met' if met else 'NOT met'} |",
-        f"| gated verify, HTTP (in-process ASGI client) | {_ms(http_verify)} | {1 + http_overhead:.2f} "
-        f"({http_overhead * 100:+.1f}%) | |",
+        f"| raw engine (decode, detect, align, embed) | {raw:.1f} | 1.00 | |",
+        f"| gated enroll, service layer (once per person, before the rounds) | {_med(enrolls):.1f} | "
+        f"{_med(enrolls) / raw:.2f} | |",
+        f"| gated verify, service layer | {_med(cols['svc']):.1f} | {1 + over['svc']:.3f} ({over['svc'] * 100:+.1f}%) | "
+        f"≤ +5% {'met' if met else 'NOT met'} |",
+        f"| gated verify, HTTP over a real socket (uvicorn, keep-alive) | {_med(cols['socket']):.1f} | "
+        f"{1 + over['socket']:.3f} ({over['socket'] * 100:+.1f}%) | ≤ +15% {'met' if http_met else 'NOT met'} "
+        f"({on_top * 100:+.1f}% on top of the service) |",
+        f"| gated verify, TestClient (in-process ASGI, secondary) | {_med(cols['testclient']):.1f} | "
+        f"{1 + over['testclient']:.3f} ({over['testclient'] * 100:+.1f}%) | |",
         "",
-    ]), summary
+        f"Throughput, {BURST} verifies per burst, best of 2 interleaved bursts:",
+        "",
+        "| path | 1 client | 2 concurrent clients | ratio |",
+        "|---|---|---|---|",
+        f"| raw engine (threads) | {best['raw1']:.1f}/s | {best['raw2']:.1f}/s | {best['raw2'] / best['raw1']:.2f}x |",
+        f"| gated verify over HTTP | {best['http1']:.1f}/s | {best['http2']:.1f}/s | "
+        f"{best['http2'] / best['http1']:.2f}x |",
+        "",
+    ])
+    return text, summary
 
 
 def main() -> None:

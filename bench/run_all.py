@@ -18,13 +18,15 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from machine import FLAGS
 from summary import failed, read_summary, render
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHES = [
     ("Face engine: speed, agreement with dlib, LFW accuracy", "bench_engine.py", []),
     ("Gate overhead", "bench_service.py", []),
-    ("Gate overhead with dlib's own descriptor", "bench_service.py", ["--engine", "dlib"]),
+    ("Gate overhead with dlib's own descriptor", "bench_service.py", ["--engine", "dlib", "--limit", "12"]),
+    ("Start-up", "bench_startup.py", []),
     ("Processing record", "bench_audit.py", []),
     ("Bulk import", "bench_import.py", []),
     ("Open-set 1:N, 1:1 and refusals on lfw-dev", "bench_openset.py", []),
@@ -41,8 +43,8 @@ def machine() -> str:
         lscpu = ""
     keep = ("Model name", "CPU(s):", "Thread(s) per core", "L2 cache", "L3 cache", "Flags")
     lines = [ln.strip() for ln in lscpu.splitlines() if ln.strip().startswith(keep)]
-    lines = [ln if not ln.startswith("Flags") else "AVX2: " + ("yes" if "avx2" in ln else "no")
-             + ", AVX-512: " + ("yes" if "avx512f" in ln else "no") for ln in lines]
+    lines = [ln if not ln.startswith("Flags") else "Flags (those that change kernels): "
+             + ", ".join(f for f in FLAGS if f in ln.split()) for ln in lines]
     mem = Path("/proc/meminfo").read_text().splitlines()[0] if Path("/proc/meminfo").exists() else ""
     return "\n".join(f"- {ln}" for ln in [*lines, mem, f"Python {platform.python_version()}",
                                           f"{platform.system()} {platform.release()}"])
