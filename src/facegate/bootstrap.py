@@ -34,6 +34,7 @@ from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
 from facegate.services.gallery import MemoryGallery
 from facegate.services.gallery_sync import SharedGallery
+from facegate.services.key_cache import KeyCache
 from facegate.services.security import DefenceGuard
 from facegate.services.workbench.assessment import assessment_gate
 from facegate.services.workbench.filing import count_at_write
@@ -187,6 +188,10 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
     gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
+    key_cache = KeyCache(settings.key_cache_ttl_s)
+    if isinstance(gallery, SharedGallery):  # a key changed here is dropped on every node when the feed rings
+        key_cache.on_drop(gallery.ring_keys_changed)
+        gallery.on_keys_changed(lambda key_id: key_cache.drop(key_id, ring=False))
     services = ServiceContext(
         store=store, engine=face, keys=keys, clock=the_clock,
         gallery=gallery, threshold=settings.match_threshold,
@@ -195,7 +200,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
         liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s), spoof_detector=spoof_detector(settings),
         calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
-        identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss,
+        identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss, key_cache=key_cache,
         people_stored=count_at_write(lambda tx: TypedWorkbench(workbench_store(tx))),  # type: ignore[arg-type]
         assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
                                          timedelta(days=settings.assessment_grace_days)),

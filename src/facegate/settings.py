@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     spoof_model_sha256: str | None = Field(None, description="SHA-256 of that model file; required with it.")
     spoof_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Attack scores at or above it refuse "
                                    "as `liveness_spoof_suspected`.")
+    key_cache_ttl_s: float = Field(1.0, ge=0.0, le=5.0, description="Seconds a checked API key is reused "
+                                   "without reading the store; a key revoked on this node stops at once, on "
+                                   "other nodes when the change feed rings, and within this time in any case "
+                                   "(M-14.4). 0 reads the key on every request.")
     liveness_ttl_s: int = Field(30, ge=3, le=600, description="Seconds a liveness challenge stays valid "
                                 "(docs/liveness.md).")
     assessment_grace_days: int = Field(30, ge=0, le=30, description="Days an outdated PIA (purpose or "

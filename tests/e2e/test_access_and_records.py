@@ -139,3 +139,18 @@ def test_notice_is_served_in_both_languages_with_its_version(tmp_path: Path, clo
         assert notice["zh"]["sections"] and notice["en"]["sections"]
     finally:
         c.close()
+
+
+def test_a_cached_key_stops_working_the_moment_it_is_revoked(ctx: AppContext) -> None:
+    """Issue 14: keys are cached, but a revocation is never served from the cache (M-14.4)."""
+    from facegate.services.access import revoke_api_key
+    from facegate.services.key_cache import KeyCache
+
+    ctx.services.key_cache = KeyCache(ttl_s=5.0, clock=lambda: 0.0)  # an entry never expires by itself
+    created = create_api_key(ctx.services, "door-4", "device", ("hotel-frontdesk",))
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {created.token}"})
+    assert door.get("/v1/deployments/hotel-frontdesk").status_code == 200
+    assert ctx.services.key_cache.get(created.key.key_id) is not None  # the next request is served from here
+    revoke_api_key(ctx.services, created.key.key_id, actor="test")
+    refused = door.get("/v1/deployments/hotel-frontdesk")
+    assert refused.status_code == 401 and refused.json()["code"] == "key_revoked"

@@ -55,8 +55,13 @@ def create_api_key(ctx: ServiceContext, name: str, role: str, scopes: tuple[str,
 def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, ApiKey]:
     """Check a presented token; raises Unauthorized with a stable code."""
     key_id, secret = parse_api_key(token)
-    with ctx.store.transaction(readonly=True) as tx:
-        key = tx.get_api_key(key_id)
+    key = ctx.key_cache.get(key_id)
+    if key is None:
+        generation = ctx.key_cache.generation()
+        with ctx.store.transaction(readonly=True) as tx:
+            key = tx.get_api_key(key_id)
+        if key is not None:
+            ctx.key_cache.put(key, generation)
     # Unknown id and wrong secret answer alike, so ids cannot be probed.
     if key is None or not _codec(ctx).matches(secret, key.secret_hash):
         raise Unauthorized("key_invalid", "The API key is not valid.", "API 密钥无效。", article_id="M-14.3",
@@ -81,6 +86,7 @@ def revoke_api_key(ctx: ServiceContext, key_id: str, *, actor: str = "cli") -> A
         key = revoke(_load(ctx, tx, key_id), ctx.clock.now())
         tx.update_api_key(key)
         tx.append_event(_record(ctx, "key_revoked", key, actor))
+    ctx.key_cache.drop(key_id)  # after the commit: the next request on any thread reads the revoked row
     return key
 
 
@@ -94,6 +100,7 @@ def rotate_api_key(ctx: ServiceContext, key_id: str, *, actor: str = "cli") -> C
         tx.add_api_key(new)
         tx.append_event(_record(ctx, "key_rotated", new, actor, rotated_from=old.key_id,
                                 old_expires_at=old.expires_at.isoformat()))
+    ctx.key_cache.drop(key_id)
     return CreatedKey(new, token)
 
 

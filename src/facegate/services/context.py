@@ -12,6 +12,7 @@ import numpy as np
 
 from facegate.domain.liveness import LivenessRules, Step, new_steps
 from facegate.domain.openset import Calibration
+from facegate.services.key_cache import KeyCache
 from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
 
 
@@ -118,6 +119,8 @@ class ServiceContext:
     identify_target_fpir: float = 0.01
     identify_margin: float = 0.02
     identify_max_miss: float = 0.10
+    # Checked API keys, held for a moment (services/key_cache.py); dropped at once when a key changes.
+    key_cache: KeyCache = field(default_factory=KeyCache)
 
     def __repr__(self) -> str:
         return f"ServiceContext(engine={self.engine.name!r}, threshold={self.threshold})"

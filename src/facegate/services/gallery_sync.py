@@ -45,6 +45,7 @@ class SharedGallery:
         self._wake = threading.Event()
         self._gap = False
         self._stop = threading.Event()
+        self._keys_changed: list[Callable[[str | None], None]] = []
         feed.subscribe(self._on_message, on_gap=self._on_gap)
         self._thread = threading.Thread(target=self._run, name="facegate-gallery-sync", daemon=True)
         self._thread.start()
@@ -76,7 +77,19 @@ class SharedGallery:
 
     # --- catching up -------------------------------------------------------------------------
     def _on_message(self, message: dict[str, object]) -> None:
+        if message.get("op") == "keys":  # an API key changed on another node: drop it from the key cache now
+            key_id = message.get("key_id")
+            for listener in self._keys_changed:
+                listener(str(key_id) if key_id else None)
+            return
         self._wake.set()
+
+    # The same doorbell rings the API-key caches (services/key_cache.py); their TTL covers lost rings.
+    def ring_keys_changed(self, key_id: str | None) -> None:
+        self._feed.publish({"op": "keys", "key_id": key_id})
+
+    def on_keys_changed(self, listener: Callable[[str | None], None]) -> None:
+        self._keys_changed.append(listener)
 
     def _on_gap(self) -> None:
         """The feed was down: messages may be lost. Catch up from the store now."""

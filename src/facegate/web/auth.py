@@ -2,19 +2,30 @@
 
 Keys come as ``Authorization: Bearer fg_...`` (or ``X-API-Key``). Failures and
 revoked keys feed intrusion defence; its detections go into the record.
+
+``require`` is an async dependency: when the key is in the key cache (services/key_cache.py)
+and the counters live in this process, checking it is pure computation and runs on the event
+loop, saving a thread-pool hop per request; otherwise (a database read, Redis) it runs in the
+thread pool. Security events found on the fast path are written from the thread pool too, so
+nothing blocks the event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
-from facegate.domain.access import Permission, Principal, authorize
-from facegate.errors import Unauthorized
+from facegate.adapters.counters import MemoryCounters
+from facegate.domain.access import Permission, Principal, authorize, parse_api_key
+from facegate.domain.intrusion import SecurityEvent
+from facegate.errors import FacegateError, Unauthorized
 from facegate.services.access import authenticate
 from facegate.services.security import record_security_events
 from facegate.web.deps import app_ctx
+
+Note = Callable[[Iterable[SecurityEvent]], None]
 
 
 def _token(request: Request) -> str | None:
@@ -34,12 +45,18 @@ def wrong_secret(request: Request, kind: str, key_id: str | None = None) -> None
     record_security_events(ctx.store, ctx.defence.wrong_secret(kind=kind, client=client_of(request), key_id=key_id))
 
 
-def principal_of(request: Request) -> Principal:
-    """Authenticate once per request and apply the per-key, per-client and per-subject limits."""
+def principal_of(request: Request, note: Note | None = None) -> Principal:
+    """Authenticate once per request and apply the per-key, per-client and per-subject limits.
+
+    ``note`` receives the security events to record (default: written to the store at once).
+    """
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     ctx = app_ctx(request)
+    if note is None:
+        def note(events: Iterable[SecurityEvent]) -> None:
+            record_security_events(ctx.store, events)
     client = client_of(request)
     blocked = ctx.defence.admit(key_id=None, client=client)  # a blocked client is refused before any lookup
     blocked.raise_if_refused()
@@ -52,14 +69,14 @@ def principal_of(request: Request) -> Principal:
         key_id = str(exc.detail.get("key_id") or "") or None
         events = (ctx.defence.revoked_key_used(key_id=key_id or "?", client=client) if exc.code == "key_revoked"
                   else ctx.defence.auth_failed(key_id=key_id, client=client))
-        record_security_events(ctx.store, events)
+        note(events)
         raise
     subject = request.query_params.get("subject_ref") or request.path_params.get("subject_ref")
     deployment = request.path_params.get("deployment_id", "")
     subject_key = ctx.services.keys.keyed_hash(f"limit|{deployment}|{subject}") if subject else None
     operation = request.url.path.rsplit("/", 1)[-1]
     decision = ctx.defence.admit(key_id=principal.key_id, client=client, subject_ref=subject_key, operation=operation)
-    record_security_events(ctx.store, decision.events)
+    note(decision.events)
     decision.raise_if_refused()
     request.state.principal = principal
     request.state.actor = principal.key_id
@@ -67,17 +84,39 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def check(request: Request, permission: Permission, deployment_id: str | None) -> Principal:
+def check(request: Request, permission: Permission, deployment_id: str | None, note: Note | None = None) -> Principal:
     """Authorise one permission on one deployment (None: across deployments, needs scope '*')."""
-    principal = principal_of(request)
+    principal = principal_of(request, note)
     authorize(principal, permission, deployment_id)
     return principal
 
 
-def require(permission: Permission) -> Callable[[Request], Principal]:
+def answers_inline(request: Request) -> bool:
+    """Can the key be checked without I/O: already checked, or cached with in-process counters?"""
+    if getattr(request.state, "principal", None) is not None:
+        return True
+    ctx = app_ctx(request)
+    if not isinstance(ctx.defence.counters, MemoryCounters):
+        return False
+    token = _token(request)
+    try:
+        return bool(token) and ctx.services.key_cache.get(parse_api_key(token or "")[0]) is not None
+    except FacegateError:  # malformed: the slow path answers it, with its counting and recording
+        return False
+
+
+def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the permission on the route's ``{deployment_id}``, or across all if it has none."""
 
-    def dependency(request: Request) -> Principal:
-        return check(request, permission, request.path_params.get("deployment_id"))
+    async def dependency(request: Request) -> Principal:
+        deployment_id = request.path_params.get("deployment_id")
+        if not answers_inline(request):
+            return await run_in_threadpool(check, request, permission, deployment_id)
+        pending: list[SecurityEvent] = []
+        try:
+            return check(request, permission, deployment_id, pending.extend)
+        finally:
+            if pending:  # rare (a limit first crossed): written off the event loop, before the answer
+                await run_in_threadpool(record_security_events, app_ctx(request).store, pending)
 
     return dependency
