@@ -68,7 +68,7 @@ def test_notice_first_then_separate_unticked_consent_and_equal_alternative(live:
     assert alert.get_attribute("data-code") == "consent_not_given"
     assert "请勾选同意" in alert.inner_text() and "Tick the consent box" in alert.inner_text()
     with live.ctx.services.store.transaction() as tx:
-        assert tx.get_subject(tx.get_deployment(HOTEL).processor_id, "guest-untick") is None
+        assert tx.subjects.get(tx.deployments.get(HOTEL).processor_id, "guest-untick") is None
 
     page.click("#lang-switch")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -98,8 +98,8 @@ def test_refusal_takes_the_alternative_path_which_succeeds_and_is_not_asked_agai
     result = page.locator("#alternative-result")
     assert result.get_attribute("data-verified") == "yes" and "未处理任何人脸信息" in result.inner_text()
     with live.ctx.services.store.transaction() as tx:
-        d = tx.get_deployment(HOTEL)
-        assert tx.get_subject(d.processor_id, "guest-no-face") is None  # no face data, no consent row
+        d = tx.deployments.get(HOTEL)
+        assert tx.subjects.get(d.processor_id, "guest-no-face") is None  # no face data, no consent row
 
     # M-6.6: the same session does not ask for face consent again...
     page.goto(f"{live.url}/kiosk/{HOTEL}")

@@ -46,8 +46,8 @@ def _send(page: Any, mode: str, photo: Path, expect: str) -> None:
 
 def _templates(live: Live, ref: str) -> int:
     with live.ctx.services.store.transaction() as tx:
-        subject = tx.get_subject(tx.get_deployment(HOTEL).processor_id, ref)
-        return tx.count_templates(subject.id) if subject else 0
+        subject = tx.subjects.get(tx.deployments.get(HOTEL).processor_id, ref)
+        return tx.templates.count_for_subject(subject.id) if subject else 0
 
 
 def test_consent_enroll_verify_then_withdraw_in_self_service(live: Live, page: Any, photos: dict[str, Path]) -> None:

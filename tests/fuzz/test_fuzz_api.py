@@ -147,7 +147,7 @@ def _aimed(ctx: AppContext) -> Any:
     """Point a generated case at the real deployment, a consented guest and a fake-engine face."""
     d = ctx.services.store
     with d.transaction(readonly=True) as tx:
-        deployment = tx.list_deployments()[0]
+        deployment = tx.deployments.all()[0]
     values: dict[str, Any] = {"deployment_id": deployment.id, "subject_ref": GUESTS[0], "version": 1,
                               "purpose": deployment.purposes[0], "processor_id": deployment.processor_id}
 

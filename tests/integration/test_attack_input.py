@@ -65,7 +65,7 @@ def test_a_reference_no_withdrawal_path_takes_is_refused_at_consent(api: TestCli
     # NUL is refused by the request guard before the schema even looks at the reference
     assert r.json()["code"] == ("text_invalid" if "\x00" in ref else "subject_ref_invalid")  # type: ignore[attr-defined]
     with ctx.services.store.transaction(readonly=True) as tx:
-        assert tx.list_deployments()  # the store still answers; nothing half-written
+        assert tx.deployments.all()  # the store still answers; nothing half-written
     with pytest.raises(InvalidInput) as exc:  # the Python service refuses it the same way
         consent_service.give_consent(ctx.services, consent_service.ConsentRequest(HOTEL, ref, PURPOSE, "n" * 64))
     assert exc.value.code == "subject_ref_invalid"
@@ -91,7 +91,7 @@ def test_every_accepted_reference_is_withdrawable_and_deletable_by_every_path(ap
     d = api.delete(path)
     assert d.status_code == 200, d.text
     with ctx.services.store.transaction(readonly=True) as tx:
-        assert tx.get_subject(tx.get_deployment(HOTEL).processor_id, ref) is None
+        assert tx.subjects.get(tx.deployments.get(HOTEL).processor_id, ref) is None
 
 
 @settings(max_examples=25, deadline=None, database=None, derandomize=True,

@@ -39,7 +39,7 @@ def ctx(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[AppCon
 
 def _notice(ctx: AppContext) -> str:
     with ctx.services.store.transaction(readonly=True) as tx:
-        d = tx.get_deployment(HOTEL)
+        d = tx.deployments.get(HOTEL)
         assert d is not None
         return d.notice_version
 
@@ -63,9 +63,9 @@ def test_age_is_established_through_the_python_api(ctx: AppContext) -> None:
     assert not faces.enroll(ctx.services, HOTEL, "guest-1", PURPOSE, FACE).decision.allowed
     receipt = _give(ctx, age_attested_by="desk-3 checked ID card")
     with ctx.services.store.transaction(readonly=True) as tx:
-        subject = tx.get_subject("91330106MA2H3K7L5P", "guest-1")
+        subject = tx.subjects.get("91330106MA2H3K7L5P", "guest-1")
         assert subject is not None
-        kept = tx.list_consents(subject.id)
+        kept = tx.consents.for_subject(subject.id)
     assert [c.id for c in kept] == [receipt.consent_id]
     assert kept[0].age_basis is not None and kept[0].age_attested_by == "desk-3 checked ID card"
     assert faces.enroll(ctx.services, HOTEL, "guest-1", PURPOSE, FACE).decision.allowed
@@ -149,11 +149,11 @@ def test_the_kiosk_asks_separately_for_transmission_and_records_notices_on_a_sta
         assert "撤回同意" not in html.split('id="notice"')[1].split("</section>")[0]
         assert told.status_code == 201 and "已记录向您告知" in told.text and "撤回同意" not in told.text
     with fake_ctx.services.store.transaction(readonly=True) as tx:
-        d = tx.get_deployment("westlake-hotel-law")
+        d = tx.deployments.get("westlake-hotel-law")
         assert d is not None
         kinds = set()
         for ref in ("guest-1", "guest-2"):
-            subject = tx.get_subject(d.processor_id, ref)
+            subject = tx.subjects.get(d.processor_id, ref)
             assert subject is not None
-            kinds |= {(c.deployment_id, c.kind.value) for c in tx.list_consents(subject.id)}
+            kinds |= {(c.deployment_id, c.kind.value) for c in tx.consents.for_subject(subject.id)}
     assert kinds == {(HOTEL, "consent"), ("westlake-hotel-law", "notice")}

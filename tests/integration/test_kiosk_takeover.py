@@ -60,8 +60,8 @@ def _verify(c: TestClient, ref: str, image: bytes) -> dict[str, object]:
 
 def _held(ctx: AppContext, ref: str) -> tuple[int, int]:
     with ctx.services.store.transaction(readonly=True) as tx:
-        s = tx.get_subject(tx.get_deployment(HOTEL).processor_id, ref)  # type: ignore[union-attr]
-        return (len(tx.list_consents(s.id)), tx.count_templates(s.id)) if s else (0, 0)
+        s = tx.subjects.get(tx.deployments.get(HOTEL).processor_id, ref)  # type: ignore[union-attr]
+        return (len(tx.consents.for_subject(s.id)), tx.templates.count_for_subject(s.id)) if s else (0, 0)
 
 
 @pytest.fixture

@@ -116,6 +116,6 @@ def test_an_adopted_calibration_sets_the_deployment_thresholds(real_ctx: AppCont
     [(_, rule)] = openset.deployment_plans(ctx.services, d.id).items()
     assert rule.target_fpir == 0.001 and rule.threshold <= adopted.verify_threshold
     with ctx.store.transaction(readonly=True) as tx:
-        assert tx.get_calibration(d.id) == adopted
+        assert tx.deployments.calibration(d.id) == adopted
         kinds = [c.event.kind for c in tx.chain_events()]
     assert "calibration_adopted" in kinds

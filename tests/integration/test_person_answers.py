@@ -38,7 +38,7 @@ def ctx(fake_ctx: AppContext) -> AppContext:
 
 def _complaint(ctx: AppContext, ref: str = "guest-1") -> tuple[str, person.PersonRequest]:
     with ctx.services.store.transaction() as tx:
-        version = tx.get_deployment(HOTEL).notice_version  # type: ignore[union-attr]
+        version = tx.deployments.get(HOTEL).notice_version  # type: ignore[union-attr]
     receipt = consent_service.give_consent(ctx.services, consent_service.ConsentRequest(
         HOTEL, ref, PURPOSE, version, channel="test", birth_date=date(1990, 1, 1))).receipt_code
     req = person.lodge_complaint(ctx.services, DEPS, receipt, "Staff told me face was mandatory.", "138")

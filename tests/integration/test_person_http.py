@@ -70,7 +70,7 @@ def _receipt(response: object) -> str:
 
 def _subjects(ctx: AppContext, ref: str) -> object:
     with ctx.services.store.transaction() as tx:
-        return tx.get_subject(tx.get_deployment(HOTEL).processor_id, ref)
+        return tx.subjects.get(tx.deployments.get(HOTEL).processor_id, ref)
 
 
 def test_replayed_consent_form_is_refused_and_stores_nothing_twice(client: TestClient, fake_ctx: AppContext) -> None:
@@ -81,7 +81,7 @@ def test_replayed_consent_form_is_refused_and_stores_nothing_twice(client: TestC
     assert 'data-code="form_token_used"' in again.text and "此表单已提交过" in again.text
     subject = _subjects(fake_ctx, "guest-1")
     with fake_ctx.services.store.transaction() as tx:
-        assert len(tx.list_consents(subject.id)) == 1  # type: ignore[attr-defined]
+        assert len(tx.consents.for_subject(subject.id)) == 1  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("fields", "code", "status"), [
@@ -127,7 +127,7 @@ def test_capture_needs_a_token_a_live_receipt_and_an_image(client: TestClient, f
     assert enroll(b"face:guest-1:1", code, token).json()["code"] == "form_token_used"  # type: ignore[attr-defined]
     subject = _subjects(fake_ctx, "guest-1")
     with fake_ctx.services.store.transaction() as tx:
-        assert tx.count_templates(subject.id) == 1  # type: ignore[attr-defined]
+        assert tx.templates.count_for_subject(subject.id) == 1  # type: ignore[attr-defined]
     verify_token = client.get(f"/kiosk/{HOTEL}/form-token", params={"kind": "verify"}).json()["token"]
     ok = client.post(f"/kiosk/{HOTEL}/verify", params={"subject_ref": "guest-1"}, content=b"face:guest-1:2",
                      headers={"x-form-token": verify_token})

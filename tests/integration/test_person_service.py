@@ -27,7 +27,7 @@ def ctx(fake_ctx: AppContext) -> AppContext:
 def _consent(ctx: AppContext, ref: str = "guest-1") -> str:
     d = ctx.services.store.transaction
     with d() as tx:
-        version = tx.get_deployment(HOTEL).notice_version
+        version = tx.deployments.get(HOTEL).notice_version
     receipt = consent_service.give_consent(ctx.services, consent_service.ConsentRequest(
         HOTEL, ref, PURPOSE, version, channel="test", birth_date=date(1990, 1, 1)))
     faces.enroll(ctx.services, HOTEL, ref, PURPOSE, f"face:{ref}:1".encode())

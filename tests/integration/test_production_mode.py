@@ -47,7 +47,7 @@ def _expired_template(ctx, clock: FixedClock) -> None:  # type: ignore[no-untype
 
 def _templates(ctx) -> int:  # type: ignore[no-untyped-def]
     with ctx.store.transaction(readonly=True) as tx:
-        return len(tx.expired_templates(ctx.services.clock.now()))
+        return len(tx.templates.expired(ctx.services.clock.now()))
 
 
 @pytest.mark.postgres

@@ -28,6 +28,6 @@ def test_expired_template_is_refused_then_purged(fake_ctx: AppContext, clock: Fi
     report = purge_expired(ctx.services)
     assert (report.templates_deleted, report.keys_destroyed) == (1, 1)
     with ctx.store.transaction() as tx:
-        subject = tx.get_subject(d.processor_id, "guest-1")
+        subject = tx.subjects.get(d.processor_id, "guest-1")
         assert subject is not None and tx.get_subject_key(subject.id) is None
     assert verify(ctx.services, d.id, "guest-1", P, b"face:alice:2").decision.codes == ("not_enrolled",)

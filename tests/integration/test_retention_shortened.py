@@ -52,11 +52,11 @@ def test_shortening_retention_expires_older_templates_on_apply(ctx: AppContext, 
     old = verify(ctx.services, d.id, "old-guest", P, b"face:old-guest:2")
     assert not old.decision.allowed and old.decision.codes[0] in ("not_enrolled", "template_expired")
     with ctx.store.transaction(readonly=True) as tx:
-        subject = tx.get_subject(d.processor_id, "old-guest")
-        assert subject is not None and tx.list_templates(subject.id) == []
-        new_subject = tx.get_subject(d.processor_id, "new-guest")
+        subject = tx.subjects.get(d.processor_id, "old-guest")
+        assert subject is not None and tx.templates.for_subject(subject.id) == []
+        new_subject = tx.subjects.get(d.processor_id, "new-guest")
         assert new_subject is not None
-        [t] = tx.list_templates(new_subject.id)
+        [t] = tx.templates.for_subject(new_subject.id)
         # The young one stays, but now expires 90 days after enrolment, as the new notice says.
         assert t.record.expires_at == t.record.created_at + timedelta(days=90)
     assert verify(ctx.services, d.id, "new-guest", P, b"face:new-guest:2").is_match

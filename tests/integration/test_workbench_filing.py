@@ -122,8 +122,8 @@ def test_change_filing_and_cancellation_with_disposal(ctx: AppContext, clock: Fi
     stop = filing.stop_deployment(ctx.services, deps, HOTEL)
     assert (stop.templates_disposed, stop.subjects) == (10, 10)
     with ctx.services.store.transaction(readonly=True) as tx:
-        assert tx.count_stored_people(HOTEL_PROCESSOR) == 0  # face data disposed of (M-15.7, P-47.1)
-        assert tx.get_deployment(HOTEL).status.value == "inactive"  # type: ignore[union-attr]
+        assert tx.templates.count_people(HOTEL_PROCESSOR) == 0  # face data disposed of (M-15.7, P-47.1)
+        assert tx.deployments.get(HOTEL).status.value == "inactive"  # type: ignore[union-attr]
     v = filing.view(ctx.services, deps, HOTEL_PROCESSOR)
     kinds = {t.kind: t for t in v.open_tasks}
     assert kinds[TaskKind.CHANGE].due_on == date(2025, 11, 11)  # 30 working days after 24 Sep (M-15.6)

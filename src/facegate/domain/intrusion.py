@@ -5,17 +5,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from facegate.domain.audit import AuditEvent
+from facegate.domain.clock import Clock
 from facegate.domain.counters_port import Counters
 from facegate.errors import RateLimited
-
-
-class Clock(Protocol):
-    """Same shape as ``facegate.ports.Clock``; redeclared because the domain may not import ports."""
-
-    def now(self) -> datetime: ...
 
 
 @dataclass(frozen=True)

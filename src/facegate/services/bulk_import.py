@@ -82,8 +82,8 @@ def already_imported(ctx: ServiceContext, deployment_id: str, row: ImportRow) ->
         return False
     with ctx.store.transaction(readonly=True) as tx:
         d = load_deployment(tx, deployment_id)
-        subject = tx.get_subject(d.processor_id, row.reference)
-        return subject is not None and bool(tx.list_templates(subject.id, d.id, row.purpose))
+        subject = tx.subjects.get(d.processor_id, row.reference)
+        return subject is not None and bool(tx.templates.for_subject(subject.id, d.id, row.purpose))
 
 
 def _record_refusal(ctx: ServiceContext, deployment_id: str, row: ImportRow, outcome: Outcome, actor: str) -> None:
@@ -125,7 +125,7 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
             record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, allowed=False,
                    codes=(refusal.code or "",), detail={"purpose": row.purpose, "source": row.where})
             return refusal
-        subject = tx.get_subject(d.processor_id, row.reference)
+        subject = tx.subjects.get(d.processor_id, row.reference)
         until = minor_until(row.birth_date, now.date())
         if subject is None:
             subject = Subject(new_id(), d.processor_id, row.reference, until, now)
@@ -145,7 +145,7 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
             age_attested_by=None if row.birth_date else row.age_attested_by)
         # The gate judges the new consent with everything else (age, separate consents, terms).
         facts = GateFacts(Operation.ENROLL, d, row.purpose, now, subject,
-                          (*([] if is_new else tx.list_consents(subject.id, d.id)), consent), subject_ref_given=True,
+                          (*([] if is_new else tx.consents.for_subject(subject.id, d.id)), consent), subject_ref_given=True,
                           is_assessment_outdated=(ctx.assessment_check is not None
                                                   and ctx.assessment_check(tx, d.id, now)))
         decision: GateDecision = decide(facts)
@@ -155,10 +155,10 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
             first = decision.reasons[0]
             return _refused(row, first.code, first.article_id, first.message_en, first.message_zh)
         if is_new:
-            subject = tx.add_subject(subject)
+            subject = tx.subjects.add(subject)
         elif row.birth_date is not None:
-            tx.update_subject(subject)
-        tx.add_consent(consent)
+            tx.subjects.update(subject)
+        tx.consents.add(consent)
         key = tx.get_subject_key(subject.id)
         if key is None:
             key = ctx.keys.new_data_key()
@@ -166,9 +166,9 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
         rec = TemplateRecord(id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=row.purpose,
                              engine=ctx.engine.name, created_at=now,
                              expires_at=now + timedelta(days=d.retention_days), key_id=key.kek_id)
-        tx.add_template(rec, ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(),
+        tx.templates.add(rec, ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(),
                                            template_aad(d.id, subject.id, row.purpose)))
-        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:
+        if ctx.people_stored is not None and tx.templates.count_for_subject(subject.id) == 1:
             ctx.people_stored(tx, d.processor_id, now)
         record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, decision=decision,
                detail={"purpose": row.purpose, "notice_version": d.notice_version, "channel": row.channel,

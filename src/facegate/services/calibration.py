@@ -84,7 +84,7 @@ def adopt(ctx: ServiceContext, deployment_id: str, cal: Calibration, *, target_f
                                  ctx.clock.now(), actor)
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, deployment_id)
-        tx.put_calibration(d.id, adopted)
+        tx.deployments.put_calibration(d.id, adopted)
         record(ctx, tx, "calibration_adopted", actor=actor, deployment=d, allowed=True,
                detail={"engine": cal.engine, "source": cal.source, "people": cal.people, "photos": cal.photos,
                        "genuine_pairs": cal.genuine_pairs, "impostor_pairs": cal.impostor_pairs,

@@ -29,14 +29,14 @@ def receipt_code(prefix: str) -> str:
 
 
 def load_deployment(tx: Tx, deployment_id: str) -> Deployment:
-    d = tx.get_deployment(deployment_id)
+    d = tx.deployments.get(deployment_id)
     if d is None:
         raise NotFound("deployment_unknown", f"No deployment {deployment_id!r}.", f"部署{deployment_id!r}不存在。")
     return d
 
 
 def load_subject(tx: Tx, deployment: Deployment, external_ref: str) -> Subject:
-    s = tx.get_subject(deployment.processor_id, check_ref(external_ref))
+    s = tx.subjects.get(deployment.processor_id, check_ref(external_ref))
     if s is None:
         raise NotFound("subject_unknown", "No such subject is known here.", "此处没有该个人的记录。")
     return s

@@ -127,7 +127,7 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
                 "同意所对应的告知版本不是该部署当前的告知版本。",
                 article_id="M-6.2", detail={"current_notice_version": d.notice_version},
             )
-        subject = tx.get_subject(d.processor_id, req.subject_ref)
+        subject = tx.subjects.get(d.processor_id, req.subject_ref)
         if subject is not None and req.must_be_new:
             # Checked in the writing transaction, so two kiosks cannot both start the same reference.
             raise Conflict("subject_ref_taken",
@@ -156,10 +156,10 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
                 "监护人同意须提供监护人标识及与本人的关系。", article_id="M-7.2",
             )
         if subject is None:
-            subject = tx.add_subject(Subject(new_id(), d.processor_id, req.subject_ref, until, now))
+            subject = tx.subjects.add(Subject(new_id(), d.processor_id, req.subject_ref, until, now))
         elif basis is AgeBasis.BIRTH_DATE and subject.minor_until != until:
             subject = replace(subject, minor_until=until)
-            tx.update_subject(subject)
+            tx.subjects.update(subject)
         code = receipt_code(RECEIPT_PREFIX)
         consent = Consent(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=req.purpose,
@@ -168,7 +168,7 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
             guardian_relationship=req.guardian_relationship, kind=kind, terms=d.terms, separate=separate,
             age_basis=basis, age_attested_by=attested_by,
         )
-        tx.add_consent(consent, receipt_hash(ctx, code))
+        tx.consents.add(consent, receipt_hash(ctx, code))
         record(ctx, tx, "consent_given" if kind is RecordKind.CONSENT else "notice_given", actor=actor,
                deployment=d, subject_ref=req.subject_ref, allowed=True,
                detail={"purpose": req.purpose, "notice_version": d.notice_version, "channel": req.channel,
@@ -192,8 +192,8 @@ def withdraw_consent(
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, deployment_id)
         subject = load_subject(tx, d, subject_ref)
-        withdrawn = tx.withdraw_consents(subject.id, d.id, purpose, now)
-        deleted = tx.delete_templates(subject.id, d.id, purpose)
+        withdrawn = tx.consents.withdraw(subject.id, d.id, purpose, now)
+        deleted = tx.templates.delete_for_subject(subject.id, d.id, purpose)
         record(ctx, tx, "consent_withdrawn", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"purpose": purpose, "consents": withdrawn, "templates_deleted": len(deleted)})
     ctx.gallery.removed(deleted)

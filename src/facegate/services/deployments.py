@@ -34,14 +34,14 @@ def apply_deployment(ctx: ServiceContext, processor: Processor, deployment: Depl
     """
     status = DeploymentStatus.BLOCKED if has_blocking else DeploymentStatus.ACTIVE
     with ctx.store.transaction() as tx:
-        tx.put_processor(processor)
-        current = tx.get_deployment(deployment.id)
+        tx.deployments.put_processor(processor)
+        current = tx.deployments.get(deployment.id)
         if current is not None and current.manifest == deployment.manifest and current.status is status:
             return ApplyResult(current, False, False, tuple(findings))
         version = (current.version + 1) if current else 1
         new = replace(deployment, version=version, status=status, processor_id=processor.id)
-        tx.put_deployment(new)
-        tx.add_deployment_version(new, findings, ctx.clock.now(), actor)
+        tx.deployments.put(new)
+        tx.deployments.add_version(new, findings, ctx.clock.now(), actor)
         scope_changed = current is not None and current.scope_hash != new.scope_hash
         shortened = _shorten_retention(ctx, tx, current, new, actor)
         record(ctx, tx, "deployment_changed", actor=actor, deployment=new, allowed=not has_blocking,
@@ -66,7 +66,7 @@ def _shorten_retention(ctx: ServiceContext, tx: Tx, current: Deployment | None, 
     """
     if current is None or new.retention_days >= current.retention_days:
         return 0
-    moved = tx.cap_template_expiry(new.id, max_days=new.retention_days)
+    moved = tx.templates.cap_expiry(new.id, max_days=new.retention_days)
     record(ctx, tx, "retention_shortened", actor=actor, deployment=new, allowed=True,
            detail={"version": new.version, "old_days": current.retention_days,
                    "new_days": new.retention_days, "templates_shortened": moved})
@@ -81,7 +81,7 @@ def set_active(ctx: ServiceContext, deployment_id: str, active: bool, *, actor: 
             return d
         status = DeploymentStatus.ACTIVE if active else DeploymentStatus.INACTIVE
         new = replace(d, status=status)
-        tx.put_deployment(new)
+        tx.deployments.put(new)
         record(ctx, tx, "deployment_changed", actor=actor, deployment=new, allowed=True,
                detail={"version": d.version, "status": status.value})
     return new
@@ -89,7 +89,7 @@ def set_active(ctx: ServiceContext, deployment_id: str, active: bool, *, actor: 
 
 def list_deployments(ctx: ServiceContext) -> list[Deployment]:
     with ctx.store.transaction(readonly=True) as tx:
-        return tx.list_deployments()
+        return tx.deployments.all()
 
 
 def get_deployment(ctx: ServiceContext, deployment_id: str) -> Deployment:
@@ -100,7 +100,7 @@ def get_deployment(ctx: ServiceContext, deployment_id: str) -> Deployment:
 def deployment_versions(ctx: ServiceContext, deployment_id: str) -> list[dict[str, Any]]:
     with ctx.store.transaction(readonly=True) as tx:
         load_deployment(tx, deployment_id)
-        return tx.list_deployment_versions(deployment_id)
+        return [v.to_dict() for v in tx.deployments.versions(deployment_id)]
 
 
 def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest>", *,
@@ -118,7 +118,7 @@ def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest
 def reassessment_findings_since(ctx: ServiceContext, manifest: Manifest) -> list[Finding]:
     """FG-09-05 against the version applied now: a purpose/method change needs a new assessment (M-9.5)."""
     with ctx.store.transaction(readonly=True) as tx:
-        current = tx.get_deployment(manifest.id)
+        current = tx.deployments.get(manifest.id)
     if current is None or not current.manifest:
         return []
     try:

@@ -65,7 +65,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
     now = ctx.clock.now()
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
-        consents=tuple(tx.list_consents(subject.id, d.id)) if subject else (),
+        consents=tuple(tx.consents.for_subject(subject.id, d.id)) if subject else (),
         is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d.id, now)),
         is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
         subject_ref_given=bool(subject_ref),
@@ -79,8 +79,8 @@ def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpos
           ) -> tuple[Deployment, Subject | None, GateDecision, list[SealedTemplate]]:
     """Gather the facts and let the gate decide; the decision is never patched afterwards."""
     d = load_deployment(tx, deployment_id)
-    subject = tx.get_subject(d.processor_id, check_ref(subject_ref)) if subject_ref else None
-    held = tx.list_templates(subject.id, d.id, purpose) if subject and op is Operation.VERIFY else []
+    subject = tx.subjects.get(d.processor_id, check_ref(subject_ref)) if subject_ref else None
+    held = tx.templates.for_subject(subject.id, d.id, purpose) if subject and op is Operation.VERIFY else []
     facts = _facts(ctx, tx, op, d, purpose, subject, subject_ref, held, liveness_passed)
     return d, subject, decide(facts), held
 
@@ -121,11 +121,11 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         # Gate again inside the writing transaction: consent may have been withdrawn meanwhile.
         d, subject, decision, _ = _gate(ctx, tx, Operation.ENROLL, deployment_id, purpose, subject_ref)
         if subject is None and decision.allowed:  # a law allows no notice (M-5.7): the person is new here
-            subject = tx.add_subject(Subject(new_id(), d.processor_id, subject_ref, None, now))
+            subject = tx.subjects.add(Subject(new_id(), d.processor_id, subject_ref, None, now))
         if not decision.allowed or subject is None:
             record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
             return EnrollResult(decision)
-        tx.lock_subject(subject.id)
+        tx.subjects.lock(subject.id)
         key = tx.get_subject_key(subject.id)
         if key is None:
             key = ctx.keys.new_data_key()
@@ -135,13 +135,13 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
             created_at=now, expires_at=now + timedelta(days=d.retention_days), key_id=key.kek_id,
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
-        tx.add_template(rec, sealed)
-        if ctx.people_stored is not None and tx.count_templates(subject.id) == 1:  # a new person stored
+        tx.templates.add(rec, sealed)
+        if ctx.people_stored is not None and tx.templates.count_for_subject(subject.id) == 1:  # a new person stored
             ctx.people_stored(tx, d.processor_id, now)
-        old = tx.list_templates(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
+        old = tx.templates.for_subject(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
         dropped = [t.record.id for t in old]
         for template_id in dropped:
-            tx.delete_template(template_id)
+            tx.templates.delete(template_id)
         record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "engine": ctx.engine.name, "template": rec.id,
                        "expires_at": rec.expires_at.isoformat(), "consent": decision.consent_id,
@@ -163,7 +163,7 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
                                            liveness is not None)
-        threshold = openset.verify_threshold(ctx, tx.get_calibration(d.id))
+        threshold = openset.verify_threshold(ctx, tx.deployments.calibration(d.id))
     live = [t for t in held if not t.record.is_expired(now)]
     if not decision.allowed:
         _record_refusal(ctx, "verify", d, subject_ref, decision, actor)
@@ -191,7 +191,7 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     """
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision, _ = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
-        adopted = tx.get_calibration(d.id)
+        adopted = tx.deployments.calibration(d.id)
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
@@ -204,13 +204,13 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
         for template_id, subject_id, distance in hits:
             if len(people) >= 2:
                 break  # the best and the next person are all the rule needs
-            template = tx.get_template(template_id)
+            template = tx.templates.get(template_id)
             if template is None or template.is_expired(now):
                 continue
-            subject = tx.get_subject_by_id(subject_id)
+            subject = tx.subjects.get_by_id(subject_id)
             if subject is None or any(c.subject_ref == subject.external_ref for c in people):
                 continue
-            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.list_consents(subject.id, d.id)),
+            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.consents.for_subject(subject.id, d.id)),
                               subject_ref_given=True)
             if decide(facts).allowed:  # a stale or withdrawn consent takes the face out of the gallery
                 people.append(Candidate(subject.external_ref, round(distance, 4)))

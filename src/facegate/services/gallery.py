@@ -54,7 +54,7 @@ class MemoryGallery:
             ids: list[str] = []
             vectors: list[np.ndarray] = []
             with self._store.transaction(readonly=True) as tx:
-                for t in tx.gallery(deployment_id, purpose):
+                for t in tx.templates.gallery(deployment_id, purpose):
                     aad = template_aad(deployment_id, t.record.subject_id, purpose)
                     vectors.append(np.frombuffer(self._keys.open(t.key, t.sealed, aad), dtype=np.float32))
                     ids.append(t.record.id)
@@ -94,7 +94,7 @@ class MemoryGallery:
             if template_id in self._owner:
                 return  # this node's own enrolment, or a change replayed twice
         with self._store.transaction(readonly=True) as tx:
-            t = tx.get_sealed_template(template_id)
+            t = tx.templates.get_sealed(template_id)
         if t is None:
             return  # removed again since
         d, p = t.record.deployment_id, t.record.purpose

@@ -35,8 +35,8 @@ def plans_in(ctx: ServiceContext, tx: Tx, d: Deployment) -> dict[str, OpenSetPla
     """One plan per purpose of a 1:N deployment (each purpose is its own gallery); none for 1:1."""
     if d.mode is not Mode.IDENTIFY:
         return {}
-    adopted = tx.get_calibration(d.id)
-    return {p: plan(ctx, tx.count_gallery(d.id, p), adopted) for p in d.purposes}
+    adopted = tx.deployments.calibration(d.id)
+    return {p: plan(ctx, tx.templates.count_gallery(d.id, p), adopted) for p in d.purposes}
 
 
 def deployment_plans(ctx: ServiceContext, deployment_id: str) -> dict[str, OpenSetPlan]:

@@ -148,10 +148,10 @@ def changes_since(ctx: ServiceContext, d: Deployment, old_version: str) -> list[
     if old_version == d.notice_version:
         return []
     with ctx.store.transaction() as tx:
-        versions = tx.list_deployment_versions(d.id)
+        versions = tx.deployments.versions(d.id)
     for v in reversed(versions):
         try:
-            old = build_notice(Manifest.model_validate(v["manifest"]))
+            old = build_notice(Manifest.model_validate(v.manifest))
         except ValueError:
             continue
         if old.version == old_version:
@@ -198,13 +198,13 @@ def lookup(ctx: ServiceContext, deps: PersonDeps, code: str) -> Held:
     if found is None:  # the person's data was deleted: only the request history remains
         last = next((r for r in reqs if r.kind == "deletion"), reqs[0])
         with ctx.store.transaction() as tx:
-            d = tx.get_deployment(last.deployment_id or "")
+            d = tx.deployments.get(last.deployment_id or "")
         status = "deleted" if last.kind == "deletion" else "withdrawn"
         return Held(status, d, last.purpose, None, None, last.completed_at, None, (), 0, None, tuple(reqs))
     c = found.consent
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, c.deployment_id)
-        held = [t.record for t in tx.list_templates(c.subject_id, c.deployment_id, c.purpose)]
+        held = [t.record for t in tx.templates.for_subject(c.subject_id, c.deployment_id, c.purpose)]
     changed = tuple(changes_since(ctx, d, c.notice_version)) if not c.is_withdrawn else ()
     # M-6.4: purpose, method or data types changed since: the gate wants a new consent.
     status = "withdrawn" if c.is_withdrawn else ("stale" if c.scope_hash != d.scope_hash else "active")

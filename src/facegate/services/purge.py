@@ -33,12 +33,12 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
         # Every node runs the schedule; the database lock lets one of them purge at a time.
         if not tx.try_exclusive(PURGE_LOCK):
             return PurgeReport(0, 0, "", is_skipped=True)
-        expired = tx.expired_templates(now)
+        expired = tx.templates.expired(now)
         for rec in expired:
-            tx.delete_template(rec.id)
+            tx.templates.delete(rec.id)
             deleted.append(rec.id)
         for subject_id in sorted({r.subject_id for r in expired}):
-            if tx.count_templates(subject_id) == 0:
+            if tx.templates.count_for_subject(subject_id) == 0:
                 key = tx.get_subject_key(subject_id)
                 if key is not None:
                     tx.delete_subject_key(subject_id)

@@ -35,7 +35,7 @@ def relationship_ended(ctx: ServiceContext, deployment_id: str, subject_ref: str
                                "该部署按固定期限保存人脸信息，不按事件计算。", article_id="M-8.5")
         subject = load_subject(tx, d, subject_ref)
         latest = datetime.combine(on + timedelta(days=days), time(), UTC)
-        moved = tx.cap_template_expiry(d.id, latest=latest, subject_id=subject.id)
+        moved = tx.templates.cap_expiry(d.id, latest=latest, subject_id=subject.id)
         record(ctx, tx, "retention_event", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"event_on": on.isoformat(), "days_after": days, "expires_by": latest.isoformat(),
                        "templates": moved})

@@ -66,16 +66,16 @@ def delete_subject(ctx: ServiceContext, deployment_id: str, subject_ref: str, *,
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, deployment_id)
         subject = load_subject(tx, d, subject_ref)
-        tx.lock_subject(subject.id)
+        tx.subjects.lock(subject.id)
         if everywhere:
-            deleted = tx.delete_templates(subject.id)
+            deleted = tx.templates.delete_for_subject(subject.id)
         else:
-            deleted = tx.delete_templates(subject.id, d.id, purpose)
-            tx.delete_consents(subject.id, d.id, purpose)
-        is_gone = everywhere or not (tx.list_consents(subject.id) or tx.count_templates(subject.id))
+            deleted = tx.templates.delete_for_subject(subject.id, d.id, purpose)
+            tx.consents.delete(subject.id, d.id, purpose)
+        is_gone = everywhere or not (tx.consents.for_subject(subject.id) or tx.templates.count_for_subject(subject.id))
         key = tx.get_subject_key(subject.id) if is_gone else None
         if is_gone:
-            tx.delete_subject(subject.id)
+            tx.subjects.delete(subject.id)
         code = receipt_code("FGD-")
         scope = "processor" if everywhere else "deployment"
         record(ctx, tx, "delete", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
@@ -117,11 +117,11 @@ def what_is_held(ctx: ServiceContext, deployment_id: str, subject_ref: str, *,
         consents = tuple(
             HeldConsent(c.deployment_id, c.purpose, c.actor.value, c.given_at.isoformat(),
                         c.withdrawn_at.isoformat() if c.withdrawn_at else None, c.notice_version)
-            for c in tx.list_consents(subject.id, only)
+            for c in tx.consents.for_subject(subject.id, only)
         )
         templates = tuple(
             {"deployment_id": t.record.deployment_id, "purpose": t.record.purpose,
              "created_at": t.record.created_at.isoformat(), "expires_at": t.record.expires_at.isoformat()}
-            for t in tx.list_templates(subject.id, only)
+            for t in tx.templates.for_subject(subject.id, only)
         )
     return HeldSummary(subject_ref, consents, templates)

@@ -9,7 +9,8 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql import tables_person as tp
-from facegate.adapters.sql.store import SqlTx, _consent
+from facegate.adapters.sql.consents import consent_from_row
+from facegate.adapters.sql.store import SqlTx
 from facegate.domain.model import Consent
 
 _COLUMNS = tuple(c.name for c in tp.person_requests.columns)
@@ -34,7 +35,7 @@ class SqlPersonStore:
              .join(t.subjects, t.subjects.c.id == t.consents.c.subject_id)
              .where(t.consents.c.receipt_hash == receipt_hash))
         row = self.conn.execute(q).first()
-        return (_consent(row), row.external_ref, row.processor_id) if row else None
+        return (consent_from_row(row), row.external_ref, row.processor_id) if row else None
 
     def add_request(self, values: dict[str, Any]) -> None:
         self.conn.execute(insert(tp.person_requests).values(**{k: values[k] for k in _COLUMNS}))

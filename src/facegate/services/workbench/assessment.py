@@ -49,7 +49,7 @@ def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None)
 def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
                open_set: tuple[tuple[str, OpenSetPlan], ...] = ()) -> LiveFacts:
     figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
-    stored = tx.count_stored_people(d.processor_id)
+    stored = tx.templates.count_people(d.processor_id)
     incidents = _incidents(wb, d)
     runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,
                            alternative_completions=figures.alternative_uses, consents_given=figures.consents_given,
@@ -196,15 +196,15 @@ def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment) -> tuple[int, str, date
     if not isinstance(pia, dict):
         return None  # no assessment at all is the M-9.1 rule's business, not a trigger
     # The manifest's own PIA covers the earliest run of versions that still declare it.
-    versions = tx.list_deployment_versions(d.id)
+    versions = tx.deployments.versions(d.id)
     base = None
     for v in reversed(versions):
-        if (v["manifest"] or {}).get("impact_assessment") != pia:
+        if (v.manifest or {}).get("impact_assessment") != pia:
             break
         base = v
     if base is None:
         return None
-    return int(base["version"]), method_hash(base["manifest"]), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
+    return base.version, method_hash(base.manifest), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
 
 
 def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
@@ -218,10 +218,10 @@ def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> Ass
         base_version, base_hash, base_at = base
         triggers: list[tuple[datetime, str]] = []
         if method_hash(d.manifest) != base_hash:
-            changed = [v for v in tx.list_deployment_versions(d.id)
-                       if v["version"] > base_version and method_hash(v["manifest"]) != base_hash]
+            changed = [v for v in tx.deployments.versions(d.id)
+                       if v.version > base_version and method_hash(v.manifest) != base_hash]
             if changed:
-                triggers.append((changed[0]["applied_at"], "purpose_or_method_changed"))
+                triggers.append((changed[0].applied_at, "purpose_or_method_changed"))
     except ValueError:  # a stored manifest that no longer validates cannot be compared; the rules report it
         return AssessmentState(d.id, current, None, (), None)
     majors = [i for i in _incidents(wb, d, base_at) if i.is_major]
@@ -241,7 +241,7 @@ def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> Asses
 def is_assessment_outdated(tx: Tx, store_for: Callable[[Tx], WorkbenchStore], deployment_id: str,
                            now: datetime, grace: timedelta) -> bool:
     """GateFacts.is_assessment_outdated: True once the grace after a M-9.5 trigger has run out."""
-    d = tx.get_deployment(deployment_id)
+    d = tx.deployments.get(deployment_id)
     return d is not None and state_in(tx, store_for(tx), d, grace).is_blocking(now)
 
 

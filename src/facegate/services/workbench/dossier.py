@@ -63,8 +63,8 @@ def _deployment_parts(d: Deployment) -> dict[str, Any]:
 def dossier_data(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: date) -> dict[str, Any]:
     """Everything in the dossier as plain JSON-able values (the machine-readable part)."""
     with ctx.store.transaction(readonly=True) as tx:
-        proc = tx.get_processor(processor_id)
-        deployments = [d for d in tx.list_deployments() if d.processor_id == processor_id]
+        proc = tx.deployments.get_processor(processor_id)
+        deployments = [d for d in tx.deployments.all() if d.processor_id == processor_id]
         incidents = deps.store_for(tx).list_incidents(processor_id)
     if proc is None or not deployments:
         raise NotFound("processor_unknown", f"No processor {processor_id!r} with deployments.", "没有该处理者或其部署。")

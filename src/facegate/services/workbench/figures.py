@@ -70,7 +70,7 @@ def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | No
 
 def deployment_figures(ctx: ServiceContext, deps: WorkbenchDeps) -> dict[str, DeploymentFigures]:
     with ctx.store.transaction(readonly=True) as tx:
-        deployments = [d.id for d in tx.list_deployments()]
+        deployments = [d.id for d in tx.deployments.all()]
         counts = deps.store_for(tx).event_counts()
     add = lock_figures(ctx)
     return {d: add(figures_from_counts(d, counts.get(d, {}))) for d in deployments}

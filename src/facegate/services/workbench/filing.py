@@ -60,7 +60,7 @@ class FilingView:
 
 def processors(ctx: ServiceContext) -> list[str]:
     with ctx.store.transaction(readonly=True) as tx:
-        return sorted({d.processor_id for d in tx.list_deployments()})
+        return sorted({d.processor_id for d in tx.deployments.all()})
 
 
 def snapshot(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: date | None = None) -> int:
@@ -71,7 +71,7 @@ def snapshot(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today:
     """
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        count = tx.count_stored_people(processor_id)
+        count = tx.templates.count_people(processor_id)
         deps.store_for(tx).put_people_count(processor_id, today or now.date(), count, now)
         return count
 
@@ -88,7 +88,7 @@ def count_at_write(store_for: Callable[[Tx], WorkbenchStore]) -> Callable[[Tx, s
     looks at the filing view; a late look no longer yields a late deadline.
     """
     def on_stored(tx: Tx, processor_id: str, now: datetime) -> None:
-        store_for(tx).put_people_count(processor_id, now.date(), tx.count_stored_people(processor_id), now)
+        store_for(tx).put_people_count(processor_id, now.date(), tx.templates.count_people(processor_id), now)
     return on_stored
 
 
@@ -201,7 +201,7 @@ def stop_deployment(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str
         load_deployment(tx, deployment_id)
         subjects = deps.store_for(tx).subjects_with_templates(deployment_id)
         for subject_id in subjects:
-            removed += tx.delete_templates(subject_id, deployment_id)
+            removed += tx.templates.delete_for_subject(subject_id, deployment_id)
         record(ctx, tx, "delete", actor=actor, deployment=d, allowed=True,
                detail={"reason": "deployment_stopped", "templates": len(removed), "subjects": len(subjects)})
     ctx.gallery.removed(removed)

@@ -47,7 +47,7 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
     rows = []
     with ctx.store.transaction(readonly=True) as tx:
         wb = deps.store_for(tx)
-        for d in tx.list_deployments():
+        for d in tx.deployments.all():
             if only is not None and d.id != only:
                 continue
             st = assessment.state_in(tx, wb, d, deps.grace)
