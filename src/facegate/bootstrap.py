@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -13,6 +14,7 @@ from facegate.adapters.calendar_cn import load_supplement
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.index import GalleryIndex
+from facegate.adapters.scan_kernels import choose as choose_scan_kernel
 from facegate.adapters.face.calibrations import shipped_calibration
 from facegate.adapters.face.dlib import DlibFaceEngine
 from facegate.adapters.keys import api_keys
@@ -183,8 +185,11 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     the_clock = clock or SystemClock()
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
+    scan_plan = choose_scan_kernel(override=settings.scan_kernel)
+    logging.getLogger("facegate.index").info("%s", scan_plan.describe())
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
-        dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor))
+        dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor,
+        plan=scan_plan))
     feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
     gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     min_face_px: int = Field(60, ge=20, description="Smaller faces are refused as `face_too_small`.")
     approximate_above: int = Field(1_000_000, ge=1000, description="Galleries larger than this also get an "
                                    "IVF index (exact search below).")
+    scan_kernel: Literal["auto", "columns", "rows"] = Field(
+        "auto", description="Exact 1:N int8 scan kernel: auto picks by CPU features at start "
+        "(adapters/scan_kernels.py); columns or rows force one.")
     # IVF lists probed per query = factor * sqrt(lists): recall against speed (docs/benchmarks.md).
     ivf_probe_factor: float = Field(10.0, gt=0.0, description="IVF lists probed per query = factor × "
                                     "sqrt(lists): recall against speed.")

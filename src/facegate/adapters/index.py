@@ -8,6 +8,8 @@ int8 copy (``int8_scan``) that a query scans first: the scan returns a small
 candidate set that provably holds the k nearest, which are then ranked in
 float32. That reads a quarter of the bytes of a float32 product
 (||a-b||^2 = ||a||^2 + ||b||^2 - 2 a.b), which is what bounds the speed.
+Concurrent single searches are gathered into one scan (``micro_batch``); the
+scan kernel is chosen by CPU features at start (``scan_kernels``).
 Removal moves the last row into the hole (O(d), no rebuild). ``GalleryIndex``
 always holds the exact index (the reference, and the source of exact distances)
 and, above ``approximate_above`` templates, an IVF index (``ivf``) to pick
@@ -27,6 +29,8 @@ import numpy as np
 from facegate.adapters.index_base import Match, RWLock, as_batch, as_matrix
 from facegate.adapters.int8_scan import Int8Codes
 from facegate.adapters.ivf import ApproximateIndex, lists_for, probes_for
+from facegate.adapters.micro_batch import MicroBatcher
+from facegate.adapters.scan_kernels import KernelPlan
 
 __all__ = ["ApproximateIndex", "ExactIndex", "GalleryIndex", "Match"]
 
@@ -37,11 +41,14 @@ class ExactIndex:
     # Queries scored together in one search_many step: bounds the (m, n) score matrix.
     QUERY_CHUNK = 16
 
-    def __init__(self, dimension: int, capacity: int = 1024, threads: int = 0) -> None:
+    def __init__(self, dimension: int, capacity: int = 1024, threads: int = 0,
+                 plan: KernelPlan | None = None, batch_window_s: float = 0.001) -> None:
         self.dimension = dimension
         self._vecs = np.empty((max(capacity, 1), dimension), dtype=np.float32)
         self._norms = np.empty(max(capacity, 1), dtype=np.float32)
-        self._codes = Int8Codes(dimension, threads)
+        self._codes = Int8Codes(dimension, threads, plan)
+        self.plan = self._codes.plan
+        self.batcher = MicroBatcher(self.search_many, window_s=batch_window_s, max_batch=self.QUERY_CHUNK)
         self._ids: list[str] = []
         self._pos: dict[str, int] = {}
         self._lock = RWLock()
@@ -110,8 +117,9 @@ class ExactIndex:
         return id_ in self._pos
 
     def search(self, query: np.ndarray, k: int) -> list[Match]:
-        """The k nearest templates, ascending Euclidean distance."""
-        return self.search_many(np.asarray(query).reshape(1, -1), k)[0]
+        """The k nearest templates, ascending Euclidean distance (batched with concurrent callers)."""
+        q, _ = as_matrix(np.asarray(query).reshape(1, -1), self.dimension, 1)  # bad input fails only its caller
+        return self.batcher.search(q[0], k)
 
     def search_many(self, queries: np.ndarray, k: int) -> list[list[Match]]:
         q, _ = as_matrix(queries, self.dimension, len(queries))
@@ -126,7 +134,7 @@ class ExactIndex:
                 if k == n:
                     cands = [np.arange(n)] * len(chunk)
                 else:
-                    cands = self._codes.candidates(chunk, self._norms, n, k)
+                    cands = self._codes.candidates(chunk, self._vecs, self._norms, n, k)
                 out.extend(self._exact_rank(qq, rows)[:k] for qq, rows in zip(chunk, cands))
             return out
 
@@ -171,13 +179,13 @@ class GalleryIndex:
     """
 
     def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 4,
-                 probe_factor: float = 10.0, threads: int = 0) -> None:
+                 probe_factor: float = 10.0, threads: int = 0, plan: KernelPlan | None = None) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
         self.oversample = max(1, oversample)
         self.probe_factor = probe_factor  # lists probed = probe_factor * sqrt(lists)
         self._threads = threads
-        self.exact = ExactIndex(dimension, threads=threads)
+        self.exact = ExactIndex(dimension, threads=threads, plan=plan)
         self.approximate: ApproximateIndex | None = None
         self.build_error: BaseException | None = None
         self._pending: list[tuple[str, list[str], np.ndarray | None]] | None = None  # writes during a build

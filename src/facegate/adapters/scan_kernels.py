@@ -1,0 +1,117 @@
+"""The int8 scan's kernels, and the choice between them by CPU features at start.
+
+Both kernels are onnxruntime's ``MatMulInteger`` (MLAS: AVX2, AVX-512 BW, VNNI and
+AMX paths, picked by onnxruntime itself) in one of two orientations:
+
+- ``columns``: queries are the left operand (m, d) and the gallery the right one,
+  stored as (d, BLOCK) column blocks. With one query MLAS streams the gallery
+  once; with several it packs every block per call and gets slower per query.
+- ``rows``: the gallery is the left operand (n, d), the queries the right one
+  (d, m). MLAS packs only the queries and streams the gallery through a GEMM
+  kernel, so sixteen queries cost little more than one.
+
+Measured side by side in one run on this machine (AMD EPYC, AVX2, no AVX-512 or
+VNNI; bench/bench_index.py prints the table, docs/benchmarks.md keeps it):
+``columns`` wins for one query, ``rows`` for four or more. On AVX-512 VNNI or AMX
+(the Intel profile in issue 14) ``columns`` read only 4.9 GB/s for one query, so
+there ``rows`` serves every query; that rule is from the issue's profile, not
+from a measurement here, and ``FACEGATE_SCAN_KERNEL`` (settings.scan_kernel)
+overrides it.
+
+On AVX2 MLAS adds pairs of u8*s8 products in saturating int16 (vpmaddubsw),
+so the query side keeps to 7 bits in both orientations: 2 * 127 * 127 and
+2 * 255 * 63 both stay below 32767.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+KernelName = Literal["columns", "rows"]
+Choice = Literal["auto", "columns", "rows"]
+BATCH_ROWS_FROM = 4  # queries per call from which the rows orientation is faster (measured, AVX2)
+_WIDE_INT8 = ("avx512_vnni", "avx_vnni", "amx_int8")  # int8 dot-product units without the AVX2 path
+
+
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (Linux /proc/cpuinfo; numpy's detection elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    from numpy._core._multiarray_umath import __cpu_features__  # type: ignore[import-not-found]
+
+    return frozenset(name.lower() for name, present in __cpu_features__.items() if present)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+@dataclass(frozen=True)
+class KernelPlan:
+    """Which orientation serves one query and which serves a batch, and why."""
+
+    single: KernelName
+    batch: KernelName
+    reason: str
+
+    def kernel_for(self, queries: int) -> KernelName:
+        return self.batch if queries >= BATCH_ROWS_FROM else self.single
+
+    def describe(self) -> str:
+        return f"int8 scan: one query -> {self.single}, batches -> {self.batch} ({self.reason})"
+
+
+def choose(flags: frozenset[str] | None = None, override: Choice | None = None) -> KernelPlan:
+    """The plan for this CPU; ``override`` (or FACEGATE_SCAN_KERNEL) forces one orientation."""
+    forced = override if override not in (None, "auto") else os.environ.get("FACEGATE_SCAN_KERNEL", "auto")
+    if forced in ("columns", "rows"):
+        return KernelPlan(forced, forced, "forced by setting")  # type: ignore[arg-type]
+    if forced != "auto":
+        raise ValueError(f"scan kernel must be auto, columns or rows, not {forced!r}")
+    flags = cpu_flags() if flags is None else flags
+    wide = sorted(f for f in _WIDE_INT8 if f in flags)
+    if wide:
+        return KernelPlan("rows", "rows", f"{', '.join(wide)}: GEMM path for every query")
+    isa = "avx2" if "avx2" in flags else "no avx2"
+    return KernelPlan("columns", "rows", f"{isa}, no VNNI: streaming path for one query")
+
+
+@functools.lru_cache(maxsize=8)
+def session(kernel: KernelName, dimension: int, threads: int) -> Any:
+    """An onnxruntime session computing Y = A @ B (int32) for this orientation.
+
+    ``columns``: A uint8 (m, d) queries, B int8 (d, n) gallery.
+    ``rows``: A uint8 (n, d) gallery (codes + 128), B int8 (d, m) queries.
+    """
+    import onnxruntime as ort  # type: ignore[import-untyped]
+    from onnx import TensorProto, helper
+
+    a_shape: list[int | None] = [None, dimension]
+    b_shape: list[int | None] = [dimension, None]
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["A", "B"], ["Y"])], f"int8_scan_{kernel}",
+        [helper.make_tensor_value_info("A", TensorProto.UINT8, a_shape),
+         helper.make_tensor_value_info("B", TensorProto.INT8, b_shape)],
+        [helper.make_tensor_value_info("Y", TensorProto.INT32, [None, None])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
