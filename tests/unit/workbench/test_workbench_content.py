@@ -13,6 +13,7 @@ from facegate.governance.loader import load_manifest
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules import evaluate
 from facegate.services.workbench.figures import figures_from_counts
+from facegate.services.workbench.outcomes import photo_codes
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 from facegate.web.console import charts
 
@@ -91,9 +92,21 @@ def test_live_figures_and_findings_are_cited() -> None:
               ("verify", False): 5, ("alternative", True): 10, ("alternative", False): 3}
     doc = _doc(_manifest(), counts=counts)
     text = doc["mitigation_effectiveness"]["en"]
-    assert "40 separate consents" in text and "90 face completions" in text and "5 refused" in text
-    assert "10 non-face completions (share 10.0%)" in text
+    assert "40 separate consents" in text and "90 face completions" in text and "5 refusals by the gate" in text
+    assert "10 non-face completions (10.0% of completions)" in text and "0 photo problems" in text
     assert doc["facts"]["alternative_share"] == pytest.approx(0.1)
+
+
+def test_photo_problems_are_not_the_gates_refusals_and_english_counts_agree() -> None:
+    refusals = [("d", date(2026, 3, 2), "enroll", ("no_face",), "image"), ("d", date(2026, 3, 2), "verify", ("consent_missing",), None),
+                ("d", date(2026, 3, 3), "verify", ("multiple_faces",), None)]
+    photos = photo_codes(refusals)["d"]
+    assert photos == {"no_face": 1, "multiple_faces": 1}
+    f = figures_from_counts("d", {("enroll", False): 1, ("verify", False): 2, ("alternative", True): 1,
+                                  ("consent_given", True): 1}, photos)
+    assert (f.face_refused, f.photo_problems, f.alternative_uses) == (1, 2, 1)
+    text = _doc(_manifest(), counts={("consent_given", True): 1, ("consent_withdrawn", True): 1})["mitigation_effectiveness"]["en"]
+    assert "1 separate consent," in text and "1 withdrawal;" in text and "1 separate consents" not in text
 
 
 def test_method_hash_tracks_purpose_and_method_only() -> None:

@@ -116,6 +116,20 @@ class SqlWorkbenchStore:
             out.setdefault(dep, {})[(kind, allowed)] = int(n)
         return out
 
+    def face_refusals(self, since: datetime | None = None,
+                      deployment_id: str | None = None) -> list[tuple[str, date, str, tuple[str, ...], str | None]]:
+        """Refused enrol/verify/identify events: (deployment, day, kind, reason codes, stage), to tell photo
+        problems from the gate's refusals (issue 16 item 7)."""
+        e = t.audit_events.c
+        q = select(e.deployment_id, e.at, e.kind, e.reason_codes, e.detail).where(
+            e.deployment_id.is_not(None), e.allowed.is_(False), e.kind.in_(("enroll", "verify", "identify")))
+        if since is not None:
+            q = q.where(e.at >= since)
+        if deployment_id is not None:
+            q = q.where(e.deployment_id == deployment_id)
+        return [(r.deployment_id, r.at.date(), r.kind, tuple(r.reason_codes or ()), (r.detail or {}).get("stage"))
+                for r in self.conn.execute(q)]
+
     def daily_events(self, since: datetime, deployment_id: str | None = None) -> list[tuple[date, str, bool | None, int]]:
         e = t.audit_events.c
         q = select(e.at, e.kind, e.allowed).where(e.at >= since)

@@ -19,7 +19,7 @@ from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchStore
-from facegate.services.workbench.figures import figures_from_counts
+from facegate.services.workbench.figures import figures_in
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
 RETENTION_YEARS = 3  # M-9.4
@@ -48,7 +48,7 @@ def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None)
 
 def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
                open_set: tuple[tuple[str, OpenSetPlan], ...] = ()) -> LiveFacts:
-    figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
+    figures = figures_in(wb, d.id)
     stored = tx.templates.count_people(d.processor_id)
     incidents = _incidents(wb, d)
     runtime = RuntimeFacts(today=today, stored_people=stored, face_completions=figures.face_allowed,

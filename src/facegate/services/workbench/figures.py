@@ -12,9 +12,8 @@ from facegate.errors import InvalidInput
 from facegate.services import locks
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import Incident, WorkbenchDeps
-
-FACE_KINDS = ("enroll", "verify", "identify")
+from facegate.services.workbench.deps import Incident, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.outcomes import FACE_KINDS, photo_codes, photo_days
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,11 @@ class DeploymentFigures:
     consents_given: int = 0
     consents_withdrawn: int = 0
     face_allowed: int = 0  # enrol/verify/identify the gate let through
-    face_refused: int = 0  # ... and refused (no consent, withdrawn, wrong purpose ...)
+    face_refused: int = 0  # ... and the gate refused (no consent, withdrawn, wrong purpose ...); no photo problems
     alternative_uses: int = 0  # non-face completions (M-10.1)
+    # Photos the engine could not use (no_face, multiple_faces, image_undecodable, quality codes): not the gate.
+    photo_problems: int = 0
+    photo_by_code: tuple[tuple[str, int], ...] = ()
     by_operation: tuple[tuple[str, int, int], ...] = ()  # (kind, allowed, refused)
     # Face-path locks after failed matches (M-14.5): in force now, set in the last 24 h, lifted by staff ever.
     locks_active: int = 0
@@ -45,13 +47,20 @@ class DeploymentFigures:
         return {"deployment_id": self.deployment_id, "consents_given": self.consents_given,
                 "consents_withdrawn": self.consents_withdrawn, "face_allowed": self.face_allowed,
                 "face_refused": self.face_refused, "alternative_uses": self.alternative_uses,
+                "photo_problems": self.photo_problems, "photo_by_code": dict(self.photo_by_code),
                 "alternative_share": self.alternative_share,
                 "by_operation": [{"kind": k, "allowed": a, "refused": r} for k, a, r in self.by_operation],
                 "locks_active": self.locks_active, "locks_24h": self.locks_24h, "locks_lifted": self.locks_lifted}
 
 
-def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | None], int]) -> DeploymentFigures:
-    """Pure: fold (kind, allowed) -> n into the figures; refused alternatives do not count as uses."""
+def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | None], int],
+                        photos: Mapping[str, int] | None = None) -> DeploymentFigures:
+    """Pure: fold (kind, allowed) -> n into the figures; refused alternatives do not count as uses.
+
+    ``photos`` (photo code -> n) are refused face operations too; they are taken out of the
+    gate's refusals and counted on their own (issue 16 item 7).
+    """
+    photos = dict(photos or {})
     def n(kind: str, allowed: bool | None = None, *, any_allowed: bool = False) -> int:
         return sum(v for (k, a), v in counts.items() if k == kind and (any_allowed or a is allowed))
 
@@ -61,19 +70,29 @@ def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | No
         consents_given=n("consent_given", any_allowed=True),
         consents_withdrawn=n("consent_withdrawn", any_allowed=True),
         face_allowed=sum(a for _, a, _ in ops),
-        face_refused=sum(r for _, _, r in ops),
+        face_refused=max(sum(r for _, _, r in ops) - sum(photos.values()), 0),
         alternative_uses=n("alternative", True) + n("alternative", None),
+        photo_problems=sum(photos.values()),
+        photo_by_code=tuple(sorted(photos.items())),
         by_operation=ops,
         locks_lifted=n("subject_lock_lifted", any_allowed=True),
     )
 
 
+def figures_in(wb: WorkbenchStore, deployment_id: str) -> DeploymentFigures:
+    """One deployment's figures inside an open transaction."""
+    photos = photo_codes(wb.face_refusals(None, deployment_id)).get(deployment_id, {})
+    return figures_from_counts(deployment_id, wb.event_counts(deployment_id).get(deployment_id, {}), photos)
+
+
 def deployment_figures(ctx: ServiceContext, deps: WorkbenchDeps) -> dict[str, DeploymentFigures]:
     with ctx.store.transaction(readonly=True) as tx:
         deployments = [d.id for d in tx.deployments.all()]
-        counts = deps.store_for(tx).event_counts()
+        wb = deps.store_for(tx)
+        counts = wb.event_counts()
+        photos = photo_codes(wb.face_refusals())
     add = lock_figures(ctx)
-    return {d: add(figures_from_counts(d, counts.get(d, {}))) for d in deployments}
+    return {d: add(figures_from_counts(d, counts.get(d, {}), photos.get(d))) for d in deployments}
 
 
 def lock_figures(ctx: ServiceContext) -> Callable[[DeploymentFigures], DeploymentFigures]:
@@ -91,13 +110,15 @@ def lock_figures(ctx: ServiceContext) -> Callable[[DeploymentFigures], Deploymen
 
 def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | None, today: date,
                  days: int = 30) -> list[dict[str, Any]]:
-    """Per day for the last ``days`` days: consents, face completions, refusals, alternatives (for charts)."""
+    """Per day for the last ``days`` days: consents, face completions, gate refusals, photo problems, alternatives."""
     start = today - timedelta(days=days - 1)
     since = datetime.combine(start, time(), tzinfo=timezone.utc)
     with ctx.store.transaction(readonly=True) as tx:
-        rows = deps.store_for(tx).daily_events(since, deployment_id)
-    out = {start + timedelta(days=i): {"day": start + timedelta(days=i), "consent": 0, "withdrawn": 0,
-                                       "face": 0, "refused": 0, "alternative": 0} for i in range(days)}
+        wb = deps.store_for(tx)
+        rows = wb.daily_events(since, deployment_id)
+        photos = photo_days(wb.face_refusals(since, deployment_id))
+    out: dict[date, dict[str, Any]] = {start + timedelta(days=i): {"day": start + timedelta(days=i), "consent": 0, "withdrawn": 0,
+                                       "face": 0, "refused": 0, "photo": 0, "alternative": 0} for i in range(days)}
     for day, kind, allowed, n in rows:
         slot = out.get(day)
         if slot is None:
@@ -110,6 +131,10 @@ def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | 
             slot["face" if allowed else "refused"] += n
         elif kind == "alternative" and allowed is not False:
             slot["alternative"] += n
+    for day, n in photos.items():  # photo problems were counted as refusals above: move them
+        if day in out:
+            out[day]["photo"] += n
+            out[day]["refused"] = max(out[day]["refused"] - n, 0)
     return list(out.values())
 
 

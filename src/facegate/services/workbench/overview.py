@@ -13,7 +13,7 @@ from facegate.services import openset
 from facegate.services.context import ServiceContext
 from facegate.services.workbench import assessment
 from facegate.services.workbench.deps import WorkbenchDeps
-from facegate.services.workbench.figures import DeploymentFigures, figures_from_counts, lock_figures
+from facegate.services.workbench.figures import DeploymentFigures, figures_in, lock_figures
 from facegate.services.workbench.signs import is_sign_available
 
 
@@ -54,7 +54,7 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
             try:
                 m = assessment.manifest_of(d)
             except InvalidInput:
-                figures = figures_from_counts(d.id, wb.event_counts(d.id).get(d.id, {}))
+                figures = figures_in(wb, d.id)
                 rows.append(DeploymentRow(d, (), figures, st, False, False))
                 continue
             plans = openset.plans_in(ctx, tx, d)

@@ -76,15 +76,24 @@ def _alternatives(m: Manifest) -> Text:
                 "; ".join(f"{a.name.en} ({a.how_offered.en})" for a in m.alternatives) + ".")
 
 
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _figures_text(f: DeploymentFigures) -> Text:
+    """Gate refusals, photo problems and alternatives counted apart (issue 16 item 7, M-10.4)."""
     share = f.alternative_share
     pct = f"{share:.1%}" if share is not None else "—"
     return Text(
         f"运行数据：单独同意{f.consents_given}次，撤回{f.consents_withdrawn}次；刷脸完成{f.face_allowed}次，"
-        f"被拒绝{f.face_refused}次；使用非人脸替代方式{f.alternative_uses}次（占比{pct}）。",
-        f"Live figures: {f.consents_given} separate consents, {f.consents_withdrawn} withdrawals; "
-        f"{f.face_allowed} face completions, {f.face_refused} refused by the gate; "
-        f"{f.alternative_uses} non-face completions (share {pct}).")
+        f"被规则拒绝{f.face_refused}次，照片问题（未检测到人脸、多张人脸、无法识别、质量不足）{f.photo_problems}次；"
+        f"使用非人脸替代方式{f.alternative_uses}次（占完成的{pct}）。",
+        f"Live figures: {_n(f.consents_given, 'separate consent', 'separate consents')}, "
+        f"{_n(f.consents_withdrawn, 'withdrawal', 'withdrawals')}; "
+        f"{_n(f.face_allowed, 'face completion', 'face completions')}, "
+        f"{_n(f.face_refused, 'refusal', 'refusals')} by the gate, "
+        f"{_n(f.photo_problems, 'photo problem', 'photo problems')} (no face, several faces, unreadable or poor photo); "
+        f"{_n(f.alternative_uses, 'non-face completion', 'non-face completions')} ({pct} of completions).")
 
 
 def _findings_text(findings: tuple[Finding, ...]) -> Text:

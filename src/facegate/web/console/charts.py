@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-COLOURS = {"face": "#1f6fb2", "alternative": "#2e8b57", "refused": "#c0392b", "consent": "#7d5ba6",
+COLOURS = {"face": "#1f6fb2", "alternative": "#2e8b57", "refused": "#c0392b", "photo": "#8a8f98", "consent": "#7d5ba6",
            "withdrawn": "#b7791f", "count": "#1f3a5f"}
 
 

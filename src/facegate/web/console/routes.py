@@ -21,6 +21,7 @@ from facegate.services import requests
 from facegate.services.deployments import list_deployments
 from facegate.services.workbench import assessment, figures, filing, overview
 from facegate.web.console import charts
+from facegate.web.console.labels import label
 from facegate.web.console.access import console_access
 from facegate.web.console.wiring import workbench_deps
 from facegate.web.deps import app_ctx
@@ -50,6 +51,7 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
         banners.append(deps.calendar_error)
     body = _env.get_template(name).render(
         lang=lang, L=lambda zh, en: zh if lang == "zh" else en, path=request.url.path, banners=banners,
+        label=lambda kind, value: label(kind, value, lang), photo_label=lambda code: label("photo", code, lang),
         today=ctx.services.clock.now().date(), calendar_note=deps.calendar_note, threshold=FILING_THRESHOLD,
         **values)
     response = HTMLResponse(body, status_code=status, headers=HEADERS)
