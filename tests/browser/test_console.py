@@ -56,7 +56,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     for i in range(3):
         subjects.use_alternative(ctx.services, HOTEL, "check_in", "staff-id-check", True, f"walk-in-{i}")
     rec = assessment.generate(ctx.services, deps, HOTEL)
-    assessment.approve(ctx.services, deps, HOTEL, rec.version, reviewer=rec.reviewer)
+    assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=assessment.Signer("陈静", "admin"))
     figures.record_incident(ctx.services, deps, METRO, summary="Camera cable cut at lane B2", is_major=False)
     with live_console(ctx, clock) as live:
         yield live

@@ -70,6 +70,9 @@ def test_consent_enroll_verify_then_withdraw_in_self_service(live: Live, page: A
     screenshot(page, "self-service-zh")
 
     page.click("#withdraw")
+    assert page.locator("#confirm-held").inner_text().count("1")  # asks first, naming what will be destroyed
+    assert _templates(live, "guest-42") == 1
+    page.click("#confirm-withdraw")
     receipt = page.locator("#deletion-receipt").inner_text()
     assert receipt.startswith("FGD-") and page.locator("#templates-deleted").inner_text() == "1"
     assert _templates(live, "guest-42") == 0  # destroyed at once (M-6.3)
@@ -112,3 +115,35 @@ def test_camera_capture_with_a_fake_device(playwright: Any, live: Live) -> None:
         assert result.get_attribute("data-code") == "consent_missing"
     finally:
         browser.close()
+
+
+def test_irreversible_steps_ask_first_without_javascript(browser: Any, live: Live, face_images: dict[str, bytes]) -> None:
+    """Issue 16 item 8: Delete and Withdraw show a confirmation page; Cancel keeps everything; no script needed."""
+    from facegate.services import consent as consent_service, faces
+    from facegate.services.deployments import get_deployment
+
+    notice = get_deployment(live.ctx.services, HOTEL).notice_version
+    code = consent_service.give_consent(live.ctx.services, consent_service.ConsentRequest(
+        HOTEL, "guest-7", "check_in", notice, age_attested_by="desk")).receipt_code
+    faces.enroll(live.ctx.services, HOTEL, "guest-7", "check_in", face_images["obama.jpg"])
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        page = context.new_page()
+        for lang, cancel_first in (("en", True), ("zh", False)):
+            page.goto(f"{live.url}/self-service?lang={lang}")
+            page.fill("#receipt_code", code)
+            page.click("#look-up")
+            page.click("#delete")
+            assert page.locator("#confirm-title").count() == 1 and _templates(live, "guest-7") == 1
+            if cancel_first:
+                assert "cannot be recovered" in page.locator("#confirm-what").inner_text()
+                screenshot(page, "self-service-confirm-delete-en")
+                page.click("#cancel")
+                assert page.locator("#held").get_attribute("data-templates") == "1"
+            else:
+                assert "无法恢复" in page.locator("#confirm-what").inner_text()
+                page.click("#confirm-delete")
+                assert page.locator("#deletion-receipt").inner_text().startswith("FGD-")
+        assert _templates(live, "guest-7") == 0
+    finally:
+        context.close()

@@ -151,12 +151,16 @@ def test_self_service_json_codes_withdrawal_and_replay(client: TestClient) -> No
     assert held["status"] == "active" and held["template_count"] == 0 and "subject_ref" not in held
     tokens = _actions(client, code)
     assert set(tokens) == {"withdraw", "delete", "complaint"}
-    done = client.post("/self-service/withdraw", data={"receipt_code": code, "token": tokens["withdraw"]})
+    asked = client.post("/self-service/withdraw", data={"receipt_code": code, "token": tokens["withdraw"]})
+    assert asked.status_code == 200 and "FGD-" not in asked.text and 'name="confirm" value="yes"' in asked.text
+    yes = {"receipt_code": code, "token": tokens["withdraw"], "confirm": "yes"}  # the token survived the question
+    done = client.post("/self-service/withdraw", data=yes)
     assert done.status_code == 200 and "FGD-" in done.text
-    replay = client.post("/self-service/withdraw", data={"receipt_code": code, "token": tokens["withdraw"]})
+    replay = client.post("/self-service/withdraw", data=yes)
     assert replay.status_code == 409 and replay.headers["x-problem-code"] == "form_token_used"
     other = _consent(client, "guest-2")[1]
-    stolen = client.post("/self-service/delete", data={"receipt_code": _receipt(other), "token": tokens["delete"]})
+    stolen = client.post("/self-service/delete", data={"receipt_code": _receipt(other), "token": tokens["delete"],
+                                                       "confirm": "yes"})
     assert stolen.headers["x-problem-code"] == "form_token_invalid"  # tokens are bound to their receipt
     assert "withdraw" not in _actions(client, code)  # a withdrawn consent cannot be withdrawn twice
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from facegate.bootstrap import AppContext
-from facegate.errors import InvalidInput
+from facegate.errors import Conflict, InvalidInput
 from facegate.services import subjects
 from facegate.services.workbench import assessment, figures
 from facegate.testing import FixedClock
@@ -82,19 +82,22 @@ def test_live_figures_reach_the_assessment(ctx: AppContext) -> None:
     assert rec.document["facts"]["alternative_share"] == 1.0
 
 
-def test_sign_off_by_the_named_reviewer_supersedes_the_earlier_approval(ctx: AppContext, clock: FixedClock) -> None:
+OFFICER = assessment.Signer("陈静", "admin", "0123456789abcdef")
+
+
+def test_sign_off_records_the_signer_and_supersedes_the_earlier_approval(ctx: AppContext, clock: FixedClock) -> None:
     deps = workbench_deps(ctx)
     v1 = assessment.generate(ctx.services, deps, HOTEL)
-    with pytest.raises(InvalidInput) as wrong:
-        assessment.approve(ctx.services, deps, HOTEL, 1, reviewer="Somebody Else")
-    assert wrong.value.code == "reviewer_mismatch" and wrong.value.article_id == "M-9.1"
-    a1 = assessment.approve(ctx.services, deps, HOTEL, 1, reviewer=v1.reviewer)
+    a1 = assessment.approve(ctx.services, deps, HOTEL, 1, signer=OFFICER)
     assert a1.status == "approved" and "已批准" in a1.html_zh and "APPROVED" in a1.html_en
+    # Issue 16 item 8: the signer's own name, role and key, not the manifest's approver.
+    assert a1.reviewer == "陈静" and a1.document["reviewer"]["key_id"] == OFFICER.key_id
+    assert a1.document["reviewer"]["proposed"] == v1.reviewer and "administrator" in a1.html_en
     assert assessment.is_reproducible(deps, a1)
     clock.advance(days=400)
     apply(ctx, example("hotel-front-desk-check-in", **{"retention.days": 14}))
     v2 = assessment.generate(ctx.services, deps, HOTEL, reviewer="王芳")
-    assessment.approve(ctx.services, deps, HOTEL, v2.version, reviewer="王芳")
+    assessment.approve(ctx.services, deps, HOTEL, v2.version, signer=OFFICER)
     old = assessment.get(ctx.services, deps, HOTEL, 1)
     assert old.status == "superseded"
     assert old.retain_until == clock.now().date().replace(year=clock.now().year + 3)  # 3 years from supersession
@@ -122,8 +125,23 @@ def test_method_change_makes_it_outdated_and_blocks_after_the_grace(ctx: AppCont
         assert assessment.is_assessment_outdated(tx, deps.store_for, "no-such-deployment", changed_at, deps.grace) is False
     # A new approved assessment for the changed method clears it.
     rec = assessment.generate(ctx.services, deps, HOTEL)
-    assessment.approve(ctx.services, deps, HOTEL, rec.version, reviewer=rec.reviewer)
+    assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=OFFICER)
     assert assessment.state(ctx.services, deps, HOTEL).outdated_since is None
+
+
+def test_a_superseded_version_cannot_be_signed(ctx: AppContext, clock: FixedClock) -> None:
+    """Issue 16 item 8: refused on the server with a stable code, not only a hidden button."""
+    deps = workbench_deps(ctx)
+    assessment.generate(ctx.services, deps, HOTEL)
+    clock.advance(days=1)
+    apply(ctx, example("hotel-front-desk-check-in", **{"retention.days": 14}))
+    v2 = assessment.generate(ctx.services, deps, HOTEL)
+    assert v2.version == 2
+    with pytest.raises(Conflict) as old:
+        assessment.approve(ctx.services, deps, HOTEL, 1, signer=OFFICER)
+    assert old.value.code == "assessment_superseded" and old.value.status == 409 and old.value.article_id == "M-9.4"
+    assessment.approve(ctx.services, deps, HOTEL, 2, signer=OFFICER)
+    assert assessment.get(ctx.services, deps, HOTEL, 1).status == "draft"  # kept as it was (M-9.4)
 
 
 def test_major_incident_makes_it_outdated(ctx: AppContext, clock: FixedClock) -> None:
@@ -161,7 +179,7 @@ def test_the_workbench_store_on_both_databases(tmp_path: Path, database_url: str
         store_people(ctx, HOTEL_PROCESSOR, HOTEL, 20, at=clock.now())
         subjects.use_alternative(ctx.services, HOTEL, "check_in", "staff-id-check", True, "walk-in")
         rec = assessment.generate(ctx.services, deps, HOTEL)
-        signed = assessment.approve(ctx.services, deps, HOTEL, rec.version, reviewer=rec.reviewer)
+        signed = assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=OFFICER)
         assert assessment.get(ctx.services, deps, HOTEL).html_sha256 == signed.html_sha256
         figures.record_incident(ctx.services, deps, HOTEL, summary="Major", is_major=True)
         assert assessment.state(ctx.services, deps, HOTEL).reasons == ("major_incident",)

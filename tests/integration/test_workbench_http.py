@@ -63,10 +63,11 @@ def test_assessment_api_generate_approve_and_reports(client: TestClient) -> None
     base = f"/v1/workbench/deployments/{HOTEL}/assessments"
     made = client.post(base, json={"reviewer": "王芳"})
     assert made.status_code == 201 and made.json()["version"] == 1 and made.json()["status"] == "draft"
-    refused = client.post(f"{base}/1/approve", json={"reviewer": "Mallory"})
-    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
-    assert refused.json()["code"] == "reviewer_mismatch" and refused.json()["article_id"] == "M-9.1"
-    assert client.post(f"{base}/1/approve", json={"reviewer": "王芳"}).json()["status"] == "approved"
+    assert client.post(base, json={"reviewer": "王芳"}).json()["version"] == 1  # same content: the same draft
+    signed = client.post(f"{base}/1/approve").json()
+    assert signed["status"] == "approved" and signed["reviewer"] == "officer"  # the calling key's own name
+    again = client.post(f"{base}/1/approve")
+    assert again.status_code == 422 and again.json()["code"] == "assessment_not_draft"
     zh = client.get(f"{base}/1/report.html?lang=zh")
     assert zh.status_code == 200 and "已批准" in zh.text and zh.headers["content-type"].startswith("text/html")
     pdf = client.get(f"{base}/latest/report.pdf?lang=en")
@@ -116,8 +117,11 @@ def test_every_console_page_renders_in_both_languages(client: TestClient) -> Non
 def test_console_forms_generate_approve_and_record_an_incident(client: TestClient) -> None:
     r = client.post(f"/console/deployments/{HOTEL}/assessments", data={"reviewer": ""}, follow_redirects=False)
     assert r.status_code == 303
-    r = client.post(f"/console/deployments/{HOTEL}/assessments/1/approve",
-                    data={"reviewer": "陈静 (Data Protection Officer)"}, follow_redirects=True)
+    asked = client.post(f"/console/deployments/{HOTEL}/assessments/1/approve", data={})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text  # nothing signed yet
+    assert 'data-status="approved"' not in client.get(f"/console/deployments/{HOTEL}?lang=en").text
+    r = client.post(f"/console/deployments/{HOTEL}/assessments/1/approve", data={"confirm": "yes"},
+                    follow_redirects=True)
     assert r.status_code == 200 and "approved" in r.text
     r = client.post("/console/incidents", data={"deployment_id": HOTEL, "summary": "Phishing", "is_major": "true"},
                     follow_redirects=True)

@@ -47,7 +47,7 @@ def test_dossier_zip_holds_every_required_part(ctx: AppContext, clock: FixedCloc
     deps = workbench_deps(ctx)
     store_people(ctx, HOTEL_PROCESSOR, HOTEL, 25, at=clock.now())
     rec = assessment.generate(ctx.services, deps, HOTEL)
-    assessment.approve(ctx.services, deps, HOTEL, rec.version, reviewer=rec.reviewer)
+    assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=assessment.Signer("陈静", "admin"))
     z = zipfile.ZipFile(io.BytesIO(dossier.build(ctx.services, deps, HOTEL_PROCESSOR)))
     names = set(z.namelist())
     parts = ("01-processor-basic-info", "02-purposes-and-methods", "03-stored-count-and-security",

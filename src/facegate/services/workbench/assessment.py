@@ -11,7 +11,7 @@ from typing import Any
 from facegate.domain.model import Deployment
 from facegate.domain.openset import OpenSetPlan
 from facegate.domain.pia import Reviewer, Text, pia_document
-from facegate.errors import InvalidInput, NotFound
+from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules import RuntimeFacts, evaluate, evaluate_runtime
 from facegate.ports import Tx
@@ -102,22 +102,46 @@ def generate(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, re
     return rec
 
 
-def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: int, *, reviewer: str,
+@dataclass(frozen=True)
+class Signer:
+    """Who signs: the signed-in key's own name, role and id (issue 16 item 8), not the manifest's approver."""
+
+    name: str
+    role: str  # the key's role (admin), or "cli" for a local administrator at the shell
+    key_id: str | None = None
+
+
+ROLE_NAMES = {"admin": ("管理员", "administrator"), "operator": ("操作员", "operator"),
+              "auditor": ("审计员", "auditor"), "cli": ("本机管理员（命令行）", "local administrator (CLI)")}
+
+
+def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: int, *, signer: Signer,
             actor: str = "console") -> AssessmentRecord:
-    """The named reviewer signs this version; the one approved before it is superseded (M-9.1, M-9.4)."""
+    """``signer`` signs this version; the one approved before it is superseded (M-9.1, M-9.4).
+
+    Refused with ``assessment_superseded`` (409) once a later version exists: signing an
+    old draft would put an assessment in force that no longer matches the deployment.
+    """
     now = ctx.clock.now()
+    if not signer.name.strip():
+        raise InvalidInput("signer_unnamed", "The signing key has no name to record.", "签署密钥没有可记录的名称。",
+                           article_id="M-9.1")
     with ctx.store.transaction() as tx:
         wb = deps.store_for(tx)
         d = load_deployment(tx, deployment_id)
         rec = _get(wb, deployment_id, version)
+        latest = max(r.version for r in wb.list_assessments(deployment_id))
+        if rec.status == "superseded" or (rec.status == "draft" and version < latest):
+            raise Conflict("assessment_superseded", f"Version {version} is superseded by version {latest}; "
+                           "sign the latest version.", f"第{version}版已被第{latest}版取代，请签署最新版本。",
+                           article_id="M-9.4", detail={"version": version, "latest": latest})
         if rec.status != "draft":
             raise InvalidInput("assessment_not_draft", f"Version {version} is {rec.status}; only drafts are signed.",
-                               f"第{version}版状态为{rec.status}，只能签署草稿。", article_id="M-9.1")
-        if reviewer.strip() != rec.reviewer:
-            raise InvalidInput("reviewer_mismatch", "Only the reviewer named in the assessment may sign it.",
-                               "只有评估报告中指定的审核人可以签署。", article_id="M-9.1")
+                               f"第{version}版已批准，只能签署草稿。", article_id="M-9.1")
+        zh_role, en_role = ROLE_NAMES.get(signer.role, (signer.role, signer.role))
         doc = dict(rec.document)
-        doc["reviewer"] = {**doc["reviewer"], "signed_on": now.date().isoformat()}
+        doc["reviewer"] = {"name": signer.name.strip(), "role": {"zh": zh_role, "en": en_role},
+                           "key_id": signer.key_id, "proposed": rec.reviewer, "signed_on": now.date().isoformat()}
         doc["approved_on"] = now.date().isoformat()
         doc["is_approved"] = True
         for old in wb.list_assessments(deployment_id):
@@ -126,10 +150,12 @@ def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, versio
                                              retain_until=add_years(now.date(), RETENTION_YEARS)))
         zh, en, digest = _render(deps, doc)
         signed = replace(rec, document=doc, html_zh=zh, html_en=en, html_sha256=digest, status="approved",
-                         signed_on=now.date(), retain_until=add_years(now.date(), RETENTION_YEARS))
+                         reviewer=signer.name.strip(), signed_on=now.date(),
+                         retain_until=add_years(now.date(), RETENTION_YEARS))
         wb.update_assessment(signed)
         record(ctx, tx, "assessment_approved", actor=actor, deployment=d, allowed=True,
-               detail={"version": version, "reviewer": rec.reviewer})
+               detail={"version": version, "reviewer": signed.reviewer, "role": signer.role,
+                       "key_id": signer.key_id, "proposed_reviewer": rec.reviewer})
     return signed
 
 

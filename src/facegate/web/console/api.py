@@ -13,6 +13,7 @@ from facegate.errors import InvalidInput
 from facegate.services.workbench import assessment, dossier, figures, filing, signs
 from facegate.services.workbench.deps import AssessmentRecord
 from facegate.web.console.access import console_access
+from facegate.web.console.confirm import signer_of
 from facegate.web.console.wiring import workbench_deps
 from facegate.web.deps import app_ctx
 
@@ -61,16 +62,12 @@ def generate_assessment(request: Request, deployment_id: str, body: AssessmentCr
     return assessment_json(rec)
 
 
-class Approval(BaseModel):
-    reviewer: str = Field(..., min_length=1, max_length=200, description="Must be the reviewer named in the assessment.")
-
-
 @router.post("/deployments/{deployment_id}/assessments/{version}/approve")
-def approve_assessment(request: Request, deployment_id: str, version: int, body: Approval,
-                       actor: str = Officer) -> Any:
+def approve_assessment(request: Request, deployment_id: str, version: int, actor: str = Officer) -> Any:
+    """Sign off as the calling key (its name and role are recorded, M-9.1); a superseded version is refused (409)."""
     ctx = app_ctx(request)
     return assessment_json(assessment.approve(ctx.services, workbench_deps(ctx), deployment_id, version,
-                                              reviewer=body.reviewer, actor=actor))
+                                              signer=signer_of(request), actor=actor))
 
 
 @router.get("/deployments/{deployment_id}/assessments/{version}/report.{fmt}")

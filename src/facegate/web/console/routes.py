@@ -23,6 +23,7 @@ from facegate.services.workbench import assessment, figures, filing, overview
 from facegate.web.console import charts
 from facegate.web.console.labels import label
 from facegate.web.console.access import console_access
+from facegate.web.console.confirm import signer_of
 from facegate.web.console.wiring import workbench_deps
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.render import person_deps
@@ -110,15 +111,31 @@ def generate(request: Request, deployment_id: str, reviewer: str = Form(""), act
 
 
 @router.post("/deployments/{deployment_id}/assessments/{version}/approve")
-def approve(request: Request, deployment_id: str, version: int, reviewer: str = Form(...),
+def approve(request: Request, deployment_id: str, version: int, confirm: str = Form(""),
             actor: str = Officer) -> Response:
+    """Sign off under the signed-in key's own name and role, after a confirmation page (issue 16 item 8, M-9.1)."""
     ctx = app_ctx(request)
+    signer = signer_of(request)
+    back = f"/console/deployments/{deployment_id}#assessments"
+    if confirm != "yes":
+        role = label("role", signer.role, _lang(request))
+        return render(request, "confirm.html", title=f"v{version} · {deployment_id}",
+                      lines=[_t(request, f"您将以“{signer.name}”（{role}，密钥 {signer.key_id}）的身份签署批准第{version}版影响评估。",
+                                f"You sign version {version} off as “{signer.name}” ({role}, key {signer.key_id})."),
+                             _t(request, "签署后不可撤销；此前批准的版本将被取代（M-9.1、M-9.4）。",
+                                "This cannot be undone; the version approved before it is superseded (M-9.1, M-9.4).")],
+                      action=f"/console/deployments/{deployment_id}/assessments/{version}/approve", fields={},
+                      go=_t(request, "确认签署", "Sign off"), back=back)
     try:
-        assessment.approve(ctx.services, workbench_deps(ctx), deployment_id, version, reviewer=reviewer, actor=actor)
+        assessment.approve(ctx.services, workbench_deps(ctx), deployment_id, version, signer=signer, actor=actor)
     except FacegateError as exc:
         return render(request, "message.html", exc.status, error_code=exc.code,
                       message=(exc.message_zh, exc.message_en))
-    return RedirectResponse(f"/console/deployments/{deployment_id}#assessments", status_code=303)
+    return RedirectResponse(back, status_code=303)
+
+
+def _t(request: Request, zh: str, en: str) -> str:
+    return zh if _lang(request) == "zh" else en
 
 
 @router.get("/filing")

@@ -22,6 +22,7 @@ from facegate.services import person
 from facegate.services.person import Held
 from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx
+from facegate.web.kiosk import confirm
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render, wants_json
 
 router = APIRouter(prefix="/self-service", tags=["self-service"], include_in_schema=False)
@@ -101,8 +102,14 @@ async def _act(request: Request, kind: str) -> tuple[FormData, str]:
 
 
 async def _erase(request: Request, kind: str, action: Callable[..., Any], title_key: str) -> Response:
-    """Withdraw or delete by receipt: the same form, token and answer, a different action."""
+    """Withdraw or delete by receipt: the same form, token and answer, a different action.
+
+    A page asks first and acts only on ``confirm=yes`` (issue 16 item 8); JSON clients act at once.
+    """
     ctx, deps = app_ctx(request).services, person_deps(request)
+    form = await request.form()
+    if not wants_json(request) and not confirm.is_confirmed(form):
+        return confirm.confirm_page(request, kind, form, _code(form))
     try:
         _, code = await _act(request, kind)
         out = action(ctx, deps, code)
