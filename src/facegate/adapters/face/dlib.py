@@ -45,9 +45,11 @@ class DlibDescriber:
 
     def __init__(self) -> None:
         self._net = dlib.face_recognition_model_v1(models.face_recognition_model_location())
+        self._lock = threading.Lock()  # one network instance, not safe to share between threads
 
     def describe(self, chips: np.ndarray) -> np.ndarray:
-        out = self._net.compute_face_descriptor([np.ascontiguousarray(c) for c in chips])
+        with self._lock:
+            out = self._net.compute_face_descriptor([np.ascontiguousarray(c) for c in chips])
         return np.asarray([np.asarray(d) for d in out], dtype=np.float32).reshape(len(chips), 128)
 
 
@@ -60,18 +62,28 @@ def _too_small(side: int, options: FaceOptions) -> ImageRejected:
     )
 
 
+class _PerThread(threading.local):
+    """dlib's HOG detector and landmark predictor are not thread-safe: each thread gets its own pair.
+
+    The detector releases the GIL while it scans (dlib >= 19.22), so requests on different
+    threads detect faces in parallel; the ONNX describer is thread-safe and runs in parallel too.
+    """
+
+    def __init__(self) -> None:
+        self.detector = dlib.get_frontal_face_detector()
+        self.shapes = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
+
+
 class DlibFaceEngine:
-    """Image bytes to one embedding, with the quality checks the gate relies on."""
+    """Image bytes to one embedding, with the quality checks the gate relies on; safe to call from many threads."""
 
     name = "dlib_resnet_v1"  # identifies the model: every Describer of it gives the same vectors
     dimension = 128
     default_threshold = 0.6
 
     def __init__(self, describer: Describer | None = None) -> None:
-        self._detector = dlib.get_frontal_face_detector()
-        self._shapes = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
+        self._local = _PerThread()  # this thread's pair is made now, so a broken install fails at construction
         self._describer = describer or DlibDescriber()
-        self._lock = threading.Lock()  # dlib objects are not documented as thread-safe
 
     @property
     def describer_name(self) -> str:
@@ -99,8 +111,7 @@ class DlibFaceEngine:
         return [p if isinstance(p, Exception) else Embedding(next(vectors), p[1], p[2]) for p in prepared]
 
     def _describe(self, chips: np.ndarray) -> np.ndarray:
-        with self._lock:
-            return self._describer.describe(chips)
+        return self._describer.describe(chips)  # each describer is thread-safe (DlibDescriber locks itself)
 
     def _detect(self, rgb: np.ndarray) -> list[dlib.rectangle]:
         height, width = rgb.shape[:2]
@@ -108,19 +119,17 @@ class DlibFaceEngine:
         if longest > DETECT_MAX_SIDE:
             step = int(np.ceil(longest / DETECT_MAX_SIDE))
             small = np.ascontiguousarray(rgb[::step, ::step])
-            with self._lock:
-                found = self._detector(small, 0)
+            found = self._local.detector(small, 0)
             return [
                 dlib.rectangle(r.left() * step, r.top() * step, r.right() * step, r.bottom() * step)
                 for r in found
             ]
-        with self._lock:
-            found = list(self._detector(rgb, 0))
-            if not found and longest <= SMALL_IMAGE_SIDE:
-                # Upsampling finds 40-px faces but costs 4x; only small images that
-                # showed nothing at full size need it.
-                found = list(self._detector(rgb, 1))
-            return found
+        found = list(self._local.detector(rgb, 0))
+        if not found and longest <= SMALL_IMAGE_SIDE:
+            # Upsampling finds 40-px faces but costs 4x; only small images that
+            # showed nothing at full size need it.
+            found = list(self._local.detector(rgb, 1))
+        return found
 
     def _small_face_side(self, rgb: np.ndarray) -> int | None:
         """Only after nothing was found: look once more, upsampled, so a tiny face is named as such.
@@ -133,8 +142,7 @@ class DlibFaceEngine:
         # small image, which the first look already upsampled once, upsampled twice.
         step = max(1, int(np.ceil(longest / DETECT_MAX_SIDE)))
         small = np.ascontiguousarray(rgb[::step, ::step])
-        with self._lock:
-            found = list(self._detector(small, 2 if longest <= SMALL_IMAGE_SIDE else 1))
+        found = list(self._local.detector(small, 2 if longest <= SMALL_IMAGE_SIDE else 1))
         if not found:
             return None
         face = max(found, key=lambda r: r.width() * r.height())
@@ -157,9 +165,8 @@ class DlibFaceEngine:
         side = min(face.width(), face.height())
         if side < options.min_face_px:
             raise _too_small(side, options)
-        with self._lock:
-            shape = self._shapes(rgb, face)
-            chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
+        shape = self._local.shapes(rgb, face)
+        chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
         box = (face.left(), face.top(), face.right(), face.bottom())
         points = tuple((float(shape.part(i).x), float(shape.part(i).y)) for i in range(shape.num_parts))
         chip = np.asarray(chip, dtype=np.uint8)
