@@ -14,13 +14,20 @@ import csv
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import INVALID, REFUSED, DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
-from facegate.services.bulk_import import ImportRow, Outcome, already_imported, import_person
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services import bulk_import
+    from facegate.services.bulk_import import ImportRow, Outcome
+else:
+    bulk_import = lazy("facegate.services.bulk_import")
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 REQUIRED = ("reference", "consent_at", "notice_version", "channel")
@@ -49,7 +56,7 @@ def _day(value: str) -> date | None:
 
 def _row(rec: dict[str, str], where: str, photo: str, purpose: str | None) -> ImportRow:
     get = lambda k: (rec.get(k) or "").strip()  # noqa: E731
-    return ImportRow(where, get("reference"), photo, get("purpose") or purpose or "",
+    return bulk_import.ImportRow(where, get("reference"), photo, get("purpose") or purpose or "",
                      _when(get("consent_at")), get("notice_version") or None, get("channel") or None,
                      _day(get("birth_date")), get("guardian_ref") or None, get("guardian_relationship") or None,
                      get("age_attested_by") or None, tuple(get("separate_consents").split()))
@@ -95,10 +102,10 @@ def _read_photo(row: ImportRow, limit: int) -> tuple[bytes | None, Outcome | Non
         with open(row.photo, "rb") as f:
             data = f.read(limit + 1)
     except OSError as exc:
-        return None, Outcome(row.reference, "refused", "photo_unreadable", None, f"Cannot read the photo: {exc.strerror}.",
+        return None, bulk_import.Outcome(row.reference, "refused", "photo_unreadable", None, f"Cannot read the photo: {exc.strerror}.",
                              "无法读取照片。")
     if len(data) > limit:
-        return None, Outcome(row.reference, "refused", "image_too_large", None, f"The photo is larger than {limit} bytes.",
+        return None, bulk_import.Outcome(row.reference, "refused", "image_too_large", None, f"The photo is larger than {limit} bytes.",
                              f"照片大于{limit}字节。")
     return data, None
 
@@ -131,11 +138,11 @@ def register(app: typer.Typer) -> None:
         with Progress(*columns, console=Console(stderr=True), transient=as_json) as progress:
             task = progress.add_task("import", total=len(rows), rate=0.0)
             for row in rows:
-                if already_imported(ctx.services, deployment, row):
-                    outcome = Outcome(row.reference, "skipped")
+                if bulk_import.already_imported(ctx.services, deployment, row):
+                    outcome = bulk_import.Outcome(row.reference, "skipped")
                 else:
                     image, read_error = _read_photo(row, limit)
-                    outcome = import_person(ctx.services, deployment, row, image, actor="cli-import",
+                    outcome = bulk_import.import_person(ctx.services, deployment, row, image, actor="cli-import",
                                             read_error=read_error)
                 counts[outcome.status] += 1
                 if outcome.status == "refused":

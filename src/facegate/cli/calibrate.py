@@ -9,15 +9,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from facegate.adapters.det_plot import det_png
 from facegate.cli.context import local_context
 from facegate.cli.output import JsonOption, emit, handle_errors
-from facegate.domain.openset import Calibration
 from facegate.errors import InvalidInput
-from facegate.services import calibration as svc
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.adapters import det_plot
+    from facegate.domain import openset
+    from facegate.services import calibration as svc
+else:
+    det_plot = lazy("facegate.adapters.det_plot")
+    openset = lazy("facegate.domain.openset")
+    svc = lazy("facegate.services.calibration")
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
 
@@ -64,7 +72,7 @@ def register(app: typer.Typer) -> None:
         ctx = local_context().services
         if from_json is not None:
             try:
-                cal = Calibration.from_dict(json.loads(from_json.read_text(encoding="utf-8")))
+                cal = openset.Calibration.from_dict(json.loads(from_json.read_text(encoding="utf-8")))
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise InvalidInput("calibration_unreadable", f"Cannot read {from_json}: {exc}.",
                                    f"无法读取{from_json}。") from None
@@ -79,7 +87,7 @@ def register(app: typer.Typer) -> None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "calibration.json").write_text(json.dumps(cal.to_dict(), separators=(",", ":")) + "\n")
         marks = {"1:1": rec.verify_threshold, **{f"1:N {p.gallery_size:,}": p.threshold for p in rec.identify[1:3]}}
-        (out / "det.png").write_bytes(det_png(cal, marks))
+        (out / "det.png").write_bytes(det_plot.det_png(cal, marks))
         text = table(rec)
         (out / "calibration.md").write_text(text + "\n", encoding="utf-8")
         data = {"verify_threshold": rec.verify_threshold, "target_far": far, "target_fpir": fpir,

@@ -5,15 +5,21 @@ from __future__ import annotations
 import enum
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from facegate.cli.files import read_manifest
 from facegate.errors import InvalidInput
-from facegate.governance.loader import MAX_MANIFEST_CHARS
-from facegate.governance.manifest import manifest_json_schema
-from facegate.governance.report import CheckResult, check_text, exit_code, render, unreadable
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.governance import loader, manifest, report
+    from facegate.governance.report import CheckResult
+else:
+    loader = lazy("facegate.governance.loader")
+    manifest = lazy("facegate.governance.manifest")
+    report = lazy("facegate.governance.report")
 
 
 class OutputFormat(str, enum.Enum):
@@ -25,13 +31,13 @@ class OutputFormat(str, enum.Enum):
 
 def _read(path: Path) -> CheckResult:
     try:
-        text = read_manifest(path, MAX_MANIFEST_CHARS)
+        text = read_manifest(path, loader.MAX_MANIFEST_CHARS)
     except InvalidInput as exc:
-        return unreadable(str(path), exc.message_en)
+        return report.unreadable(str(path), exc.message_en)
     except (OSError, UnicodeDecodeError) as exc:
-        return unreadable(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror
+        return report.unreadable(str(path), exc.strerror if isinstance(exc, OSError) and exc.strerror
                           else type(exc).__name__)
-    return check_text(text, str(path))
+    return report.check_text(text, str(path))
 
 
 def check(
@@ -44,13 +50,13 @@ def check(
     Exit 0: no blocking findings; 3: a blocking finding (refused); 2: an invalid manifest (wins over 3).
     """
     results = [_read(p) for p in manifests]
-    typer.echo(render(results, output_format.value), nl=False)
-    raise typer.Exit(exit_code(results))
+    typer.echo(report.render(results, output_format.value), nl=False)
+    raise typer.Exit(report.exit_code(results))
 
 
 def schema_manifest() -> None:  # prints JSON already
     """Print the JSON Schema of a deployment manifest."""
-    typer.echo(json.dumps(manifest_json_schema(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps(manifest.manifest_json_schema(), ensure_ascii=False, indent=2))
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,8 +12,14 @@ from facegate.cli.context import local_context
 from facegate.cli.output import DeploymentArg, JsonOption, SubjectArg, emit, handle_errors
 from facegate.domain.model import ConsentActor
 from facegate.errors import InvalidInput
-from facegate.services import consent as svc
-from facegate.services.deployments import get_deployment
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services import consent as svc
+    from facegate.services import deployments
+else:
+    svc = lazy("facegate.services.consent")
+    deployments = lazy("facegate.services.deployments")
 
 app = typer.Typer(help="Record or withdraw a person's separate consent to face processing.", no_args_is_help=True)
 
@@ -44,7 +51,7 @@ def give(deployment: DeploymentArg, subject: SubjectArg,
          as_json: bool = JsonOption) -> None:
     """Record SUBJECT's consent (or their guardian's) to the deployment's current notice."""
     ctx = local_context().services
-    notice = notice_version or get_deployment(ctx, deployment).notice_version
+    notice = notice_version or deployments.get_deployment(ctx, deployment).notice_version
     r = svc.give_consent(ctx, svc.ConsentRequest(
         deployment, subject, purpose, notice, channel, ConsentActor.GUARDIAN if guardian_ref else ConsentActor.SELF,
         _born(birth_date), guardian_ref, relationship, age_14_or_over, tuple(separate)), actor="cli")
@@ -61,7 +68,7 @@ def notice(deployment: DeploymentArg, subject: SubjectArg,
            separate: list[str] = SEPARATE, as_json: bool = JsonOption) -> None:
     """Where a law is the basis: record that SUBJECT was given the current notice (M-5.1)."""
     ctx = local_context().services
-    version = notice_version or get_deployment(ctx, deployment).notice_version
+    version = notice_version or deployments.get_deployment(ctx, deployment).notice_version
     r = svc.record_notice(ctx, svc.ConsentRequest(
         deployment, subject, purpose, version, channel, ConsentActor.SELF, _born(birth_date),
         age_attested_by=age_14_or_over, separate_consents=tuple(separate)), actor="cli")

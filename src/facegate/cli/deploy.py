@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,9 +13,16 @@ from facegate.cli.context import local_context
 from facegate.cli.files import read_manifest
 from facegate.cli.output import REFUSED, DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
-from facegate.governance.loader import MAX_MANIFEST_CHARS
-from facegate.services import deployments as svc
-from facegate.services import openset
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.governance import loader
+    from facegate.services import deployments as svc
+    from facegate.services import openset
+else:
+    loader = lazy("facegate.governance.loader")
+    svc = lazy("facegate.services.deployments")
+    openset = lazy("facegate.services.openset")
 
 app = typer.Typer(help="Apply deployment manifests; only compliant ones become active (M-4.4).",
                   no_args_is_help=True)
@@ -32,7 +40,7 @@ def apply(manifest: Path = typer.Argument(..., help="Deployment manifest (YAML);
           as_json: bool = JsonOption) -> None:
     """Store a new version; it is activated only when no finding blocks it. Exit 3 when blocked (M-4.4)."""
     try:
-        text = read_manifest(manifest, MAX_MANIFEST_CHARS)
+        text = read_manifest(manifest, loader.MAX_MANIFEST_CHARS)
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput("manifest_unreadable", f"Cannot read {manifest}: {exc}.", f"无法读取{manifest}。") from None
     r = svc.apply_manifest_text(local_context().services, text, str(manifest), actor="cli")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,7 +21,13 @@ from facegate.cli.output import (
     handle_errors,
     refused,
 )
-from facegate.services import faces, subjects
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services import faces, subjects
+else:
+    faces = lazy("facegate.services.faces")
+    subjects = lazy("facegate.services.subjects")
 
 PurposeOption = typer.Option(..., "--purpose", "-p", help="One of the deployment's declared purposes.")
 

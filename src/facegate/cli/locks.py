@@ -6,11 +6,18 @@ counters live in its own memory; every lift is in the processing record.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import DeploymentArg, JsonOption, SubjectArg, emit, handle_errors
-from facegate.services import locks as svc
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services import locks as svc
+else:
+    svc = lazy("facegate.services.locks")
 
 app = typer.Typer(help="See and lift face-path locks after repeated failed matches.", no_args_is_help=True)
 

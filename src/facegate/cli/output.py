@@ -6,12 +6,14 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from facegate.domain.gate import GateDecision
 from facegate.errors import ConfigurationError, FacegateError, RateLimited, Unavailable
+
+if TYPE_CHECKING:
+    from facegate.domain.gate import GateDecision
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -7,13 +7,23 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import NO_MATCH, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
-from facegate.services import access, audit, keys, purge, security
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services import access, audit, keys, purge, security
+else:
+    access = lazy("facegate.services.access")
+    audit = lazy("facegate.services.audit")
+    keys = lazy("facegate.services.keys")
+    purge = lazy("facegate.services.purge")
+    security = lazy("facegate.services.security")
 
 audit_app = typer.Typer(help="Check and export the processing record (M-9.3).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys (M-14.3, M-14.4) and key-encryption key rotation (M-14.1).",

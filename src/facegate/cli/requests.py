@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from facegate.adapters.calendar_cn import ChineseWorkdayCalendar
-from facegate.adapters.sql.person_store import SqlPersonStore
 from facegate.cli.context import local_context
 from facegate.cli.output import JsonOption, emit, handle_errors
-from facegate.services import person, requests
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.adapters import calendar_cn
+    from facegate.adapters.sql import person_store
+    from facegate.services import person, requests
+else:
+    calendar_cn = lazy("facegate.adapters.calendar_cn")
+    person_store = lazy("facegate.adapters.sql.person_store")
+    person = lazy("facegate.services.person")
+    requests = lazy("facegate.services.requests")
 
 app = typer.Typer(help="People's requests and complaints: list them, answer or refuse with a reason (PIPL Art. 50).",
                   no_args_is_help=True)
 
 
 def _deps() -> person.PersonDeps:
-    return person.PersonDeps(SqlPersonStore, ChineseWorkdayCalendar())  # type: ignore[arg-type]
+    return person.PersonDeps(person_store.SqlPersonStore, calendar_cn.ChineseWorkdayCalendar())  # type: ignore[arg-type]
 
 
 @app.command("list")

@@ -9,7 +9,6 @@ import typer
 
 from facegate.cli.output import handle_errors
 from facegate.errors import Unavailable
-from facegate.settings import Settings
 
 ExamplesOption = typer.Option(
     None, "--examples/--no-examples",
@@ -69,6 +68,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from facegate.node import start_schedules
+        from facegate.settings import Settings
         from facegate.web.app import create_app
         from facegate.web.serving import uvicorn_options
 

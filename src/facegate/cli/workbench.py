@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import DeploymentArg, JsonOption, emit, handle_errors
 from facegate.errors import InvalidInput
-from facegate.services.workbench import assessment, dossier, filing, signs
-from facegate.web.console.wiring import workbench_deps
+from facegate.cli.lazy import lazy
+
+if TYPE_CHECKING:
+    from facegate.services.workbench import assessment, dossier, filing, signs
+else:
+    assessment = lazy("facegate.services.workbench.assessment")
+    dossier = lazy("facegate.services.workbench.dossier")
+    filing = lazy("facegate.services.workbench.filing")
+    signs = lazy("facegate.services.workbench.signs")
 
 app = typer.Typer(help="Impact assessments, the filing tracker, the filing dossier and public-place signs.",
                   no_args_is_help=True)
 
 
 def _ctx():  # type: ignore[no-untyped-def]
+    from facegate.web.console.wiring import workbench_deps  # the web layer: only when a command runs
+
     ctx = local_context()
     return ctx.services, workbench_deps(ctx)
 
