@@ -5,32 +5,31 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from facegate.adapters.calendar_cn import load_supplement
 from facegate.adapters.counters import MemoryCounters, RedisCounters
-from facegate.adapters.feed import RedisChangeFeed
 from facegate.adapters.index import GalleryIndex
 from facegate.adapters.scan_kernels import choose as choose_scan_kernel
 from facegate.adapters.face.calibrations import shipped_calibration
-from facegate.adapters.face.dlib import DlibFaceEngine
+from facegate.adapters.face.lazy import LazyFaceEngine
 from facegate.adapters.keys import api_keys
-from facegate.adapters.liveness_redis import RedisChallengeStore
 from facegate.adapters.sql.liveness_store import SqlChallengeStore
 from facegate.adapters.keys.hashing import hash_fn
 from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier, key_id_of
 from facegate.adapters.keys.envelope import EnvelopeKeyProvider, FileKeyring
 from facegate.adapters.sql.engine import make_engine, upgrade
 from facegate.adapters.sql.store import SqlStore
-from facegate.adapters.sql.workbench_store import workbench_store
 from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
 from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
-from facegate.ports import Clock, FaceEngine, FaceOptions, SpoofDetector
+from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, SpoofDetector
 from facegate.services.context import ServiceContext
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
@@ -38,9 +37,6 @@ from facegate.services.gallery import MemoryGallery
 from facegate.services.gallery_sync import SharedGallery
 from facegate.services.key_cache import KeyCache
 from facegate.services.security import DefenceGuard
-from facegate.services.workbench.assessment import assessment_gate
-from facegate.services.workbench.filing import count_at_write
-from facegate.services.workbench.typed import TypedWorkbench
 from facegate.settings import Settings
 
 
@@ -88,6 +84,8 @@ class RecordAuditor:
 @lru_cache(maxsize=4)
 def face_engine(kind: str, models_dir: str) -> FaceEngine:
     """Engines load model files once per process; cached by kind and cache folder."""
+    from facegate.adapters.face.dlib import DlibFaceEngine  # dlib and the models: only when a face is needed
+
     if kind in ("auto", "onnx"):
         try:
             from facegate.adapters.face.resnet_onnx import ResnetOnnxDescriber
@@ -170,6 +168,27 @@ def check_calendar_file(data_dir: Path) -> None:
         load_supplement(path)
 
 
+@lru_cache(maxsize=4)
+def _workbench_hooks(grace: timedelta) -> tuple[Callable[[Any, str, datetime], None], Callable[[Any, str, datetime], bool]]:
+    """The gate's hooks into the workbench (M-15.2 count, M-9.5 assessment), built on first use: the
+    workbench and the governance models behind it load with the first face operation, not at start."""
+    from facegate.adapters.sql.workbench_store import workbench_store
+    from facegate.services.workbench.assessment import assessment_gate
+    from facegate.services.workbench.filing import count_at_write
+    from facegate.services.workbench.typed import TypedWorkbench
+
+    def typed(tx: Any) -> Any:
+        return TypedWorkbench(workbench_store(tx))
+
+    return count_at_write(typed), assessment_gate(typed, grace)
+
+
+def _redis_challenges(url: str) -> ChallengeStore:
+    from facegate.adapters.liveness_redis import RedisChallengeStore
+
+    return RedisChallengeStore(url)
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None, engine: FaceEngine | None = None) -> AppContext:
     refuse_unsafe(settings)
     prepare_data_dir(settings)
@@ -181,7 +200,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     store = SqlStore(db, hash_fn(settings.record_hash), reads, signer)
     keyring = FileKeyring(settings.keys_dir)
     keys = EnvelopeKeyProvider(keyring, settings.cipher)
-    face = engine or face_engine(settings.engine, str(settings.data_dir / "models"))
+    face = engine or LazyFaceEngine(lambda: face_engine(settings.engine, str(settings.data_dir / "models")))
     the_clock = clock or SystemClock()
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
@@ -190,9 +209,14 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
         dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor,
         plan=scan_plan))
-    feed = RedisChangeFeed(settings.redis_url) if settings.redis_url else None
+    feed = None
+    if settings.redis_url:  # several nodes: imported only then, so one node never loads the Redis client
+        from facegate.adapters.feed import RedisChangeFeed
+
+        feed = RedisChangeFeed(settings.redis_url)
     gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
+    grace = timedelta(days=settings.assessment_grace_days)
     key_cache = KeyCache(settings.key_cache_ttl_s)
     if isinstance(gallery, SharedGallery):  # a key changed here is dropped on every node when the feed rings
         key_cache.on_drop(gallery.ring_keys_changed)
@@ -202,12 +226,11 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery=gallery, threshold=settings.match_threshold,
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
-        challenges=RedisChallengeStore(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
+        challenges=_redis_challenges(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
         liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s), spoof_detector=spoof_detector(settings),
         calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
         identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss, key_cache=key_cache,
-        people_stored=count_at_write(lambda tx: TypedWorkbench(workbench_store(tx))),  # type: ignore[arg-type]
-        assessment_check=assessment_gate(lambda tx: TypedWorkbench(workbench_store(tx)),  # type: ignore[arg-type]
-                                         timedelta(days=settings.assessment_grace_days)),
+        people_stored=lambda tx, processor_id, now: _workbench_hooks(grace)[0](tx, processor_id, now),
+        assessment_check=lambda tx, deployment_id, now: _workbench_hooks(grace)[1](tx, deployment_id, now),
     )
     return AppContext(settings, services, store, keyring, defence, {"feed": gallery} if feed else {})

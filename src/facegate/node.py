@@ -60,7 +60,14 @@ def first_admin_key(ctx: AppContext) -> FirstAdmin | None:
 
 
 def start_schedules(ctx: AppContext) -> PurgeSchedule | None:
-    """Every node runs the retention purge (M-8.5); a database lock lets one node purge at a time."""
+    """Every node runs the retention purge (M-8.5); a database lock lets one node purge at a time.
+
+    The face engine starts loading in the background too (adapters/face/lazy.py), so the node
+    answers /healthz at once and its first face request does not pay the whole load.
+    """
+    warm_up = getattr(ctx.services.engine, "warm_up", None)
+    if warm_up is not None:
+        warm_up()
     schedule = start_purge_schedule(ctx.services, ctx.settings.purge_interval_s)
     if schedule is not None:
         ctx.extras["purge"] = schedule

@@ -8,8 +8,6 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import redis
-
 from facegate.domain.counters_port import bucket_of, sliding_count
 from facegate.errors import Unavailable
 
@@ -86,6 +84,8 @@ def _fail_closed(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import redis  # loaded by RedisCounters already; imported here so one-node starts never load it
+
         try:
             return fn(*args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
@@ -102,6 +102,8 @@ class RedisCounters:
     """Counters in Redis, so every node behind a load balancer enforces one limit."""
 
     def __init__(self, url: str, *, prefix: str = "facegate:", clock: FloatClock = time.time) -> None:
+        import redis
+
         # Short timeouts: a hung Redis must turn into a quick 503, not a request that never ends.
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._prefix = prefix

@@ -40,8 +40,10 @@ def _prepare(examples: bool | None) -> object:
 
     ctx = local_context()
     settings = ctx.settings
-    typer.echo(f"facegate ({settings.env}): engine {ctx.services.engine.name} "
-               f"({getattr(ctx.services.engine, 'describer_name', '')}), cipher {settings.cipher}")
+    engine = ctx.services.engine  # not loaded here: `serve` loads it in the background (node.start_schedules)
+    describer = (getattr(engine, "describer_name", "") if getattr(engine, "is_loaded", True)
+                 else f"{settings.engine}, loading")
+    typer.echo(f"facegate ({settings.env}): engine {engine.name} ({describer}), cipher {settings.cipher}")
     typer.echo(f"  data directory: {settings.data_dir}")
     typer.echo(f"  database:       {ctx.store.engine.url.render_as_string(hide_password=True)}")
     typer.echo(f"  keys:           {settings.keys_dir} (mode 0600)")

@@ -26,6 +26,9 @@ def dependencies(ctx: AppContext) -> dict[str, dict[str, Any]]:
         deps["database"] = {"ok": True}
     except Exception as exc:  # noqa: BLE001 - any failure here means "down"; its name is reported
         deps["database"] = {"ok": False, "error": type(exc).__name__}
+    error = getattr(ctx.services.engine, "load_error", None)  # a LazyFaceEngine that failed to warm up
+    if error is not None:
+        deps["face_engine"] = {"ok": False, "error": error}
     shared = ctx.extras.get("feed")
     if shared is not None:
         status = shared.status()  # type: ignore[attr-defined]
