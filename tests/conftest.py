@@ -96,9 +96,9 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **kw: object)
 
 
 @pytest.fixture
-def fake_ctx(tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
-    """Real SQLite and real keys, fake face engine: fast service tests."""
-    ctx = build_context(make_settings(tmp_path), clock=clock, engine=FakeFaceEngine())
+def fake_ctx(tmp_path: Path, database_url: str, clock: FixedClock) -> Iterator[AppContext]:
+    """Real keys, fake face engine, the store once on SQLite and once on PostgreSQL: fast service tests."""
+    ctx = build_context(make_settings(tmp_path, database_url), clock=clock, engine=FakeFaceEngine())
     yield ctx
     ctx.close()
 

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from facegate.adapters.sql import tables as t
 from facegate.bootstrap import AppContext, build_context
 from facegate.services.access import create_api_key
-from facegate.testing import FakeFaceEngine
+from facegate.testing import FakeFaceEngine, FixedClock
 from facegate.web.app import create_app
 from tests.conftest import install_deployment, make_settings
 
@@ -23,8 +23,8 @@ P = "identity_verification"
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
-    c = build_context(make_settings(tmp_path), clock=clock, engine=FakeFaceEngine())
+def ctx(tmp_path: Path, clock: FixedClock, database_url: str) -> Iterator[AppContext]:
+    c = build_context(make_settings(tmp_path, database_url), clock=clock, engine=FakeFaceEngine())
     install_deployment(c)
     install_deployment(c, id="other-desk")
     yield c

@@ -12,9 +12,9 @@ from facegate.web.console.wiring import workbench_deps
 from tests.browser.console_server import HOTEL, fixed_clock, workbench_ctx
 
 
-def test_major_incident_refuses_new_enrollments_after_the_grace_period(tmp_path: Path) -> None:
+def test_major_incident_refuses_new_enrollments_after_the_grace_period(tmp_path: Path, database_url: str) -> None:
     clock = fixed_clock("2026-03-02")
-    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
+    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     try:
         svc = ctx.services
         notice = get_deployment(svc, HOTEL).notice_version

@@ -128,6 +128,7 @@ def test_the_cli_lists_and_answers(ctx: AppContext, tmp_path: Path, monkeypatch:
 
     receipt, req = _complaint(ctx)
     monkeypatch.setenv("FACEGATE_DATA_DIR", str(ctx.settings.data_dir))
+    monkeypatch.setenv("FACEGATE_DATABASE_URL", ctx.settings.db_url)
     monkeypatch.setenv("FACEGATE_ENV", "test")
     cli_context.local_context.cache_clear()
     try:

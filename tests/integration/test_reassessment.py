@@ -78,9 +78,9 @@ def test_check_passes_once_the_new_version_is_assessed(tmp_path: Path) -> None:
     assert '"FG-09-05"' not in out and code == 0, out
 
 
-def test_applying_a_changed_method_with_the_old_assessment_blocks(tmp_path: Path) -> None:
+def test_applying_a_changed_method_with_the_old_assessment_blocks(tmp_path: Path, database_url: str) -> None:
     # Without `assessed`, the stored previous version tells what changed.
-    ctx = workbench_ctx(tmp_path, fixed_clock("2026-03-02"))
+    ctx = workbench_ctx(tmp_path, fixed_clock("2026-03-02"), database_url=database_url)
     try:
         v1 = _hotel(**{"impact_assessment.assessed": None})
         assert apply_manifest_text(ctx.services, yaml.safe_dump(v1, allow_unicode=True)).deployment.is_active
@@ -96,9 +96,9 @@ def test_applying_a_changed_method_with_the_old_assessment_blocks(tmp_path: Path
         ctx.close()
 
 
-def test_after_the_grace_verification_stops_too_and_the_grace_is_shown(tmp_path: Path) -> None:
+def test_after_the_grace_verification_stops_too_and_the_grace_is_shown(tmp_path: Path, database_url: str) -> None:
     clock = fixed_clock("2026-03-02")
-    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
+    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     try:
         svc, deps = ctx.services, workbench_deps(ctx)
         notice = get_deployment(svc, HOTEL).notice_version
@@ -119,11 +119,11 @@ def test_after_the_grace_verification_stops_too_and_the_grace_is_shown(tmp_path:
         ctx.close()
 
 
-def test_the_grace_cannot_be_configured_beyond_30_days(tmp_path: Path) -> None:
+def test_the_grace_cannot_be_configured_beyond_30_days(tmp_path: Path, database_url: str) -> None:
     with pytest.raises(ValidationError):
         Settings(env="test", data_dir=tmp_path, assessment_grace_days=365)
     clock = fixed_clock("2026-03-02")
-    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
+    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     try:
         from dataclasses import replace
         deps = replace(workbench_deps(ctx), grace=timedelta(days=365))

@@ -26,8 +26,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
-    c = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
+def ctx(tmp_path: Path, clock: FixedClock, database_url: str) -> Iterator[AppContext]:
+    c = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     yield c
     c.close()
 

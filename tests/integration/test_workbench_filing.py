@@ -31,8 +31,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def ctx(tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
-    c = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", "metro-station-signed")
+def ctx(tmp_path: Path, clock: FixedClock, database_url: str) -> Iterator[AppContext]:
+    c = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", "metro-station-signed", database_url=database_url)
     yield c
     c.close()
 
@@ -81,9 +81,9 @@ def test_crossing_100000_gives_the_due_date_on_the_working_day_calendar(ctx: App
 
 
 def test_a_deadline_in_a_year_without_data_is_a_clear_error_until_calendar_yaml_supplies_it(
-        tmp_path: Path) -> None:
+        tmp_path: Path, database_url: str) -> None:
     clock = fixed_clock("2026-11-26")
-    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
+    ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     try:
         with ctx.services.store.transaction() as tx:  # the day's recorded peak; the live store is empty
             workbench_deps(ctx).store_for(tx).put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
