@@ -42,6 +42,11 @@ class ChainedEvent:
     hash: str
 
 
+# One encoder for every record: json.dumps with options builds a new encoder per call, which was a
+# third of the time of verifying a million records. Same options, so the same bytes.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical(seq: int, event: AuditEvent) -> bytes:
     """The exact bytes that are hashed: stable key order, UTC ISO time, no spaces."""
     body = {
@@ -55,7 +60,7 @@ def canonical(seq: int, event: AuditEvent) -> bytes:
         "reason_codes": list(event.reason_codes),
         "detail": event.detail,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def link(prev_hash: str, seq: int, event: AuditEvent, hash_fn: HashFn) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-import time
 import tracemalloc
 from collections.abc import Iterator
 from dataclasses import replace
@@ -128,10 +127,8 @@ def test_verification_memory_does_not_grow_with_the_chain() -> None:
 @pytest.mark.slow
 def test_a_million_records_verify() -> None:
     h = hash_fn("sha256")
-    started = time.monotonic()
     report = verify_chain(_stream(1_000_000, h), h)
-    assert report.ok and report.last_seq == 1_000_000
-    assert time.monotonic() - started < 120
+    assert report.ok and report.last_seq == 1_000_000  # how fast: bench/bench_audit.py, never a test
 
 
 # --- hashing and signing adapters ---------------------------------------------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, func, insert, select, update
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.record_stream import stream_events
 from facegate.domain.access import ApiKey, Role
 from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint, make_checkpoint
@@ -25,16 +26,16 @@ class Signer(Protocol):
 class RecordsMixin:
     conn: Connection
     _signer: Signer | None
+    flush_records: Callable[[], list[ChainedEvent]]  # RecordAppendMixin
 
     # the record, read back -----------------------------------------------------------
+    # Every read of the record first links what this transaction appended, so it reads its own writes.
     def chain_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]:
-        q = select(t.audit_events).where(t.audit_events.c.seq >= from_seq)
-        if to_seq is not None:
-            q = q.where(t.audit_events.c.seq <= to_seq)
-        for r in self.conn.execute(q.order_by(t.audit_events.c.seq).execution_options(yield_per=5000)):
-            yield ChainedEvent(r.seq, _event(r), r.prev_hash, r.hash)
+        self.flush_records()
+        return stream_events(self.conn, from_seq, to_seq)
 
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]:
+        self.flush_records()
         q = select(t.checkpoints)
         if to_seq is not None:
             q = q.where(t.checkpoints.c.seq <= to_seq)
@@ -42,16 +43,19 @@ class RecordsMixin:
                 for r in self.conn.execute(q.order_by(t.checkpoints.c.seq))]
 
     def chain_head(self) -> tuple[int, str]:
+        self.flush_records()
         head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).one()
         return head.seq, head.hash
 
     def head_state(self) -> HeadState:
         """The head row as stored: where the record ends and where it was last signed."""
+        self.flush_records()
         head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1)).one()
         return HeadState(head.seq, head.hash, head.checkpoint_seq)
 
     def sign_head(self) -> Checkpoint | None:
         """Sign the current head now (before an export or an anchor), so the tail is covered too."""
+        self.flush_records()
         head = self.conn.execute(select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()).one()
         if self._signer is None or head.seq == 0 or head.seq == head.checkpoint_seq:
             return None
@@ -66,9 +70,9 @@ class RecordsMixin:
         assert self._signer is not None
         prev_hash = GENESIS
         if prev_seq:
-            prev_hash = self.conn.execute(select(t.checkpoints.c.hash).where(t.checkpoints.c.seq == prev_seq)).scalar()
-            if prev_hash is None:  # that row was removed: the next checkpoint says so instead of papering over it
-                prev_hash = "missing"
+            stored = self.conn.execute(select(t.checkpoints.c.hash).where(t.checkpoints.c.seq == prev_seq)).scalar()
+            # that row was removed: the next checkpoint says so instead of papering over it
+            prev_hash = "missing" if stored is None else str(stored)
         cp = make_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, (prev_seq, prev_hash))
         self.conn.execute(insert(t.checkpoints).values(
             seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature,
@@ -77,6 +81,7 @@ class RecordsMixin:
 
     def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]:
         """Counts by deployment, kind and outcome: the figures that show nobody is forced (M-10.4)."""
+        self.flush_records()
         c = t.audit_events.c
         q = select(c.deployment_id, c.kind, c.allowed, func.count()).group_by(c.deployment_id, c.kind, c.allowed)
         if kinds:
@@ -122,11 +127,6 @@ class RecordsMixin:
             q = q.where(c.subject_ref == subject_key)
         return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
                 for r in self.conn.execute(q.order_by(c.id))]
-
-
-def _event(r: Any) -> AuditEvent:
-    return AuditEvent(kind=r.kind, at=r.at, actor=r.actor, deployment_id=r.deployment_id, subject_ref=r.subject_ref,
-                      allowed=r.allowed, reason_codes=tuple(r.reason_codes), detail=dict(r.detail))
 
 
 def _api_key(r: Any) -> ApiKey:

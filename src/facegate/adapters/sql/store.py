@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
@@ -13,19 +12,15 @@ from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.consents import SqlConsents
 from facegate.adapters.sql.deployments import SqlDeployments
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
+from facegate.adapters.sql.group_commit import GroupCommitter
+from facegate.adapters.sql.record_append import RecordAppendMixin, watch_writes
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.adapters.sql.subjects import SqlSubjects, SqlTemplates
-from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
-from facegate.domain.chain import DEFAULT_POLICY, should_checkpoint
-from facegate.domain.chain_export import normalize_event
+from facegate.domain.audit import AuditEvent, HashFn
+from facegate.domain.chain import DEFAULT_POLICY
 from facegate.ports.keys import WrappedKey
 
-_HEAD_FOR_UPDATE = select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
-_INSERT_EVENT = insert(t.audit_events)
-_UPDATE_HEAD = update(t.audit_head).where(t.audit_head.c.id == 1)
-
-
-class SqlTx(RecordsMixin, GalleryLogMixin):
+class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
     """The unit of work over one open connection inside a transaction: one repository per aggregate."""
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
@@ -37,6 +32,7 @@ class SqlTx(RecordsMixin, GalleryLogMixin):
         self._every_events = every_events
         self._every_seconds = every_seconds
         self._gallery: dict[str, list[str]] | None = None  # this transaction's gallery changes, for the log
+        self._begin_records()
         self.deployments = SqlDeployments(conn)
         self.subjects = SqlSubjects(conn, self._gallery_note)
         self.templates = SqlTemplates(conn, self._gallery_note)
@@ -67,31 +63,6 @@ class SqlTx(RecordsMixin, GalleryLogMixin):
         rows = self.conn.execute(select(t.subject_keys))
         return [(r.subject_id, WrappedKey(r.kek_id, r.algorithm, r.blob)) for r in rows]
 
-    # processing record -----------------------------------------------------------------
-    def append_event(self, event: AuditEvent) -> ChainedEvent:
-        # The migration seeds the head row, so every writer takes the same row lock.
-        head = self.conn.execute(_HEAD_FOR_UPDATE).one()
-        seq = head.seq + 1
-        prev_hash = head.hash
-        event = normalize_event(event)  # hash exactly what reading the row back gives
-        digest = link(prev_hash, seq, event, self._hash_fn)
-        # Constant statements with parameters: SQLAlchemy compiles each once (appends are hot).
-        self.conn.execute(_INSERT_EVENT, {
-            "seq": seq, "kind": event.kind, "at": event.at, "actor": event.actor,
-            "deployment_id": event.deployment_id, "subject_ref": event.subject_ref, "allowed": event.allowed,
-            "reason_codes": list(event.reason_codes), "detail": event.detail, "prev_hash": prev_hash, "hash": digest,
-        })
-        head_values: dict[str, Any] = {"seq": seq, "hash": digest, "checkpoint_seq": head.checkpoint_seq,
-                                       "checkpoint_at": head.checkpoint_at}
-        if self._signer is not None and should_checkpoint(
-            head.checkpoint_seq, head.checkpoint_at, seq, event.at, self._every_events, self._every_seconds
-        ):
-            # Only here (once per thousand records or five minutes) does an append cost more statements.
-            self._add_checkpoint(seq, digest, event.at, head.checkpoint_seq)
-            head_values.update(checkpoint_seq=seq, checkpoint_at=event.at)
-        self.conn.execute(_UPDATE_HEAD, head_values)
-        return ChainedEvent(seq, event, prev_hash, digest)
-
 
 class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
@@ -108,6 +79,9 @@ class SqlStore:
         self.hash_fn = hash_fn
         self.signer = signer
         self.checkpoint_every = checkpoint_every
+        watch_writes(self.engine)
+        watch_writes(self.read_engine)
+        self._group = GroupCommitter(self._write_records)
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -117,7 +91,15 @@ class SqlStore:
         with (self.read_engine if readonly else self.engine).begin() as conn:
             tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every)
             yield tx
-            tx.flush_gallery_changes()  # skipped when the body raised: the rollback takes the changes too
+            # Skipped when the body raised: the rollback takes the records and the changes too.
+            deferred = tx.take_deferred_records()  # [] when they were linked into this transaction
+            tx.flush_gallery_changes()
+        if deferred:  # the unit wrote nothing but records: commit them with concurrent units' (M-9.3)
+            self._group.submit(deferred)
+
+    def _write_records(self, events: list[AuditEvent]) -> None:
+        with self.engine.begin() as conn:
+            SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every).link_events(events)
 
     def dispose(self) -> None:
         self.engine.dispose()
