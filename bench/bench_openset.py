@@ -143,7 +143,7 @@ def main() -> None:
     decided = [(a, b, s) for a, b, s in pairs if a in vecs and b in vecs]
     dist = np.array([np.linalg.norm(vecs[a] - vecs[b]) for a, b, _ in decided])
     same = np.array([s for _, _, s in decided])
-    t11 = settings.match_threshold
+    t11 = settings.match_threshold if settings.match_threshold is not None else engine.default_threshold
     acc = float(((dist <= t11) == same).mean())
     far, frr = float((dist[~same] <= t11).mean()), float((dist[same] > t11).mean())
 

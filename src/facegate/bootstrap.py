@@ -27,10 +27,12 @@ from facegate.adapters.sql.engine import make_engine, upgrade
 from facegate.adapters.sql.store import SqlStore
 from facegate.clock import SystemClock
 from facegate.domain.audit import HashFn
+from facegate.domain.scores import Metric, to_distance
 from facegate.domain.liveness import LivenessRules
 from facegate.errors import ConfigurationError
 from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, SpoofDetector
 from facegate.services.context import ServiceContext
+from facegate.services.engines import engine_id
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
 from facegate.services.gallery import MemoryGallery
@@ -79,6 +81,45 @@ class RecordAuditor:
 
     def verify_signature(self, data: bytes, sig: bytes, key_id: str) -> bool:
         return CheckpointVerifier(self.public_keys())(data, sig, key_id)
+
+
+@lru_cache(maxsize=4)
+def insightface_engine(detector: Path | None, detector_sha256: str | None, recognizer: Path | None,
+                       recognizer_sha256: str | None) -> FaceEngine:
+    """The operator's InsightFace-layout models, checked against their SHA-256 first (never downloaded)."""
+    from facegate.adapters.face.insightface import InsightFaceEngine
+
+    return InsightFaceEngine.from_files(detector, detector_sha256, recognizer, recognizer_sha256)
+
+
+def engine_of(settings: Settings, kind: str) -> FaceEngine:
+    """The engine ``kind`` names (``engine`` or ``legacy_engine``), configured from ``settings``.
+
+    dlib's loads on first use (issue 14); the operator's models are checked and opened now, so a
+    missing or mismatched file stops the service at start, and their checksum is the engine version.
+    """
+    if kind == "insightface":
+        return insightface_engine(settings.insightface_detector, settings.insightface_detector_sha256,
+                                  settings.insightface_recognizer, settings.insightface_recognizer_sha256)
+    return LazyFaceEngine(lambda: face_engine(kind, str(settings.data_dir / "models")))
+
+
+def legacy_engines(settings: Settings, current: FaceEngine) -> tuple[FaceEngine, ...]:
+    """The engine kept for older templates during a planned switch (docs/engines.md), if any."""
+    if settings.legacy_engine == "none":
+        return ()
+    old = engine_of(settings, settings.legacy_engine)
+    if engine_id(old) == engine_id(current):
+        raise ConfigurationError("legacy_engine_same", "FACEGATE_LEGACY_ENGINE is the engine that enrols: a switch "
+                                 "needs two different engines.", "FACEGATE_LEGACY_ENGINE与当前引擎相同：切换须为两个不同引擎。")
+    return (old,)
+
+
+def match_threshold(settings: Settings, engine: FaceEngine) -> float:
+    """The configured 1:1 threshold in the engine's own scale, as a distance (domain/scores.py)."""
+    if settings.match_threshold is None:
+        return engine.default_threshold
+    return to_distance(Metric(getattr(engine, "metric", Metric.EUCLIDEAN)), settings.match_threshold)
 
 
 @lru_cache(maxsize=4)
@@ -200,7 +241,8 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     store = SqlStore(db, hash_fn(settings.record_hash), reads, signer)
     keyring = FileKeyring(settings.keys_dir)
     keys = EnvelopeKeyProvider(keyring, settings.cipher)
-    face = engine or LazyFaceEngine(lambda: face_engine(settings.engine, str(settings.data_dir / "models")))
+    face = engine or engine_of(settings, settings.engine)
+    kept = legacy_engines(settings, face)
     the_clock = clock or SystemClock()
     # Counters shared through Redis when several nodes run; in process otherwise (M-14.5).
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
@@ -208,7 +250,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     logging.getLogger("facegate.index").info("%s", scan_plan.describe())
     local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
         dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor,
-        plan=scan_plan))
+        plan=scan_plan), engines={engine_id(e).key: e.dimension for e in (face, *kept)})
     feed = None
     if settings.redis_url:  # several nodes: imported only then, so one node never loads the Redis client
         from facegate.adapters.feed import RedisChangeFeed
@@ -223,13 +265,16 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         gallery.on_keys_changed(lambda key_id: key_cache.drop(key_id, ring=False))
     services = ServiceContext(
         store=store, engine=face, keys=keys, clock=the_clock,
-        gallery=gallery, threshold=settings.match_threshold,
+        gallery=gallery, threshold=match_threshold(settings, face),
+        legacy_engines=kept, legacy_calibrations={engine_id(e).key: c for e in kept
+                                                  if (c := shipped_calibration(e.name, e.version)) is not None},
         face_options=FaceOptions(min_face_px=settings.min_face_px), guard=DefenceGuard(defence, store),
         secrets=ApiKeyCodec(), auditor=RecordAuditor(settings.record_hash, signer, settings.keys_dir),
         challenges=_redis_challenges(settings.redis_url) if settings.redis_url else SqlChallengeStore(db),
         liveness_rules=LivenessRules(ttl_s=settings.liveness_ttl_s), spoof_detector=spoof_detector(settings),
-        calibration=shipped_calibration(face.name), identify_target_fpir=settings.identify_target_fpir,
-        identify_margin=settings.identify_margin, identify_max_miss=settings.identify_max_miss, key_cache=key_cache,
+        calibration=shipped_calibration(face.name, engine_id(face).version),
+        identify_target_fpir=settings.identify_target_fpir, identify_margin=settings.identify_margin,
+        identify_max_miss=settings.identify_max_miss, key_cache=key_cache,
         people_stored=lambda tx, processor_id, now: _workbench_hooks(grace)[0](tx, processor_id, now),
         assessment_check=lambda tx, deployment_id, now: _workbench_hooks(grace)[1](tx, deployment_id, now),
     )

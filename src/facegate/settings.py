@@ -25,10 +25,23 @@ class Settings(BaseSettings):
                                   "between nodes (M-14.5).")
     cipher: Literal["AES-256-GCM", "SM4-GCM"] = Field("AES-256-GCM", description="Template encryption (M-14.1).")
     record_hash: Literal["sha256", "sm3"] = Field("sha256", description="Hash of the processing record's chain.")
-    engine: Literal["auto", "dlib", "onnx"] = Field(
-        "auto", description="Face engine: dlib's ResNet on ONNX Runtime (`onnx`, what `auto` picks) or on dlib.")
-    match_threshold: float = Field(0.6, gt=0.0, lt=2.0, description="Euclidean distance at or below which "
-                                   "two faces match; see docs/benchmarks.md.")
+    engine: Literal["auto", "dlib", "onnx", "insightface"] = Field(
+        "auto", description="Face engine that enrols: dlib's ResNet on ONNX Runtime (`onnx`, what `auto` picks) or "
+        "on dlib, or the operator's InsightFace-layout ONNX models (`insightface`, docs/engines.md).")
+    legacy_engine: Literal["none", "auto", "dlib", "onnx", "insightface"] = Field(
+        "none", description="During a planned engine switch: the previous engine, kept only to match the templates "
+        "it made until they are replaced or expire (`facegate engines` shows the progress; docs/engines.md).")
+    match_threshold: float | None = Field(None, gt=0.0, lt=2.0, description="1:1 threshold in the engine's own "
+                                          "scale: Euclidean distance for dlib (default 0.6, a match at or below), "
+                                          "cosine similarity for InsightFace (default 0.40, a match at or above).")
+    insightface_detector: Path | None = Field(None, description="SCRFD-style detector ONNX file (e.g. "
+                                              "`det_10g.onnx`); required by the `insightface` engine.")
+    insightface_detector_sha256: str | None = Field(None, description="SHA-256 of the detector file; a file that "
+                                                    "does not match stops the service at start.")
+    insightface_recognizer: Path | None = Field(None, description="ArcFace-style 112x112 recogniser ONNX file "
+                                                "(e.g. `w600k_r50.onnx`); required by the `insightface` engine.")
+    insightface_recognizer_sha256: str | None = Field(None, description="SHA-256 of the recogniser file; its "
+                                                      "first 16 hex digits are the engine version templates carry.")
     identify_target_fpir: float = Field(0.01, gt=0.0, lt=1.0, description="Open-set 1:N: the threshold is "
                                         "chosen per gallery size from the engine's calibration so that strangers "
                                         "get a candidate at most this often (docs/calibration.md, M-4.2, M-4.4).")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from facegate.domain.scores import Metric
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, FaceObservation, FaceOptions
 
@@ -32,6 +33,8 @@ class FakeFaceEngine:
     """
 
     name = "fake"
+    version = "1"
+    metric = Metric.EUCLIDEAN
     dimension = 128
     default_threshold = 0.6
 

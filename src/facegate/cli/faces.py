@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         verdict = "match" if r.is_match else "no match"
         changed = f"\nnotice changed since consent: {', '.join(r.notice_changes)} (M-5.4)" if r.notice_changes else ""
         emit({**decision_dict(r.decision), "is_match": r.is_match, "distance": r.distance, "threshold": r.threshold,
-              "notice_changes": list(r.notice_changes)},
+              "score": r.score, "notice_changes": list(r.notice_changes)},
              as_json, f"{verdict}: distance {r.distance} (threshold {r.threshold}){changed}")
         if not r.is_match:
             raise typer.Exit(NO_MATCH)

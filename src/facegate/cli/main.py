@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from facegate.cli import bulk, calibrate, check, consent, deploy, faces, locks, records, requests, serve, workbench
+from facegate.cli import (bulk, calibrate, check, consent, deploy, engines, faces, locks, records, requests, serve,
+                          workbench)
 from facegate.cli.output import EXIT_CODES
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 faces.register(app)
 bulk.register(app)
 calibrate.register(app)
+engines.register(app)
 serve.register(app)
 app.add_typer(consent.app, name="consent")
 app.add_typer(deploy.app, name="deploy")

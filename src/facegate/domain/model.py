@@ -180,10 +180,11 @@ class TemplateRecord:
     subject_id: str
     deployment_id: str
     purpose: str
-    engine: str
+    engine: str  # the engine's name (FaceEngine.name) ...
     created_at: datetime
     expires_at: datetime
     key_id: str
+    engine_version: str = ""  # ... and its model's version: only templates of the same pair are compared
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at

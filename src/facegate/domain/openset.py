@@ -43,6 +43,7 @@ class Calibration:
     impostor_pairs: int
     people: int = 0
     photos: int = 0
+    engine_version: str = "1"  # with ``engine``, the embedding space measured (domain/scores.py)
 
     def __post_init__(self) -> None:
         n = len(self.thresholds)
@@ -79,7 +80,7 @@ class Calibration:
         return max(ok) if ok else self.thresholds[0]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"engine": self.engine, "source": self.source, "people": self.people, "photos": self.photos,
+        return {"engine": self.engine, "engine_version": self.engine_version, "source": self.source, "people": self.people, "photos": self.photos,
                 "genuine_pairs": self.genuine_pairs, "impostor_pairs": self.impostor_pairs,
                 "thresholds": list(self.thresholds), "genuine_le": list(self.genuine_le),
                 "impostor_le": list(self.impostor_le)}
@@ -89,7 +90,7 @@ class Calibration:
         return cls(str(d["engine"]), str(d.get("source", "")), tuple(float(x) for x in d["thresholds"]),
                    tuple(int(x) for x in d["genuine_le"]), tuple(int(x) for x in d["impostor_le"]),
                    int(d["genuine_pairs"]), int(d["impostor_pairs"]), int(d.get("people", 0)),
-                   int(d.get("photos", 0)))
+                   int(d.get("photos", 0)), str(d.get("engine_version", "1")))  # before versions: dlib's v1
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class AdoptedCalibration:
 
 
 def calibrate(engine: str, labels: Sequence[str], vectors: np.ndarray, *, source: str = "",
-              grid: np.ndarray | None = None, block: int = 1024) -> Calibration:
+              grid: np.ndarray | None = None, block: int = 1024, engine_version: str = "1") -> Calibration:
     """All pairs of ``vectors`` (one row per photo, ``labels`` the person): genuine and impostor counts."""
     grid = default_grid() if grid is None else np.asarray(grid, dtype=np.float64)
     x = np.asarray(vectors, dtype=np.float64)
@@ -124,7 +125,7 @@ def calibrate(engine: str, labels: Sequence[str], vectors: np.ndarray, *, source
         imp += np.bincount(np.searchsorted(grid, dist[upper & ~same], side="left"), minlength=len(grid) + 1)
     return Calibration(engine, source, tuple(float(t) for t in grid), tuple(int(c) for c in np.cumsum(gen)[:-1]),
                        tuple(int(c) for c in np.cumsum(imp)[:-1]), int(gen.sum()), int(imp.sum()),
-                       int(ids.max() + 1) if len(ids) else 0, len(x))
+                       int(ids.max() + 1) if len(ids) else 0, len(x), engine_version)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from facegate.domain.clock import Clock
 from facegate.domain.liveness import Challenge
+from facegate.domain.scores import Metric
 from facegate.ports.consents import ConsentRepository
 from facegate.ports.deployments import DeploymentRepository, DeploymentVersion
 from facegate.ports.keys import KeyProvider, WrappedKey
@@ -67,9 +68,16 @@ class Embedding:
 
 @runtime_checkable
 class FaceEngine(Protocol):
-    """Image bytes in, one embedding out, or ``ImageRejected`` with a stable code."""
+    """Image bytes in, one embedding out, or ``ImageRejected`` with a stable code.
+
+    ``name`` and ``version`` identify the embedding space (domain/scores.py ``EngineId``):
+    every template records them and only same-engine vectors are compared. ``metric`` says how
+    the engine's scores read to people; decisions are on Euclidean distance for every engine.
+    """
 
     name: str
+    version: str
+    metric: Metric
     dimension: int
     default_threshold: float  # Euclidean distance at or below which two faces match
 

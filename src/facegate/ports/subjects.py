@@ -66,6 +66,10 @@ class TemplateRepository(Protocol):
         """Templates a 1:N search of this deployment and purpose compares against."""
         ...
 
+    def count_by_engine(self, deployment_id: str | None = None) -> list[tuple[str, str, str, str, int]]:
+        """(deployment, purpose, engine, engine version, templates), for an engine switch's progress."""
+        ...
+
     def count_people(self, processor_id: str) -> int:
         """Distinct people with face data held, across all deployments (M-15.1)."""
         ...

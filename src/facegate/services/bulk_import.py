@@ -21,6 +21,7 @@ from facegate.domain.refs import ref_problem
 from facegate.errors import FacegateError
 from facegate.services.common import load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
+from facegate.services.engines import engine_id
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,10 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
         if key is None:
             key = ctx.keys.new_data_key()
             tx.put_subject_key(subject.id, key)
+        eid = engine_id(ctx.engine)
         rec = TemplateRecord(id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=row.purpose,
-                             engine=ctx.engine.name, created_at=now,
-                             expires_at=now + timedelta(days=d.retention_days), key_id=key.kek_id)
+                             engine=eid.name, created_at=now, expires_at=now + timedelta(days=d.retention_days),
+                             key_id=key.kek_id, engine_version=eid.version)
         tx.templates.add(rec, ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(),
                                            template_aad(d.id, subject.id, row.purpose)))
         if ctx.people_stored is not None and tx.templates.count_for_subject(subject.id) == 1:
@@ -174,6 +176,6 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
                detail={"purpose": row.purpose, "notice_version": d.notice_version, "channel": row.channel,
                        "consent_at": row.consent_at.isoformat(), "consent_actor": consent.actor.value,
                        "consent": consent.id, "template": rec.id, "expires_at": rec.expires_at.isoformat(),
-                       "engine": ctx.engine.name})
-    ctx.gallery.added(d.id, row.purpose, rec.id, subject.id, emb.vector)
+                       "engine": eid.name, "engine_version": eid.version})
+    ctx.gallery.added(d.id, row.purpose, rec.id, subject.id, emb.vector, eid.key)
     return Outcome(row.reference, "imported")

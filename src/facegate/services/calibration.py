@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from facegate.domain.openset import AdoptedCalibration, Calibration, OpenSetPlan, calibrate, plan_open_set
+from facegate.domain.scores import EngineId
 from facegate.errors import ImageRejected, InvalidInput
 from facegate.ports import FaceEngine, FaceOptions
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
+from facegate.services.engines import applies, engine_id
 
 GALLERY_SIZES = (10, 100, 1_000, 10_000, 100_000)
 
@@ -60,7 +62,8 @@ def measure(engine: FaceEngine, photos: Iterable[tuple[str, bytes]], *, source: 
     if sum(1 for c in counts.values() if c >= 2) < 1 or len(counts) < 2:
         raise InvalidInput("calibration_too_small", "Calibration needs at least two people and one person with "
                            "two accepted photos.", "校准至少需要两个人，且至少一人有两张可用照片。")
-    return calibrate(engine.name, labels, np.stack(vectors), source=source), dict(refused)
+    return calibrate(engine.name, labels, np.stack(vectors), source=source,
+                     engine_version=getattr(engine, "version", "1")), dict(refused)
 
 
 def recommend(ctx: ServiceContext, cal: Calibration, *, target_far: float, target_fpir: float,
@@ -74,10 +77,12 @@ def recommend(ctx: ServiceContext, cal: Calibration, *, target_far: float, targe
 def adopt(ctx: ServiceContext, deployment_id: str, cal: Calibration, *, target_far: float, target_fpir: float,
           actor: str = "cli") -> AdoptedCalibration:
     """Use this calibration's thresholds for the deployment from now on; the change is on record (M-9.3)."""
-    if cal.engine != ctx.engine.name:
+    current = engine_id(ctx.engine)
+    if not applies(cal, current):
+        measured = EngineId(cal.engine, cal.engine_version).key
         raise InvalidInput("calibration_engine_mismatch",
-                           f"The calibration is for engine {cal.engine!r}; this service runs {ctx.engine.name!r}.",
-                           f"校准所用引擎为{cal.engine!r}，当前服务引擎为{ctx.engine.name!r}。")
+                           f"The calibration is for engine {measured!r}; this service runs {current.key!r}.",
+                           f"校准所用引擎为{measured!r}，当前服务引擎为{current.key!r}。")
     if not (0 < target_far < 1 and 0 < target_fpir < 1):
         raise InvalidInput("calibration_target_invalid", "Targets are rates between 0 and 1.", "目标须为0到1之间的比率。")
     adopted = AdoptedCalibration(cal, target_far, target_fpir, cal.threshold_for_far(target_far),
@@ -86,7 +91,7 @@ def adopt(ctx: ServiceContext, deployment_id: str, cal: Calibration, *, target_f
         d = load_deployment(tx, deployment_id)
         tx.deployments.put_calibration(d.id, adopted)
         record(ctx, tx, "calibration_adopted", actor=actor, deployment=d, allowed=True,
-               detail={"engine": cal.engine, "source": cal.source, "people": cal.people, "photos": cal.photos,
+               detail={"engine": cal.engine, "engine_version": cal.engine_version, "source": cal.source, "people": cal.people, "photos": cal.photos,
                        "genuine_pairs": cal.genuine_pairs, "impostor_pairs": cal.impostor_pairs,
                        "target_far": target_far, "target_fpir": target_fpir,
                        "verify_threshold": adopted.verify_threshold})

@@ -19,15 +19,17 @@ from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyPr
 class Gallery(Protocol):
     """1:N search over the unsealed templates of one deployment and purpose, in memory only."""
 
-    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
-        """Return (template_id, subject_id, distance) ascending."""
+    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int,
+               engine: str = "") -> list[tuple[str, str, float]]:
+        """Return (template_id, subject_id, distance) ascending, among ``engine``'s templates only."""
         ...
 
-    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None: ...
+    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray,
+              engine: str = "") -> None: ...
 
     def removed(self, template_ids: list[str]) -> None: ...
 
-    def size(self, deployment_id: str, purpose: str) -> int:
+    def size(self, deployment_id: str, purpose: str, engine: str = "") -> int:
         """Templates a search compares against (loads the index if needed)."""
         ...
 
@@ -116,6 +118,10 @@ class ServiceContext:
     spoof_detector: SpoofDetector | None = None
     # Open-set 1:N (domain/openset.py): the engine's calibration and the targets it is held to.
     calibration: Calibration | None = None
+    # A planned engine switch (docs/engines.md): engines kept only to match the templates they made
+    # until those are replaced or expire, and their shipped calibrations by EngineId.key.
+    legacy_engines: tuple[FaceEngine, ...] = ()
+    legacy_calibrations: dict[str, Calibration] = field(default_factory=dict)
     identify_target_fpir: float = 0.01
     identify_margin: float = 0.02
     identify_max_miss: float = 0.10

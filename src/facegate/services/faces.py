@@ -8,11 +8,13 @@ from datetime import timedelta
 import numpy as np
 
 from facegate.domain.gate import GateDecision, GateFacts, decide
-from facegate.domain.openset import OpenSetPlan, decide_open_set
+from facegate.domain.openset import OpenSetPlan
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
+from facegate.domain.scores import EngineId, distance as engine_distance, is_match as within
 from facegate.errors import ImageRejected
-from facegate.ports import Embedding, SealedTemplate, Tx
-from facegate.services import openset
+from facegate.ports import Embedding, FaceEngine, SealedTemplate, Tx
+from facegate.services import engines, openset
+from facegate.services.identify_rule import Candidate, EngineSearch, combine, nearest_people
 from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
 from facegate.services.locks import lock_key
@@ -33,6 +35,7 @@ class VerifyResult:
     distance: float | None = None
     threshold: float | None = None
     notice_changes: tuple[str, ...] = ()
+    score: dict[str, float | str] | None = None  # engine, metric, distance (and similarity for cosine engines)
 
 
 def _notice_changes(ctx: ServiceContext, d: Deployment, decision: GateDecision) -> tuple[str, ...]:
@@ -42,12 +45,6 @@ def _notice_changes(ctx: ServiceContext, d: Deployment, decision: GateDecision) 
     from facegate.services.person import changes_since  # person builds on consent, not on faces
 
     return tuple(changes_since(ctx, d, decision.agreed_notice_version))
-
-
-@dataclass(frozen=True)
-class Candidate:
-    subject_ref: str
-    distance: float
 
 
 @dataclass(frozen=True)
@@ -92,14 +89,14 @@ def _record_refusal(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: 
 
 
 def _embed_or_record(ctx: ServiceContext, kind: str, d: Deployment, subject_ref: str | None,
-                     image: bytes, actor: str) -> Embedding:
+                     image: bytes, actor: str, engine: FaceEngine | None = None) -> Embedding:
     """Embed; a rejected image is a processing event too, so it is recorded before raising.
 
     Enrolment asks more of the photo than verification (FaceOptions.for_enrolment).
     """
     options = ctx.face_options.for_enrolment() if kind == "enroll" else ctx.face_options
     try:
-        return ctx.engine.embed(image, options)
+        return (engine or ctx.engine).embed(image, options)
     except ImageRejected as exc:
         with ctx.store.transaction() as tx:
             record(ctx, tx, kind, actor=actor, deployment=d, subject_ref=subject_ref, allowed=False,
@@ -130,24 +127,30 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         if key is None:
             key = ctx.keys.new_data_key()
             tx.put_subject_key(subject.id, key)
+        eid = engines.engine_id(ctx.engine)
         rec = TemplateRecord(
-            id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=purpose, engine=ctx.engine.name,
+            id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=purpose, engine=eid.name,
             created_at=now, expires_at=now + timedelta(days=d.retention_days), key_id=key.kek_id,
+            engine_version=eid.version,
         )
         sealed = ctx.keys.seal(key, emb.vector.astype(np.float32).tobytes(), template_aad(d.id, subject.id, purpose))
         tx.templates.add(rec, sealed)
         if ctx.people_stored is not None and tx.templates.count_for_subject(subject.id) == 1:  # a new person stored
             ctx.people_stored(tx, d.processor_id, now)
-        old = tx.templates.for_subject(subject.id, d.id, purpose)[: -ctx.max_templates_per_subject]
-        dropped = [t.record.id for t in old]
+        held = tx.templates.for_subject(subject.id, d.id, purpose)
+        # A template of the engine this service enrols on replaces the person's older engine's ones
+        # (a planned switch, docs/engines.md); of its own engine the newest few are kept.
+        same = [t for t in held if engines.template_engine(t.record) == eid]
+        dropped = [t.record.id for t in held if engines.template_engine(t.record) != eid]
+        dropped += [t.record.id for t in same[: -ctx.max_templates_per_subject]]
         for template_id in dropped:
             tx.templates.delete(template_id)
         record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
-               detail={"purpose": purpose, "engine": ctx.engine.name, "template": rec.id,
+               detail={"purpose": purpose, "engine": eid.name, "engine_version": eid.version, "template": rec.id,
                        "expires_at": rec.expires_at.isoformat(), "consent": decision.consent_id,
                        "replaced": dropped})
     ctx.gallery.removed(dropped)
-    ctx.gallery.added(d.id, purpose, rec.id, subject.id, emb.vector)
+    ctx.gallery.added(d.id, purpose, rec.id, subject.id, emb.vector, eid.key)
     return EnrollResult(decision, rec.id, rec.expires_at.isoformat(), _notice_changes(ctx, d, decision))
 
 
@@ -163,21 +166,32 @@ def verify(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     with ctx.store.transaction(readonly=True) as tx:
         d, subject, decision, held = _gate(ctx, tx, Operation.VERIFY, deployment_id, purpose, subject_ref,
                                            liveness is not None)
-        threshold = openset.verify_threshold(ctx, tx.deployments.calibration(d.id))
+        adopted = tx.deployments.calibration(d.id)
     live = [t for t in held if not t.record.is_expired(now)]
     if not decision.allowed:
         _record_refusal(ctx, "verify", d, subject_ref, decision, actor)
         return VerifyResult(decision)
-    emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor)
-    distance = min(float(np.linalg.norm(_open(ctx, t) - emb.vector)) for t in live)
-    is_match = distance <= threshold
+    # The person's templates are judged by the engine that made them: the current one if it made
+    # any, else an engine kept for older templates; never a vector of one engine against another's.
+    runs = engines.running(ctx)
+    made_by = {engines.template_engine(t.record) for t in live}
+    usable = [e for e in runs if e in made_by]
+    if not usable:
+        engines.refuse_mismatch(ctx, d, subject_ref, sorted(made_by), actor)
+    eid = usable[0]
+    emb = _embed_or_record(ctx, "verify", d, subject_ref, image, actor, runs[eid])
+    distance = min(engine_distance(eid, emb.vector, engines.template_engine(t.record), _open(ctx, t))
+                   for t in live if engines.template_engine(t.record) == eid)
+    threshold = openset.verify_threshold(ctx, adopted, eid)
+    is_match = within(distance, threshold)
     ctx.guard.verify_result(lock_key(ctx, d, subject_ref), is_match, actor, client, deployment_id=d.id)
     with ctx.store.transaction() as tx:
         record(ctx, tx, "verify", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
                detail={"purpose": purpose, "match": is_match, "distance": round(distance, 4),
-                       "threshold": threshold, "engine": ctx.engine.name, "consent": decision.consent_id,
-                       **({"liveness": liveness} if liveness is not None else {})})
-    return VerifyResult(decision, is_match, round(distance, 4), threshold, _notice_changes(ctx, d, decision))
+                       "threshold": threshold, "engine": eid.name, "engine_version": eid.version,
+                       "consent": decision.consent_id, **({"liveness": liveness} if liveness is not None else {})})
+    return VerifyResult(decision, is_match, round(distance, 4), threshold, _notice_changes(ctx, d, decision),
+                        engines.score(ctx, eid, distance))
 
 
 def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes, *, top_k: int = 5,
@@ -187,7 +201,8 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     Open set: the threshold comes from the engine's calibration for the gallery's size
     and the target FPIR, and the best person must be clear of the next one by the
     margin; otherwise nobody is named (domain/openset.py). At most one candidate.
-    ``top_k`` is kept for compatibility; it only widens the index search.
+    During a switch of engine each engine's templates are searched by that engine
+    (services/identify_rule.py). ``top_k`` is kept for compatibility; it only widens the index search.
     """
     with ctx.store.transaction(readonly=True) as tx:
         d, _, decision, _ = _gate(ctx, tx, Operation.IDENTIFY, deployment_id, purpose, None)
@@ -195,31 +210,31 @@ def identify(ctx: ServiceContext, deployment_id: str, purpose: str, image: bytes
     if not decision.allowed:
         _record_refusal(ctx, "identify", d, None, decision, actor)
         return IdentifyResult(decision)
-    emb = _embed_or_record(ctx, "identify", d, None, image, actor)
-    rule = openset.plan(ctx, ctx.gallery.size(d.id, purpose), adopted)
-    hits = ctx.gallery.search(d.id, purpose, emb.vector, max(top_k * 4, top_k + 8, 16))
-    now = ctx.clock.now()
-    people: list[Candidate] = []  # the nearest valid templates, one per person, nearest first
+    runs, current = engines.running(ctx), engines.engine_id(ctx.engine)
+    galleries = {e: ctx.gallery.size(d.id, purpose, e.key) for e in runs}
+    galleries = {e: n for e, n in galleries.items() if e == current or n > 0}
+    probes: dict[EngineId, Embedding] = {current: _embed_or_record(ctx, "identify", d, None, image, actor)}
+    for eid in galleries:
+        if eid not in probes:
+            try:
+                probes[eid] = runs[eid].embed(image, ctx.face_options)
+            except ImageRejected:
+                pass  # the older engine does not see the face: its gallery gives no candidate
+    now, k = ctx.clock.now(), max(top_k * 4, top_k + 8, 16)
+    searches: list[EngineSearch] = []
     with ctx.store.transaction() as tx:
-        for template_id, subject_id, distance in hits:
-            if len(people) >= 2:
-                break  # the best and the next person are all the rule needs
-            template = tx.templates.get(template_id)
-            if template is None or template.is_expired(now):
-                continue
-            subject = tx.subjects.get_by_id(subject_id)
-            if subject is None or any(c.subject_ref == subject.external_ref for c in people):
-                continue
-            facts = GateFacts(Operation.IDENTIFY, d, purpose, now, subject, tuple(tx.consents.for_subject(subject.id, d.id)),
-                              subject_ref_given=True)
-            if decide(facts).allowed:  # a stale or withdrawn consent takes the face out of the gallery
-                people.append(Candidate(subject.external_ref, round(distance, 4)))
-        outcome = decide_open_set(rule, people[0].distance if people else None,
-                                  people[1].distance if len(people) > 1 else None)
-        out = tuple(people[:1]) if outcome == "identified" else ()
+        for eid, emb in probes.items():
+            hits = ctx.gallery.search(d.id, purpose, emb.vector, k, eid.key)
+            searches.append(EngineSearch(eid, openset.plan(ctx, galleries[eid], adopted, eid, len(galleries)),
+                                         nearest_people(tx, d, purpose, hits, now)))
+        outcome, named = combine(searches)
+        shown = named or searches[0]
+        rule = shown.rule
+        out = shown.people[:1] if named else ()
         record(ctx, tx, "identify", actor=actor, deployment=d, decision=decision,
                detail={"purpose": purpose, "candidates": len(out), "outcome": outcome, "threshold": rule.threshold,
                        "margin": rule.margin, "gallery_size": rule.gallery_size, "target_fpir": rule.target_fpir,
-                       "engine": ctx.engine.name})
+                       "engine": shown.engine.name, "engine_version": shown.engine.version,
+                       **({"engines": [s.to_dict() for s in searches]} if len(galleries) > 1 else {})})
     ctx.guard.identify_result(bool(out), actor, client)
     return IdentifyResult(decision, out, rule.threshold, rule, outcome)

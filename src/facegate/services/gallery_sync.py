@@ -54,14 +54,16 @@ class SharedGallery:
         return f"SharedGallery({self.local!r}, version={self.version})"
 
     # --- the Gallery port: local first, then tell the others ------------------------------
-    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int) -> list[tuple[str, str, float]]:
-        return self.local.search(deployment_id, purpose, probe, k)
+    def search(self, deployment_id: str, purpose: str, probe: np.ndarray, k: int,
+               engine: str = "") -> list[tuple[str, str, float]]:
+        return self.local.search(deployment_id, purpose, probe, k, engine)
 
-    def size(self, deployment_id: str, purpose: str) -> int:
-        return self.local.size(deployment_id, purpose)
+    def size(self, deployment_id: str, purpose: str, engine: str = "") -> int:
+        return self.local.size(deployment_id, purpose, engine)
 
-    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray) -> None:
-        self.local.added(deployment_id, purpose, template_id, subject_id, vector)
+    def added(self, deployment_id: str, purpose: str, template_id: str, subject_id: str, vector: np.ndarray,
+              engine: str = "") -> None:
+        self.local.added(deployment_id, purpose, template_id, subject_id, vector, engine)
         self._feed.publish({"op": "changed"})
 
     def removed(self, template_ids: list[str]) -> None:

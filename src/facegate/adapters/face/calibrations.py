@@ -11,12 +11,13 @@ from importlib import resources
 from facegate.domain.openset import Calibration
 
 
-def shipped_calibration(engine: str) -> Calibration | None:
-    """The calibration measured for ``engine`` on lfw-dev, or None if none ships with facegate."""
+def shipped_calibration(engine: str, version: str = "1") -> Calibration | None:
+    """The calibration measured for ``engine`` (this model ``version``) on lfw-dev, or None if none ships."""
     if not engine.replace("_", "").replace("-", "").isalnum():
         return None
     path = resources.files("facegate") / "data" / "calibration" / f"{engine}.json"
     try:
-        return Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        cal = Calibration.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         return None
+    return cal if cal.engine_version == version else None  # another model's figures would mislead

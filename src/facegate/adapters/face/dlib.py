@@ -16,7 +16,8 @@ import face_recognition_models as models
 import numpy as np
 
 from facegate.adapters.face import quality
-from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
+from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb, thumbnail as _thumbnail
+from facegate.domain.scores import Metric
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, FaceObservation, FaceOptions
 
@@ -78,6 +79,8 @@ class DlibFaceEngine:
     """Image bytes to one embedding, with the quality checks the gate relies on; safe to call from many threads."""
 
     name = "dlib_resnet_v1"  # identifies the model: every Describer of it gives the same vectors
+    version = "1"  # dlib_face_recognition_resnet_model_v1.dat
+    metric = Metric.EUCLIDEAN
     dimension = 128
     default_threshold = 0.6
 
@@ -198,12 +201,3 @@ class DlibFaceEngine:
         return [FaceObservation(Embedding(next(vectors), o.embedding.box, o.embedding.faces_found), o.landmarks,
                                 o.face_rgb, o.thumb) if o.embedding is not None else o for o in out]
 
-
-def _thumbnail(rgb: np.ndarray, size: tuple[int, int] = (64, 48)) -> np.ndarray:
-    """The whole frame, greyscale, block-averaged to ``size``: enough to see whether anything moved."""
-    grey = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    h, w = grey.shape
-    ys = np.linspace(0, h, size[1] + 1).astype(int)
-    xs = np.linspace(0, w, size[0] + 1).astype(int)
-    rows = np.add.reduceat(grey, ys[:-1], axis=0) / np.diff(ys)[:, None]
-    return np.add.reduceat(rows, xs[:-1], axis=1) / np.diff(xs)[None, :]

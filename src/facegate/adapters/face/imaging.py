@@ -98,3 +98,13 @@ def _to_rgb8(img: Image.Image) -> np.ndarray:
         img = Image.alpha_composite(background, img)
     arr = np.asarray(img.convert("RGB"), dtype=np.uint8)
     return np.ascontiguousarray(arr)
+
+
+def thumbnail(rgb: np.ndarray, size: tuple[int, int] = (64, 48)) -> np.ndarray:
+    """The whole frame, greyscale, block-averaged to ``size``: enough to see whether anything moved."""
+    grey = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    h, w = grey.shape
+    ys = np.linspace(0, h, size[1] + 1).astype(int)
+    xs = np.linspace(0, w, size[0] + 1).astype(int)
+    rows = np.add.reduceat(grey, ys[:-1], axis=0) / np.diff(ys)[:, None]
+    return np.add.reduceat(rows, xs[:-1], axis=1) / np.diff(xs)[None, :]

@@ -14,20 +14,24 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from facegate.domain.scores import Metric
 from facegate.ports import Embedding, FaceEngine, FaceOptions
 
 log = logging.getLogger(__name__)
 
 # Known without loading anything: every describer of dlib's ResNet gives the same 128-d vectors.
 DLIB_ENGINE_NAME, DLIB_DIMENSION, DLIB_THRESHOLD = "dlib_resnet_v1", 128, 0.6
+DLIB_VERSION = "1"  # the model version templates carry (domain/scores.py)
 
 
 class LazyFaceEngine:
     """The FaceEngine port in front of ``load()``, called once, on first use, from any thread."""
 
     def __init__(self, load: Callable[[], FaceEngine], name: str = DLIB_ENGINE_NAME,
-                 dimension: int = DLIB_DIMENSION, default_threshold: float = DLIB_THRESHOLD) -> None:
+                 dimension: int = DLIB_DIMENSION, default_threshold: float = DLIB_THRESHOLD,
+                 version: str = DLIB_VERSION, metric: Metric = Metric.EUCLIDEAN) -> None:
         self.name, self.dimension, self.default_threshold = name, dimension, default_threshold
+        self.version, self.metric = version, metric
         self._load = load
         self._engine: FaceEngine | None = None
         self._lock = threading.Lock()
@@ -45,7 +49,7 @@ class LazyFaceEngine:
             with self._lock:
                 if self._engine is None:
                     engine = self._load()
-                    if (engine.name, engine.dimension) != (self.name, self.dimension):
+                    if (engine.name, engine.version, engine.dimension) != (self.name, self.version, self.dimension):
                         raise RuntimeError(f"engine {engine.name!r} loaded where {self.name!r} was announced")
                     self._engine = engine
         return self._engine

@@ -48,23 +48,37 @@ def _central_grey(chip: np.ndarray) -> np.ndarray:
     return grey[30:120, 30:120]  # the face inside the 0.25 padding of a 150-px chip
 
 
+def yaw_of(eye_a: np.ndarray, eye_b: np.ndarray, nose: np.ndarray) -> float:
+    """Nose offset from the eyes' midline over the eye distance: 0 frontal, ~0.5 at a half profile."""
+    eyes = float(np.linalg.norm(eye_b - eye_a))
+    if eyes <= 0:
+        return 0.0
+    return float(abs(np.dot(nose - (eye_a + eye_b) / 2, (eye_b - eye_a) / eyes)) / eyes)
+
+
+def grey_measures(face_grey: np.ndarray, yaw: float) -> dict[str, float]:
+    """Sharpness (variance of the Laplacian) and brightness of the central face, with the yaw proxy."""
+    g = face_grey
+    lap = g[1:-1, 2:] + g[1:-1, :-2] + g[2:, 1:-1] + g[:-2, 1:-1] - 4 * g[1:-1, 1:-1]
+    return {"sharpness": float(lap.var()), "yaw": yaw, "brightness": float(g.mean())}
+
+
 def measure(chip: np.ndarray, points: Sequence[tuple[float, float]]) -> dict[str, float]:
     """Sharpness, yaw proxy and brightness of one aligned chip (dlib's 5 points: eyes 0-3, nose 4)."""
-    g = _central_grey(chip)
-    lap = g[1:-1, 2:] + g[1:-1, :-2] + g[2:, 1:-1] + g[:-2, 1:-1] - 4 * g[1:-1, 1:-1]
     yaw = 0.0
     if len(points) >= 5:
         p = np.asarray(points[:5], dtype=np.float64)
-        right, left = (p[0] + p[1]) / 2, (p[2] + p[3]) / 2
-        eyes = float(np.linalg.norm(left - right))
-        if eyes > 0:
-            yaw = float(abs(np.dot(p[4] - (left + right) / 2, (left - right) / eyes)) / eyes)
-    return {"sharpness": float(lap.var()), "yaw": yaw, "brightness": float(g.mean())}
+        yaw = yaw_of((p[0] + p[1]) / 2, (p[2] + p[3]) / 2, p[4])
+    return grey_measures(_central_grey(chip), yaw)
 
 
 def check(chip: np.ndarray, points: Sequence[tuple[float, float]], options: FaceOptions) -> None:
     """Raise ``ImageRejected`` with a stable code when the face is too poor for ``options``."""
-    m = measure(chip, points)
+    judge(measure(chip, points), options)
+
+
+def judge(m: dict[str, float], options: FaceOptions) -> None:
+    """The refusal codes for measured figures (any engine's chip)."""
     if m["brightness"] < options.min_brightness:
         raise ImageRejected("face_too_dark", "The face is too dark; add light in front of the person.",
                             "人脸过暗，请增加正面光线。", detail={"brightness": round(m["brightness"], 1)})

@@ -30,6 +30,7 @@ def template_from_row(row: Any) -> TemplateRecord:
     return TemplateRecord(
         id=row.id, subject_id=row.subject_id, deployment_id=row.deployment_id, purpose=row.purpose,
         engine=row.engine, created_at=row.created_at, expires_at=row.expires_at, key_id=row.key_id,
+        engine_version=row.engine_version,
     )
 
 
@@ -104,7 +105,8 @@ class SqlTemplates:
     def add(self, r: TemplateRecord, sealed: bytes) -> None:
         self.conn.execute(insert(t.templates).values(
             id=r.id, subject_id=r.subject_id, deployment_id=r.deployment_id, purpose=r.purpose,
-            engine=r.engine, created_at=r.created_at, expires_at=r.expires_at, key_id=r.key_id, sealed=sealed,
+            engine=r.engine, engine_version=r.engine_version, created_at=r.created_at, expires_at=r.expires_at,
+            key_id=r.key_id, sealed=sealed,
         ))
         self._note("added", [r.id])
 
@@ -155,6 +157,16 @@ class SqlTemplates:
         q = select(func.count()).select_from(t.templates).where(
             t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose)
         return int(self.conn.execute(q).scalar_one())
+
+    def count_by_engine(self, deployment_id: str | None = None) -> list[tuple[str, str, str, str, int]]:
+        """(deployment, purpose, engine, engine version, templates): an engine switch's progress."""
+        c = t.templates.c
+        q = select(c.deployment_id, c.purpose, c.engine, c.engine_version, func.count()).group_by(
+            c.deployment_id, c.purpose, c.engine, c.engine_version).order_by(
+            c.deployment_id, c.purpose, c.engine, c.engine_version)
+        if deployment_id is not None:
+            q = q.where(c.deployment_id == deployment_id)
+        return [(r[0], r[1], r[2], r[3], int(r[4])) for r in self.conn.execute(q)]
 
     def count_people(self, processor_id: str) -> int:
         q = (

@@ -154,6 +154,8 @@ templates = Table(
     Column("deployment_id", String(64), ForeignKey("deployments.id"), nullable=False),
     Column("purpose", String(64), nullable=False),
     Column("engine", String(64), nullable=False),
+    # The engine's model version: templates of different (engine, version) are never compared.
+    Column("engine_version", String(64), nullable=False, server_default=""),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("key_id", String(32), nullable=False),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from facegate.domain.access import Permission as P
 from facegate.domain.access import Principal
-from facegate.services import access, audit, security
+from facegate.services import access, audit, engines, security
 from facegate.services.security import record_security_events
 from facegate.web.auth import client_of, require
 from facegate.web.deps import app_ctx
@@ -69,6 +69,15 @@ def public_keys(request: Request, principal: Principal = Depends(require(P.AUDIT
 @router.get("/audit/summary")
 def summary(request: Request, principal: Principal = Depends(require(P.READ_RECORDS))) -> Any:
     return audit.chain_summary(app_ctx(request).services)
+
+
+@router.get("/engines")
+def engine_progress(request: Request, principal: Principal = Depends(require(P.READ_RECORDS))) -> Any:
+    """Templates per engine, per deployment and purpose: a planned engine switch's progress (docs/engines.md)."""
+    ctx = app_ctx(request).services
+    rows = [r.to_dict() for r in engines.progress(ctx) if principal.covers(r.deployment_id)]
+    return {"current": engines.engine_id(ctx.engine).key, "running": [e.key for e in engines.running(ctx)],
+            "galleries": rows}
 
 
 @router.get("/keys")

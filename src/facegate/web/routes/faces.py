@@ -45,7 +45,8 @@ async def verify(request: Request, deployment_id: str, purpose: str, subject_ref
     if not result.decision.allowed:
         return refusal(result.decision)
     return {**decision_body(result.decision), "is_match": result.is_match, "distance": result.distance,
-            "threshold": result.threshold, **notice_changed_body(result.decision, result.notice_changes)}
+            "threshold": result.threshold, "score": result.score,
+            **notice_changed_body(result.decision, result.notice_changes)}
 
 
 @router.post("/identify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.IDENTIFY))])
