@@ -8,6 +8,8 @@ from facegate.errors import ManifestInvalid
 from facegate.services.context import ServiceContext
 from facegate.services.deployments import apply_manifest_text
 
+DEMO_ACTOR = "examples"  # applied_by of the example manifests `make run` loads
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -21,7 +23,8 @@ def load_manifests(ctx: ServiceContext, texts: list[tuple[str, str]]) -> list[Lo
     out: list[Loaded] = []
     for source, text in texts:
         try:
-            r = apply_manifest_text(ctx, text, source, actor="system")
+            # "examples" marks them as demo deployments: the console keeps them apart (issue 16 item 9).
+            r = apply_manifest_text(ctx, text, source, actor=DEMO_ACTOR)
         except ManifestInvalid:
             out.append(Loaded(source, None, "invalid"))
             continue

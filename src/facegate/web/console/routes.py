@@ -22,6 +22,8 @@ from facegate.services.deployments import list_deployments
 from facegate.services.workbench import assessment, figures, filing, overview
 from facegate.web.console import charts
 from facegate.web.console.labels import label
+from facegate.web.console.listing import FILING_PAGE_SIZE, ROWS_PAGE_SIZE, scope_of
+from facegate.services.workbench.catalog import catalog, paginate
 from facegate.web.console.access import console_access
 from facegate.web.console.confirm import signer_of
 from facegate.web.console.wiring import workbench_deps
@@ -53,6 +55,7 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
     body = _env.get_template(name).render(
         lang=lang, L=lambda zh, en: zh if lang == "zh" else en, path=request.url.path, banners=banners,
         label=lambda kind, value: label(kind, value, lang), photo_label=lambda code: label("photo", code, lang),
+        processor_name=(values["sc"].cat if "sc" in values else catalog(ctx.services)).name,
         today=ctx.services.clock.now().date(), calendar_note=deps.calendar_note, threshold=FILING_THRESHOLD,
         **values)
     response = HTMLResponse(body, status_code=status, headers=HEADERS)
@@ -60,10 +63,10 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
     return response
 
 
-def _views(request: Request) -> list[filing.FilingView]:
+def _views(request: Request, processor_ids: list[str]) -> list[filing.FilingView]:
     ctx = app_ctx(request)
     deps = workbench_deps(ctx)
-    return [filing.view(ctx.services, deps, pid) for pid in filing.processors(ctx.services)]
+    return [filing.view(ctx.services, deps, pid) for pid in processor_ids]
 
 
 @router.get("/static/console.css")
@@ -76,12 +79,14 @@ def home(request: Request, actor: str = Officer) -> Response:
     ctx = app_ctx(request)
     deps = workbench_deps(ctx)
     today = ctx.services.clock.now().date()
-    rows = overview.deployment_rows(ctx.services, deps, today)
-    views = _views(request)
+    sc = scope_of(request)
+    rows = [r for r in overview.deployment_rows(ctx.services, deps, today) if sc.shows(r.deployment.id)]
+    rows, page = paginate(rows, sc.page, ROWS_PAGE_SIZE)
+    views = _views(request, sc.processor_ids())
     report, checkpoints = figures.chain_state(ctx.services, deps)
     requests = figures.person_requests(ctx.services, deps, today)
     return render(request, "overview.html", rows=rows, views=views, chain=report, checkpoints=checkpoints,
-                  requests=requests, charts=charts, banners=[v.error for v in views if v.error])
+                  requests=requests, charts=charts, banners=[v.error for v in views if v.error], sc=sc, page=page)
 
 
 @router.get("/deployments/{deployment_id}")
@@ -140,17 +145,25 @@ def _t(request: Request, zh: str, en: str) -> str:
 
 @router.get("/filing")
 def filing_page(request: Request, actor: str = Officer) -> Response:
-    views = _views(request)
-    return render(request, "filing.html", views=views, charts=charts, banners=[v.error for v in views if v.error])
+    """One or two processors a page, with a processor filter (issue 16 item 9)."""
+    sc = scope_of(request)
+    shown, page = paginate(sc.processor_ids(), sc.page, FILING_PAGE_SIZE)
+    views = _views(request, shown)
+    return render(request, "filing.html", views=views, charts=charts, banners=[v.error for v in views if v.error],
+                  sc=sc, page=page)
 
 
 @router.get("/assessments")
 def assessments_page(request: Request, actor: str = Officer) -> Response:
     ctx = app_ctx(request)
     deps = workbench_deps(ctx)
-    rows = overview.deployment_rows(ctx.services, deps, ctx.services.clock.now().date())
-    return render(request, "assessments.html", rows=rows, versions=assessment.list_all(ctx.services, deps),
-                  now=ctx.services.clock.now())
+    sc = scope_of(request)
+    rows = [r for r in overview.deployment_rows(ctx.services, deps, ctx.services.clock.now().date())
+            if sc.shows(r.deployment.id)]
+    versions = [v for v in assessment.list_all(ctx.services, deps) if sc.shows(v.deployment_id)]
+    versions, page = paginate(versions, sc.page, ROWS_PAGE_SIZE)
+    return render(request, "assessments.html", rows=rows, versions=versions, now=ctx.services.clock.now(),
+                  sc=sc, page=page)
 
 
 @router.get("/records")

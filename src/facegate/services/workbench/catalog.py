@@ -1,0 +1,85 @@
+"""Processors by name, demo deployments apart, filters and pages for the console's lists (issue 16 item 9).
+
+A deployment is a demo when every version of it was applied by the example loader
+(``services.examples.DEMO_ACTOR``, what `make run` loads). A real site that later
+applies its own version of an example manifest makes it real from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from facegate.services.context import ServiceContext
+from facegate.services.examples import DEMO_ACTOR
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProcessorInfo:
+    id: str
+    name: str
+    is_demo: bool  # every deployment of it is a demo
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Who is who: processor names and which deployments are demos."""
+
+    processors: dict[str, ProcessorInfo]
+    deployment_processor: dict[str, str]
+    demo_deployments: frozenset[str]
+
+    def name(self, processor_id: str) -> str:
+        info = self.processors.get(processor_id)
+        return info.name if info and info.name else processor_id
+
+    def shows(self, deployment_id: str, *, processor: str | None = None, demo: bool = False) -> bool:
+        """Real deployments normally, demo ones only when asked (``demo``), of ``processor`` when given."""
+        if (deployment_id in self.demo_deployments) != demo:
+            return False
+        return processor is None or self.deployment_processor.get(deployment_id) == processor
+
+    def processor_ids(self, *, demo: bool = False) -> list[str]:
+        chosen = sorted((p for p in self.processors.values() if p.is_demo == demo), key=lambda p: (p.name, p.id))
+        return [p.id for p in chosen]
+
+
+def catalog(ctx: ServiceContext) -> Catalog:
+    with ctx.store.transaction(readonly=True) as tx:
+        deployments = tx.deployments.all()
+        demo = frozenset(d.id for d in deployments
+                         if (vs := tx.deployments.versions(d.id)) and all(v.applied_by == DEMO_ACTOR for v in vs))
+        names = {}
+        for pid in {d.processor_id for d in deployments}:
+            p = tx.deployments.get_processor(pid)
+            names[pid] = p.name if p else ""
+    owner = {d.id: d.processor_id for d in deployments}
+    processors = {pid: ProcessorInfo(pid, name, all(d in demo for d, p in owner.items() if p == pid))
+                  for pid, name in names.items()}
+    return Catalog(processors, owner, demo)
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # 1-based
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(items: Sequence[T], page: int, size: int) -> tuple[list[T], Page]:
+    """``items[page]`` of ``size``; a page past the end shows the last one."""
+    pages = max((len(items) + size - 1) // size, 1)
+    number = min(max(page, 1), pages)
+    start = (number - 1) * size
+    return list(items[start:start + size]), Page(number, pages, len(items))
