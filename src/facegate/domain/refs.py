@@ -42,13 +42,14 @@ def check_ref(value: object, field: str = "subject") -> str:
         raise InvalidInput(
             f"{field}_ref_invalid",
             f"The {field} reference must be 1-{MAX_REF} printable characters without surrounding spaces.",
-            f"{_FIELD_ZH.get(field, field)}引用须为1至{MAX_REF}个可打印字符，且首尾不能有空格。",
+            f"{_FIELD_ZH.get(field, '编号')}须为1至{MAX_REF}个可打印字符，且首尾不能有空格。",
             detail={"field": f"{field}_ref", "problem": problem},
         )
     return str(value)
 
 
-_FIELD_ZH = {"subject": "个人", "guardian": "监护人"}
+# People see "编号" on the kiosk; never an English field name inside Chinese text (issue 16 item 11).
+_FIELD_ZH = {"subject": "个人编号", "guardian": "监护人编号"}
 
 
 def text_problem(value: str) -> str | None:

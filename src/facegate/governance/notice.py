@@ -65,17 +65,25 @@ def _retention(m: Manifest) -> tuple[str, str]:
     return zh, en
 
 
+_STOPS = "。.！!？?；;"
+
+
+def _bare(text: str) -> str:
+    """Text without its closing stop, so joining sentences never prints "Ltd.." or "…spot.)." (issue 16)."""
+    return text.rstrip().rstrip(_STOPS)
+
+
 def _sections(m: Manifest) -> list[tuple[str, str, str, str, str]]:
     """(key, heading_zh, body_zh, heading_en, body_en) in display order."""
     p = m.processor
     n = m.notice
     out = [
-        ("processor", "谁在处理您的人脸信息", f"{p.name.zh}。联系方式：{p.contact}。",
-         "Who processes your face information", f"{p.name.en}. Contact: {p.contact}."),
+        ("processor", "谁在处理您的人脸信息", f"{_bare(p.name.zh)}。联系方式：{_bare(p.contact)}。",
+         "Who processes your face information", f"{_bare(p.name.en)}. Contact: {_bare(p.contact)}."),
         ("purposes", "为什么使用人脸识别",
-         "；".join(purpose_label(x)[0] for x in m.purposes) + "。",
+         "；".join(_bare(purpose_label(x)[0]) for x in m.purposes) + "。",
          "What we use face recognition for",
-         "; ".join(purpose_label(x)[1] for x in m.purposes) + "."),
+         "; ".join(_bare(purpose_label(x)[1]) for x in m.purposes) + "."),
         ("method", "怎样处理", *_pair_split(method_text(m), "How it works")),
         ("retention", "保存多久", *_pair_split(_retention(m), "How long we keep it")),
         ("necessity", "为什么必须使用人脸识别", "".join(x.necessity.zh for x in m.purposes),
@@ -90,8 +98,8 @@ def _sections(m: Manifest) -> list[tuple[str, str, str, str, str]]:
     if abroad is not None:
         out.append(abroad)
     if m.alternatives:
-        zh = "；".join(f"{a.name.zh}（{a.how_offered.zh}）" for a in m.alternatives)
-        en = "; ".join(f"{a.name.en} ({a.how_offered.en})" for a in m.alternatives)
+        zh = "；".join(f"{_bare(a.name.zh)}（{_bare(a.how_offered.zh)}）" for a in m.alternatives)
+        en = "; ".join(f"{_bare(a.name.en)} ({_bare(a.how_offered.en)})" for a in m.alternatives)
         out.append(("alternatives", "不想刷脸怎么办",
                     f"您可以不使用人脸识别，改用：{zh}。不同意刷脸不影响您办理业务。",
                     "If you do not want to use your face",
