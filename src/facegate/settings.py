@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="Port `facegate serve` listens on (`--port`).")
     public_base_url: str = Field("http://127.0.0.1:8000", description="Where people reach this service: "
                                  "printed on signs and receipts. Required in prod.")
+    kiosk_idle_seconds: int = Field(60, ge=3, le=3600, description="Seconds without a touch after which a "
+                                    "kiosk screen clears everything for the next person, with a visible "
+                                    "countdown (issue 16).")
     trusted_proxies: str = Field("", description="Comma-separated addresses or networks of reverse proxies "
                                  "whose `X-Forwarded-For` is believed (e.g. `10.0.0.5,10.1.0.0/16`). Empty: none, "
                                  "the peer address counts (per-address limits, M-14.5).")

@@ -87,7 +87,7 @@ def _camera_page(playwright: Any, video: Path, live: Live) -> tuple[Any, Any]:
 
 
 def _check(page: Any, live: Live) -> str:
-    page.goto(f"{live.url}/kiosk/{DESK}")
+    page.goto(f"{live.url}/kiosk/{DESK}/registered")
     page.fill("#verify_ref", "guest-7")
     page.click("#live-start")
     page.locator('#result-live[data-code]:not([data-code=""])').wait_for()
@@ -98,7 +98,7 @@ def test_live_sequence_passes_and_replay_reorder_and_late_fail(playwright: Any, 
                                                                tmp_path: Path) -> None:
     browser, page = _camera_page(playwright, _live_video(face, tmp_path / "live.y4m"), desk)
     try:
-        page.goto(f"{desk.url}/kiosk/{DESK}")
+        page.goto(f"{desk.url}/kiosk/{DESK}/registered")
         assert page.locator("#capture-verify").count() == 0  # required: no plain photo path
         assert page.locator("#live-start").is_visible() and page.locator("#verify-alternative").is_visible()
         sent: list[str] = []

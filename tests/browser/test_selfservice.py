@@ -28,7 +28,7 @@ def photos(face_images: dict[str, bytes], tmp_path: Path) -> dict[str, Path]:
 
 
 def _consent(page: Any, url: str, ref: str) -> str:
-    page.goto(f"{url}/kiosk/{HOTEL}")
+    page.goto(f"{url}/kiosk/{HOTEL}/consent")
     page.fill("#subject_ref", ref)
     page.fill("#birth_date", "1985-03-14")
     page.check("#face_consent")
@@ -57,6 +57,9 @@ def test_consent_enroll_verify_then_withdraw_in_self_service(live: Live, page: A
     assert _templates(live, "guest-42") == 0
     _send(page, "enroll", photos["obama.jpg"], "enrolled")
     assert _templates(live, "guest-42") == 1
+    page.wait_for_url(f"**/kiosk/{HOTEL}/done?lang=zh")  # the result step; the receipt is off the screen
+    assert code not in page.content()
+    page.goto(f"{live.url}/kiosk/{HOTEL}/registered")
     page.fill("#verify_ref", "guest-42")
     _send(page, "verify", photos["obama2.jpg"], "match")
     _send(page, "verify", photos["biden.jpg"], "no_match")
@@ -81,7 +84,7 @@ def test_consent_enroll_verify_then_withdraw_in_self_service(live: Live, page: A
     assert page.locator("#held").get_attribute("data-templates") == "0"
     assert page.locator("#withdraw").count() == 0  # cannot withdraw twice
 
-    page.goto(f"{live.url}/kiosk/{HOTEL}")
+    page.goto(f"{live.url}/kiosk/{HOTEL}/registered")
     page.fill("#verify_ref", "guest-42")
     _send(page, "verify", photos["obama2.jpg"], "consent_withdrawn")
     assert "撤回" in page.locator("#result-verify").inner_text()
@@ -104,7 +107,7 @@ def test_camera_capture_with_a_fake_device(playwright: Any, live: Live) -> None:
         context.add_cookies(list(live.cookies))
         context.grant_permissions(["camera"], origin=live.url)
         page = context.new_page()
-        page.goto(f"{live.url}/kiosk/{HOTEL}")
+        page.goto(f"{live.url}/kiosk/{HOTEL}/registered")
         page.fill("#verify_ref", "nobody-yet")
         page.click("#capture-verify .cam-start")
         page.wait_for_function("() => document.querySelector('#capture-verify video').videoWidth > 0")

@@ -134,7 +134,7 @@ def test_the_kiosk_asks_separately_for_transmission_and_records_notices_on_a_sta
         pair(c, fake_ctx, HOTEL, "westlake-hotel-law")
 
         def post(deployment: str, ref: str = "guest-1", **fields: str) -> Any:
-            html = c.get(f"/kiosk/{deployment}").text
+            html = c.get(f"/kiosk/{deployment}/consent").text
             form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
             form.update({"subject_ref": ref, "birth_date": "1990-01-01", "face_consent": "yes", **fields})
             return html, c.post(f"/kiosk/{deployment}/consent", data=form)
@@ -144,10 +144,11 @@ def test_the_kiosk_asks_separately_for_transmission_and_records_notices_on_a_sta
         assert 'value="internet_transmission" checked' not in html  # never pre-ticked (M-6.1)
         assert without.status_code == 422 and "transmission_consent_missing" in without.text
         _, given = post(HOTEL, separate="internet_transmission")
-        assert given.status_code == 201, given.text
+        assert given.status_code == 200, given.text
         html, told = post("westlake-hotel-law", "guest-2")
-        assert "撤回同意" not in html.split('id="notice"')[1].split("</section>")[0]
-        assert told.status_code == 201 and "已记录向您告知" in told.text and "撤回同意" not in told.text
+        notice_page = c.get("/kiosk/westlake-hotel-law").text
+        assert "撤回同意" not in notice_page.split('id="notice"')[1].split("</section>")[0]
+        assert told.status_code == 200 and "已记录向您告知" in told.text and "撤回同意" not in told.text
     with fake_ctx.services.store.transaction(readonly=True) as tx:
         d = tx.deployments.get("westlake-hotel-law")
         assert d is not None

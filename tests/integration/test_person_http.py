@@ -59,7 +59,7 @@ def _form(client: TestClient, url: str) -> dict[str, str]:
 
 
 def _consent(client: TestClient, ref: str = "guest-1", **fields: str) -> tuple[dict[str, str], object]:
-    form = _form(client, f"/kiosk/{HOTEL}")
+    form = _form(client, f"/kiosk/{HOTEL}/consent")
     form.update({"subject_ref": ref, "birth_date": "1990-01-01", "face_consent": "yes", **fields})
     return form, client.post(f"/kiosk/{HOTEL}/consent", data=form)
 
@@ -75,7 +75,7 @@ def _subjects(ctx: AppContext, ref: str) -> object:
 
 def test_replayed_consent_form_is_refused_and_stores_nothing_twice(client: TestClient, fake_ctx: AppContext) -> None:
     form, first = _consent(client)
-    assert first.status_code == 201 and _receipt(first).startswith("FGR-")  # type: ignore[attr-defined]
+    assert first.status_code == 200 and _receipt(first).startswith("FGR-")  # type: ignore[attr-defined]
     again = client.post(f"/kiosk/{HOTEL}/consent", data=form)
     assert again.status_code == 409 and again.headers["x-problem-code"] == "form_token_used"
     assert 'data-code="form_token_used"' in again.text and "此表单已提交过" in again.text

@@ -93,7 +93,8 @@ def test_metro_sign_renders_with_a_working_qr_code(ctx: AppContext) -> None:
     assert media == "application/pdf" and pdf.startswith(b"%PDF")
     png, media = signs.sign(ctx.services, deps, METRO, "png", "A4")
     assert media == "image/png"
-    assert _decode_qr(png) == [f"http://127.0.0.1:8000/kiosk/{METRO}"]  # {public_base_url}/kiosk/{id}
+    assert _decode_qr(png) == [f"http://127.0.0.1:8000/notice/{METRO}"]  # {public_base_url}/notice/{id}
+    assert "SAMPLE: no public address set" in text.replace("\n", " ")  # the default address: marked as not for posting
 
 
 def test_signs_are_refused_for_private_spaces_and_non_public_venues(ctx: AppContext) -> None:
@@ -108,3 +109,15 @@ def test_signs_are_refused_for_private_spaces_and_non_public_venues(ctx: AppCont
     assert private.value.code == "sign_not_public_place"
     with pytest.raises(InvalidInput):
         signs.sign(ctx.services, deps, METRO, "gif")
+
+
+def test_a_sign_for_a_real_address_leads_to_the_public_notice_and_is_no_sample(ctx: AppContext) -> None:
+    """Issue 16 item 6: the QR code opens {public_base_url}/notice/{id}; only the default is marked a sample."""
+    import dataclasses
+
+    deps = dataclasses.replace(workbench_deps(ctx), public_base_url="https://face.example.cn/")
+    svg, _ = signs.sign(ctx.services, deps, METRO, "svg", "A4")
+    assert "SAMPLE" not in svg.decode() and "样张" not in svg.decode()
+    with ctx.services.store.transaction(readonly=True) as tx:
+        fields = signs.sign_fields(deps, tx.get_deployment(METRO))
+    assert fields["notice_url"] == f"https://face.example.cn/notice/{METRO}" and fields["is_sample"] is False

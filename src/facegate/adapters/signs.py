@@ -39,6 +39,8 @@ class SignSpec:
     venue_is_private_space: bool
     alternatives_zh: str = ""
     alternatives_en: str = ""
+    # No public address configured (the QR code would lead to this machine): printed as a sample, not to post.
+    is_sample: bool = False
 
 
 def _check(spec: SignSpec) -> None:
@@ -159,6 +161,14 @@ def render_sign_svg(spec: SignSpec, size: Size = "A4") -> str:
         out.append(_text(84, qr_top + 38 + i * 5, 3.6, line.replace("/ ", "/"), lang="en", fill="#444"))
     out.append(_text(13, _H - 12, 3.2, f"依据《人脸识别技术应用安全管理办法》第十三条设置 · Required by Art. 13 of the "
                                        f"Measures · {spec.deployment_id}", fill="#555"))
+    if spec.is_sample:
+        # Beside the QR code, under its address, in red: this print is a sample, never for posting.
+        lines = [*_wrap("样张：未配置公开地址，二维码无法使用，请勿张贴。", 4.4, _W - 96),
+                 *_wrap("SAMPLE: no public address set (FACEGATE_PUBLIC_BASE_URL); the QR code leads nowhere. "
+                        "Do not post.", 3.6, _W - 96)]
+        for i, line in enumerate(lines):
+            out.append(_text(84, qr_top + 52 + i * 5.2, 4.4 if i == 0 else 3.6, line, weight="bold", fill="#b00020",
+                             lang="zh-CN" if i == 0 else "en"))
     w, h = PAGE_MM[size]
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {_W} {_H}" '
             f'font-family="{_FONT}" xml:lang="zh-CN">'

@@ -58,6 +58,15 @@ def is_remote_or_unattended(manifest: Mapping[str, Any]) -> bool:
     return scenario.get("venue_type") == "online_service" or bool(scenario.get("unattended"))
 
 
+def is_upload_allowed(manifest: Mapping[str, Any]) -> bool:
+    """May a photo file stand in for the live camera? Never where remote or unattended: nobody sees who holds
+    the photo up (M-14.5); elsewhere as ``security.photo_upload`` says, yes by default (staff watch)."""
+    if is_remote_or_unattended(manifest):
+        return False
+    declared = (manifest.get("security") or {}).get("photo_upload")
+    return True if declared is None else bool(declared)
+
+
 def policy_of(manifest: Mapping[str, Any]) -> LivenessPolicy:
     """The declared policy, or the default: required where remote or unattended, else off."""
     declared = (manifest.get("security") or {}).get("liveness")

@@ -122,6 +122,13 @@ class Deployment:
 
         return policy_of(self.manifest).value
 
+    @property
+    def is_upload_allowed(self) -> bool:
+        """May the kiosk take a photo file instead of the live camera (``domain.liveness.is_upload_allowed``)?"""
+        from facegate.domain.liveness import is_upload_allowed
+
+        return is_upload_allowed(self.manifest)
+
 
 @dataclass(frozen=True)
 class Subject:

@@ -266,6 +266,9 @@ class Security(_Model):
     liveness: LivenessPolicy | None = Field(
         None, description="Active liveness before 1:1 verification; default required where remote "
         "(online_service) or unattended, off elsewhere (docs/liveness.md)")
+    photo_upload: bool | None = Field(
+        None, description="May the kiosk take an uploaded photo instead of the live camera? Default: yes where "
+        "staff watch the capture; never where remote (online_service) or unattended (M-14.5, issue 16)")
     mlps_level: int | None = Field(None, ge=1, le=5, description="Classified protection grade (M-14.7)")
     is_cii: bool = False
 
@@ -279,7 +282,7 @@ class Security(_Model):
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: _control(v) if k not in ("mlps_level", "is_cii", "liveness") else v for k, v in data.items()}
+            return {k: _control(v) if k not in ("mlps_level", "is_cii", "liveness", "photo_upload") else v for k, v in data.items()}
         return data
 
 

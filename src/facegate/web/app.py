@@ -21,7 +21,8 @@ def create_app(ctx: AppContext) -> FastAPI:
         docs_url=None, redoc_url=None,  # apidocs serves /docs from the package, never from a CDN
     )
     app.state.ctx = ctx
-    problems.install(app)
+    # Browsers get pages (in both languages), API clients problem+json (issue 16 item 5).
+    problems.install(app, kiosk.browser_error, kiosk.is_browser)
     apidocs.install(app)
     for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -65,11 +66,24 @@ def refusal(decision: GateDecision) -> JSONResponse:
                    decision=decision_body(decision))
 
 
-def install(app: FastAPI) -> None:
+BrowserPage = Callable[[Request, FacegateError], Response]
+IsBrowser = Callable[[Request], bool]
+
+
+def install(app: FastAPI, page: BrowserPage | None = None, is_browser: IsBrowser | None = None) -> None:
+    """``page`` answers a person's browser (``is_browser``) with HTML; everyone else gets problem+json."""
+
+    def for_person(request: Request) -> bool:
+        if is_browser is None:
+            return "text/html" in request.headers.get("accept", "")
+        return is_browser(request)
+
     @app.exception_handler(FacegateError)
     async def _facegate(request: Request, exc: FacegateError) -> Response:
-        if exc.code == "console_login_required" and "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/console/login", status_code=303)  # a person, not an API client
+        if page is not None and for_person(request):
+            return page(request, exc)  # a person, not an API client: a page, a sign-in or a pairing (issue 16)
+        if exc.code == "console_login_required" and for_person(request):
+            return RedirectResponse("/console/login", status_code=303)
         extra = {"errors": exc.detail["errors"]} if "errors" in exc.detail else {}
         extra.update({k: v for k, v in exc.detail.items() if k != "errors"})
         return problem(exc.status, exc.code, exc.message_en, exc.message_zh, exc.article_id, **extra)
@@ -85,8 +99,12 @@ def install(app: FastAPI) -> None:
         return problem(422, code, "The request is malformed.", "请求格式不正确。", errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        if page is not None and for_person(request) and exc.status_code in (404, 405):
+            zh = "页面不存在。" if exc.status_code == 404 else "不支持此操作。"
+            en = "There is no page at this address." if exc.status_code == 404 else "This action is not supported here."
+            return page(request, FacegateError(code, en, zh, status=exc.status_code))
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
 
     @app.exception_handler(Exception)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from facegate.domain.model import Deployment
 from facegate.errors import Forbidden, InvalidInput
@@ -18,9 +19,18 @@ FORMATS = {"svg": "image/svg+xml", "pdf": "application/pdf", "png": "image/png"}
 SIZES = ("A4", "A3")
 
 
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
 def notice_url(deps: WorkbenchDeps, deployment_id: str) -> str:
-    """The kiosk's notice page for this deployment, which the QR code opens."""
-    return f"{deps.public_base_url.rstrip('/')}/kiosk/{deployment_id}"
+    """The public, read-only notice page for this deployment, which the QR code opens: no pairing,
+    no sign-in (M-13.2, M-5.6; issue 16 item 6)."""
+    return f"{deps.public_base_url.rstrip('/')}/notice/{deployment_id}"
+
+
+def is_public_url_unset(deps: WorkbenchDeps) -> bool:
+    """The default (this machine) or a loopback address: nobody passing a sign could open it."""
+    return (urlsplit(deps.public_base_url).hostname or "") in _LOOPBACK
 
 
 def sign_fields(deps: WorkbenchDeps, d: Deployment) -> dict[str, Any]:
@@ -49,6 +59,7 @@ def sign_fields(deps: WorkbenchDeps, d: Deployment) -> dict[str, Any]:
         "purpose_zh": purpose_zh, "purpose_en": purpose_en,
         "capture_area_zh": m.scenario.address or m.scenario.description.zh, "capture_area_en": area_en,
         "notice_url": notice_url(deps, d.id), "venue_is_private_space": False,
+        "is_sample": is_public_url_unset(deps),  # printed across the sign: not for posting
         "alternatives_zh": "；".join(a.name.zh for a in m.alternatives),
         "alternatives_en": "; ".join(a.name.en for a in m.alternatives),
     }

@@ -1,4 +1,4 @@
-"""The person's side: kiosk pages, self-service, their static files, and the operator's request list.
+"""The person's side: kiosk pages, self-service, the public notice, their static files, and the operator's requests.
 
 ``router`` bundles them so ``create_app`` includes one router for all of it.
 """
@@ -9,11 +9,13 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from facegate.errors import NotFound
-from facegate.web.kiosk import liveness, operator, pairing, routes, selfservice
-from facegate.web.kiosk.render import STATIC
+from facegate.web.kiosk import capture, liveness, operator, pairing, public, routes, selfservice
+from facegate.web.kiosk.render import STATIC, browser_error, is_browser
+
+__all__ = ["browser_error", "is_browser", "router"]
 
 router = APIRouter()
-for _module in (pairing, routes, selfservice, operator, liveness):
+for _module in (pairing, routes, capture, selfservice, operator, liveness, public):
     router.include_router(_module.router)
 
 _STATIC_FILES = {p.name: p for p in STATIC.iterdir() if p.is_file()}

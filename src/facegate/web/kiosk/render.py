@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from facegate.adapters.calendar_cn import ChineseWorkdayCalendar
@@ -50,8 +50,9 @@ def render(request: Request, name: str, status: int = 200, *, code: str | None =
            **values: Any) -> HTMLResponse:
     lang = lang_of(request)
     other = "en" if lang == "zh" else "zh"
+    idle = app_ctx(request).settings.kiosk_idle_seconds
     body = _env.get_template(name).render(
-        lang=lang, other=other, t=translator(lang), texts=TEXTS, path=request.url.path, **values)
+        lang=lang, other=other, t=translator(lang), texts=TEXTS, path=request.url.path, idle_seconds=idle, **values)
     headers = dict(HEADERS)
     if code:
         headers["X-Problem-Code"] = code  # a stable code for machines, beside the page for people
@@ -69,6 +70,25 @@ def error_page(request: Request, exc: FacegateError, name: str = "message.html",
     if wants_json(request):
         return problem(exc.status, exc.code, exc.message_en, exc.message_zh, exc.article_id)
     return render(request, name, exc.status, code=exc.code, error=exc, **values)
+
+
+_API_PATHS = ("/v1/", "/healthz", "/openapi", "/docs", "/kiosk-static/", "/console/static/")
+
+
+def is_browser(request: Request) -> bool:
+    """A person's browser navigating (it asks for HTML), not an API client or the pages' own fetch calls."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith(_API_PATHS)
+
+
+def browser_error(request: Request, exc: FacegateError) -> Response:
+    """An error as a page in both languages, the page's first (issue 16 item 5); sign-in and pairing as redirects."""
+    parts = request.url.path.split("/")
+    if exc.code == "kiosk_not_paired" and len(parts) > 2 and parts[1] == "kiosk":
+        return RedirectResponse(f"/kiosk/{parts[2]}/pair?lang={lang_of(request)}", status_code=303)
+    if exc.code == "console_login_required":
+        return RedirectResponse("/console/login", status_code=303)
+    return render(request, "error.html", exc.status, code=exc.code, error=exc)
 
 
 def person_deps(request: Request) -> PersonDeps:

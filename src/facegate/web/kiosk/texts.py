@@ -146,6 +146,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "answer": ("答复", "Answer"),
     "refusal_reason": ("拒绝理由", "Reason for refusal"),
     "answered_late": ("（晚于答复期限）", "(after the due date)"),
+    # The step-by-step kiosk, its idle reset and the receipt slip (issue 16 items 1-3).
+    "steps": ("办理步骤", "Steps"),
+    "step_notice": ("告知", "Notice"),
+    "step_choice": ("选择", "Choice"),
+    "step_consent": ("同意", "Consent"),
+    "step_capture": ("采集", "Capture"),
+    "step_done": ("完成", "Done"),
+    "next": ("已阅读，下一步", "I have read it - next"),
+    "idle_left": ("无操作{s}秒后自动清除", "Clears in {s} s without a touch"),
+    "idle_title": ("还在吗？屏幕即将为下一位清除。", "Still there? The screen will clear for the next person."),
+    "idle_stay": ("继续办理", "Continue"),
+    "receipt_qr": ("用手机扫码，可在自助服务页面使用此回执码。", "Scan with your phone to use this code in self-service."),
+    "print_receipt": ("打印回执", "Print the receipt"),
+    "skip_capture": ("暂不采集，完成", "Not now - finish"),
+    "done_lead": ("已完成。请带走您的回执。", "All done. Please keep your receipt."),
+    "done_empty": ("本次办理已结束。", "This visit is finished."),
+    "camera_only": ("此处只能使用现场摄像头，不能上传照片。", "Only the live camera can be used here, not an uploaded photo."),
+    "public_lead": ("这是本场所人脸识别的公开告知书，无需登录即可查看。",
+                    "This is the public notice for face recognition at this place; anyone may read it."),
+    "home": ("首页", "Home"),
 }
 
 
