@@ -119,5 +119,5 @@ def test_a_sign_for_a_real_address_leads_to_the_public_notice_and_is_no_sample(c
     svg, _ = signs.sign(ctx.services, deps, METRO, "svg", "A4")
     assert "SAMPLE" not in svg.decode() and "样张" not in svg.decode()
     with ctx.services.store.transaction(readonly=True) as tx:
-        fields = signs.sign_fields(deps, tx.get_deployment(METRO))
+        fields = signs.sign_fields(deps, tx.deployments.get(METRO))
     assert fields["notice_url"] == f"https://face.example.cn/notice/{METRO}" and fields["is_sample"] is False
