@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.domain.age import AgeBasis
@@ -23,6 +23,11 @@ def consent_from_row(row: Any) -> Consent:
         separate=tuple(SeparateConsent(s) for s in row.separate_consents or ()),
         age_basis=AgeBasis(row.age_basis) if row.age_basis else None, age_attested_by=row.age_attested_by,
     )
+
+
+_FOR_SUBJECT_HERE = (select(t.consents).where(t.consents.c.subject_id == bindparam("subject"),
+                                              t.consents.c.deployment_id == bindparam("deployment"))
+                     .order_by(t.consents.c.given_at))
 
 
 class SqlConsents:
@@ -43,6 +48,9 @@ class SqlConsents:
         ))
 
     def for_subject(self, subject_id: str, deployment_id: str | None = None) -> list[Consent]:
+        if deployment_id:  # the gate's question on every face operation: a constant statement (issue 14)
+            return [consent_from_row(r) for r in self.conn.execute(_FOR_SUBJECT_HERE,
+                                                                   {"subject": subject_id, "deployment": deployment_id})]
         q = select(t.consents).where(t.consents.c.subject_id == subject_id)
         if deployment_id:
             q = q.where(t.consents.c.deployment_id == deployment_id)

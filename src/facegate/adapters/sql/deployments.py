@@ -1,11 +1,19 @@
-"""SqlDeployments: the deployments repository (processors, deployments, versions, calibrations) on one connection."""
+"""SqlDeployments: the deployments repository (processors, deployments, versions, calibrations) on one connection.
+
+Every face operation reads its deployment (twice: the gate and the assessment check), so
+``get`` is the hot path (issue 14): with a ``DeploymentCache`` it reads only the row's version
+and status and decodes the manifest JSON only when those changed. A node that changed the
+deployment has a new version or status in the row, so every node sees the change on its next
+read; no message is needed.
+"""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.domain.model import (
@@ -60,18 +68,68 @@ def _deployment_values(d: Deployment) -> dict[str, Any]:
     }
 
 
-class SqlDeployments:
-    """The DeploymentRepository port inside the caller's transaction."""
+# Constant statements: SQLAlchemy builds and compiles each once, not on every call (issue 14).
+_GET = select(t.deployments).where(t.deployments.c.id == bindparam("id"))
+_STAMP = select(t.deployments.c.version, t.deployments.c.status).where(t.deployments.c.id == bindparam("id"))
+_VERSIONS = (select(t.deployment_versions).where(t.deployment_versions.c.deployment_id == bindparam("id"))
+             .order_by(t.deployment_versions.c.version))
+_CALIBRATION = select(t.calibrations).where(t.calibrations.c.deployment_id == bindparam("id"))
 
-    def __init__(self, conn: Connection) -> None:
+
+class DeploymentCache:
+    """Decoded deployments by id, each valid while the row keeps its version and status."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, Deployment] = {}
+        self._lock = threading.Lock()
+
+    def get(self, deployment_id: str, version: int, status: str) -> Deployment | None:
+        d = self._held.get(deployment_id)
+        return d if d is not None and d.version == version and d.status.value == status else None
+
+    def put(self, d: Deployment) -> None:
+        with self._lock:
+            self._held[d.id] = d
+
+    def drop(self, deployment_id: str) -> None:
+        with self._lock:
+            self._held.pop(deployment_id, None)
+
+
+class SqlDeployments:
+    """The DeploymentRepository port inside the caller's transaction.
+
+    ``cache``: shared by the store's transactions; only read-only ones fill it, so a row a
+    writing transaction made and then rolled back is never served.
+    """
+
+    def __init__(self, conn: Connection, cache: DeploymentCache | None = None, fills_cache: bool = False) -> None:
         self.conn = conn
+        self._cache = cache
+        self._fills = fills_cache
 
     def get(self, deployment_id: str) -> Deployment | None:
-        row = self.conn.execute(select(t.deployments).where(t.deployments.c.id == deployment_id)).first()
-        return deployment_from_row(row) if row else None
+        if self._cache is None:
+            row = self.conn.execute(_GET, {"id": deployment_id}).first()
+            return deployment_from_row(row) if row else None
+        stamp = self.conn.execute(_STAMP, {"id": deployment_id}).first()
+        if stamp is None:
+            return None
+        held = self._cache.get(deployment_id, stamp.version, stamp.status)
+        if held is not None:
+            return held
+        row = self.conn.execute(_GET, {"id": deployment_id}).first()
+        if row is None:
+            return None
+        d = deployment_from_row(row)
+        if self._fills:
+            self._cache.put(d)
+        return d
 
     def put(self, d: Deployment) -> None:
         values = _deployment_values(d)
+        if self._cache is not None:
+            self._cache.drop(d.id)
         if self.get(d.id):
             self.conn.execute(update(t.deployments).where(t.deployments.c.id == d.id).values(**values))
         else:
@@ -89,9 +147,7 @@ class SqlDeployments:
         ))
 
     def versions(self, deployment_id: str) -> list[DeploymentVersion]:
-        c = t.deployment_versions.c
-        rows = self.conn.execute(select(t.deployment_versions).where(c.deployment_id == deployment_id)
-                                 .order_by(c.version))
+        rows = self.conn.execute(_VERSIONS, {"id": deployment_id})
         return [DeploymentVersion(r.deployment_id, r.version, r.status, dict(r.manifest), list(r.findings),
                                   r.applied_at, r.applied_by) for r in rows]
 
@@ -107,7 +163,7 @@ class SqlDeployments:
             self.conn.execute(insert(t.processors).values(id=processor.id, **values))
 
     def calibration(self, deployment_id: str) -> AdoptedCalibration | None:
-        row = self.conn.execute(select(t.calibrations).where(t.calibrations.c.deployment_id == deployment_id)).first()
+        row = self.conn.execute(_CALIBRATION, {"id": deployment_id}).first()
         if row is None:
             return None
         return AdoptedCalibration(Calibration.from_dict(row.document), float(row.target_far), float(row.target_fpir),

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.consents import SqlConsents
-from facegate.adapters.sql.deployments import SqlDeployments
+from facegate.adapters.sql.deployments import DeploymentCache, SqlDeployments
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.group_commit import GroupCommitter
 from facegate.adapters.sql.record_append import RecordAppendMixin, watch_writes
@@ -25,7 +25,8 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
 
     def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
                  every_events: int = DEFAULT_POLICY.every_events,
-                 every_seconds: int = DEFAULT_POLICY.every_seconds) -> None:
+                 every_seconds: int = DEFAULT_POLICY.every_seconds,
+                 deployment_cache: DeploymentCache | None = None, readonly: bool = False) -> None:
         self.conn = conn
         self._hash_fn = hash_fn
         self._signer = signer
@@ -33,7 +34,7 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self._every_seconds = every_seconds
         self._gallery: dict[str, list[str]] | None = None  # this transaction's gallery changes, for the log
         self._begin_records()
-        self.deployments = SqlDeployments(conn)
+        self.deployments = SqlDeployments(conn, deployment_cache, fills_cache=readonly)
         self.subjects = SqlSubjects(conn, self._gallery_note)
         self.templates = SqlTemplates(conn, self._gallery_note)
         self.consents = SqlConsents(conn)
@@ -82,6 +83,7 @@ class SqlStore:
         watch_writes(self.engine)
         watch_writes(self.read_engine)
         self._group = GroupCommitter(self._write_records)
+        self.deployment_cache = DeploymentCache()  # decoded deployments, checked against the row's version
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -89,7 +91,8 @@ class SqlStore:
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
         with (self.read_engine if readonly else self.engine).begin() as conn:
-            tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every)
+            tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every,
+                       deployment_cache=self.deployment_cache, readonly=readonly)
             yield tx
             # Skipped when the body raised: the rollback takes the records and the changes too.
             deferred = tx.take_deferred_records()  # [] when they were linked into this transaction

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -54,6 +54,15 @@ def _sealed_query() -> Select[Any]:
     )
 
 
+# The gate's reads on every verify, as constant statements: built and compiled once (issue 14).
+_SUBJECT_BY_REF = select(t.subjects).where(t.subjects.c.processor_id == bindparam("processor"),
+                                           t.subjects.c.external_ref == bindparam("ref"))
+_HELD = (_sealed_query().where(t.templates.c.subject_id == bindparam("subject"),
+                               t.templates.c.deployment_id == bindparam("deployment"),
+                               t.templates.c.purpose == bindparam("purpose"))
+         .order_by(t.templates.c.created_at))
+
+
 class SqlSubjects:
     """The SubjectRepository port inside the caller's transaction."""
 
@@ -62,9 +71,7 @@ class SqlSubjects:
         self._note = note
 
     def get(self, processor_id: str, external_ref: str) -> Subject | None:
-        row = self.conn.execute(select(t.subjects).where(
-            t.subjects.c.processor_id == processor_id, t.subjects.c.external_ref == external_ref
-        )).first()
+        row = self.conn.execute(_SUBJECT_BY_REF, {"processor": processor_id, "ref": external_ref}).first()
         return _subject(row) if row else None
 
     def get_by_id(self, subject_id: str) -> Subject | None:
@@ -120,6 +127,9 @@ class SqlTemplates:
 
     def for_subject(self, subject_id: str, deployment_id: str | None = None,
                     purpose: str | None = None) -> list[SealedTemplate]:
+        if deployment_id and purpose:  # the gate's question on every verify
+            rows = self.conn.execute(_HELD, {"subject": subject_id, "deployment": deployment_id, "purpose": purpose})
+            return [_sealed(r) for r in rows]
         q = _sealed_query().where(t.templates.c.subject_id == subject_id)
         if deployment_id:
             q = q.where(t.templates.c.deployment_id == deployment_id)
