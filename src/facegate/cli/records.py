@@ -13,6 +13,7 @@ import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import NO_MATCH, JsonOption, emit, handle_errors
+from facegate.cli.progress import ProgressOption, progress
 from facegate.errors import InvalidInput
 from facegate.cli.lazy import lazy
 
@@ -153,11 +154,13 @@ def keys_rotate_api(key_id: str = typer.Argument(..., help="The key id to replac
 
 @keys_app.command("rotate")
 @handle_errors
-def keys_rotate(as_json: bool = JsonOption) -> None:
+def keys_rotate(as_json: bool = JsonOption, show: bool | None = ProgressOption) -> None:
     """New key-encryption key; every data key is re-wrapped under it while service continues."""
-    ctx = local_context()
-    ctx.keyring.create_kek()
-    r = keys.rewrap_all(ctx.services)
+    with progress(show, "opening the store") as report:
+        ctx = local_context()
+        report("creating the new key-encryption key")
+        ctx.keyring.create_kek()
+        r = keys.rewrap_all(ctx.services, progress=report)
     emit(asdict(r), as_json, f"current KEK {r.kek_id}: {r.rewrapped} data key(s) re-wrapped")
 
 
@@ -181,8 +184,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("purge")
     @handle_errors
-    def purge_cmd(as_json: bool = JsonOption) -> None:
+    def purge_cmd(as_json: bool = JsonOption, show: bool | None = ProgressOption) -> None:
         """Delete templates past their retention period and shred unneeded keys (M-8.5)."""
-        r = purge.purge_expired(local_context().services, actor="cli")
+        with progress(show, "opening the store") as report:
+            services = local_context().services
+            report("finding expired templates")
+            r = purge.purge_expired(services, actor="cli", progress=report)
         emit(asdict(r), as_json, f"purged {r.templates_deleted} template(s), destroyed {r.keys_destroyed} key(s); "
                                  f"receipt {r.receipt_code}")

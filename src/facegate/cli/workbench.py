@@ -10,6 +10,7 @@ import typer
 
 from facegate.cli.context import local_context
 from facegate.cli.output import DeploymentArg, JsonOption, emit, handle_errors
+from facegate.cli.progress import ProgressOption, progress
 from facegate.errors import InvalidInput
 from facegate.cli.lazy import lazy
 
@@ -58,24 +59,29 @@ def pia(deployment: DeploymentArg,
         version: int | None = typer.Option(None, help="Write this stored version instead of generating one."),
         reviewer: str | None = typer.Option(None, help="The named reviewer (default: the manifest's approver)."),
         approve: bool = typer.Option(False, "--approve", help="Sign the generated version off as the reviewer."),
-        as_json: bool = JsonOption) -> None:
+        as_json: bool = JsonOption, show: bool | None = ProgressOption) -> None:
     """Generate (or fetch) the impact assessment of DEPLOYMENT and write it as HTML or PDF (M-9.2, M-9.6)."""
-    services, deps = _ctx()
-    if version is None:
-        rec = assessment.generate(services, deps, deployment, reviewer=reviewer, actor="cli")
-        if approve and rec.status == "draft":
-            # At the shell the local administrator signs in the reviewer's name (no API key is involved).
-            rec = assessment.approve(services, deps, deployment, rec.version,
-                                     signer=assessment.Signer(rec.reviewer, "cli"), actor="cli")
-    else:
-        rec = assessment.get(services, deps, deployment, version)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for code in (("zh", "en") if lang == "both" else (lang,)):
-        body, _ = assessment.render(deps, rec, code, fmt)
-        path = out / f"pia-{deployment}-v{rec.version}-{code}.{fmt}"
-        path.write_bytes(body)
-        written.append(str(path))
+    langs = ("zh", "en") if lang == "both" else (lang,)
+    with progress(show, "opening the store") as report:
+        services, deps = _ctx()
+        report("assessing the deployment", 0, len(langs) + 1)
+        if version is None:
+            rec = assessment.generate(services, deps, deployment, reviewer=reviewer, actor="cli")
+            if approve and rec.status == "draft":
+                # At the shell the local administrator signs in the reviewer's name (no API key is involved).
+                rec = assessment.approve(services, deps, deployment, rec.version,
+                                         signer=assessment.Signer(rec.reviewer, "cli"), actor="cli")
+        else:
+            rec = assessment.get(services, deps, deployment, version)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for n, code in enumerate(langs, 1):
+            report(f"writing the {code} {fmt}", n, len(langs) + 1)
+            body, _ = assessment.render(deps, rec, code, fmt)
+            path = out / f"pia-{deployment}-v{rec.version}-{code}.{fmt}"
+            path.write_bytes(body)
+            written.append(str(path))
+        report("written", len(langs) + 1, len(langs) + 1)
     emit({"deployment_id": deployment, "version": rec.version, "status": rec.status,
           "risk": rec.document["risk"]["score"], "files": written}, as_json,
          f"PIA v{rec.version} ({rec.status}, risk {rec.document['risk']['score']}/100): {', '.join(written)}")
@@ -104,11 +110,13 @@ def filing_status(processor: str | None = typer.Option(None, help="Processor id 
 @handle_errors
 def dossier_zip(processor: str | None = typer.Option(None, help="Processor id (default: the only one)."),
                 out: Path = typer.Option(Path("filing-dossier.zip"), "--out", "-o", help="The zip file to write."),
-                as_json: bool = JsonOption) -> None:
+                as_json: bool = JsonOption, show: bool | None = ProgressOption) -> None:
     """Write the filing dossier (one zip: the five Art. 15 parts as PDF + JSON, PIA reports, forms) (M-15.4)."""
-    services, deps = _ctx()
-    body = dossier.build(services, deps, _processor(services, processor), actor="cli")
-    out.write_bytes(body)
+    with progress(show, "opening the store") as report:
+        services, deps = _ctx()
+        report("building the dossier (five parts as PDF and JSON, the PIA reports)")
+        body = dossier.build(services, deps, _processor(services, processor), actor="cli")
+        out.write_bytes(body)
     emit({"path": str(out), "bytes": len(body)}, as_json, f"dossier written to {out} ({len(body):,} bytes)")
 
 

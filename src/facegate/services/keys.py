@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from facegate.domain.audit import AuditEvent
@@ -17,8 +18,12 @@ class RewrapReport:
     already_current: int
 
 
-def rewrap_all(ctx: ServiceContext, *, actor: str = "cli") -> RewrapReport:
-    """Move every subject's data key under the current KEK; old ones stay readable meanwhile."""
+def rewrap_all(ctx: ServiceContext, *, actor: str = "cli",
+               progress: Callable[[str, int, int | None], None] | None = None) -> RewrapReport:
+    """Move every subject's data key under the current KEK; old ones stay readable meanwhile.
+
+    ``progress(step, done, total)`` hears after each batch (the CLI shows it).
+    """
     current = ctx.keys.current_kek_id
     with ctx.store.transaction(readonly=True) as tx:
         todo = [(sid, key) for sid, key in tx.all_subject_keys() if key.kek_id != current]
@@ -28,6 +33,8 @@ def rewrap_all(ctx: ServiceContext, *, actor: str = "cli") -> RewrapReport:
             for subject_id, key in todo[start:start + BATCH]:
                 if tx.get_subject_key(subject_id) == key:  # not deleted or rewrapped meanwhile
                     tx.put_subject_key(subject_id, ctx.keys.rewrap(key))
+        if progress is not None:
+            progress("re-wrapping data keys", min(start + BATCH, len(todo)), len(todo))
     with ctx.store.transaction() as tx:
         tx.append_event(AuditEvent(kind="key_rotated", at=ctx.clock.now(), actor=actor, allowed=True,
                                    detail={"kek_id": current, "rewrapped": len(todo)}))

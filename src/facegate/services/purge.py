@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from facegate.domain.audit import AuditEvent
@@ -24,8 +25,12 @@ class PurgeReport:
     is_skipped: bool = False  # another node held the purge lock and is doing this pass
 
 
-def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
-    """One pass: expired templates go, and a subject left with none loses its data key."""
+def purge_expired(ctx: ServiceContext, *, actor: str = "system",
+                  progress: Callable[[str, int, int | None], None] | None = None) -> PurgeReport:
+    """One pass: expired templates go, and a subject left with none loses its data key.
+
+    ``progress(step, done, total)`` hears how far the deletion is (the CLI shows it).
+    """
     now = ctx.clock.now()
     deleted: list[str] = []
     shredded = []
@@ -34,9 +39,11 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system") -> PurgeReport:
         if not tx.try_exclusive(PURGE_LOCK):
             return PurgeReport(0, 0, "", is_skipped=True)
         expired = tx.templates.expired(now)
-        for rec in expired:
+        for n, rec in enumerate(expired, 1):
             tx.templates.delete(rec.id)
             deleted.append(rec.id)
+            if progress is not None and (n % 100 == 0 or n == len(expired)):
+                progress("deleting expired templates", n, len(expired))
         for subject_id in sorted({r.subject_id for r in expired}):
             if tx.templates.count_for_subject(subject_id) == 0:
                 key = tx.get_subject_key(subject_id)

@@ -70,7 +70,10 @@ def make_engine(url: str, *, for_reads: bool = False, **kwargs: Any) -> Engine:
 
         _refuse_nul(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it cost a round trip (SELECT 1) on every checkout, i.e. on every unit of work (issue 14).
+    # When the server restarts, the first statement on a dead connection fails (a 503 at the web layer),
+    # SQLAlchemy then discards every pooled connection at once, and the next unit of work reconnects.
+    engine = create_engine(url, **kwargs)
     _refuse_nul(engine)
     return engine
 

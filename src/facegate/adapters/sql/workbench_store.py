@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +25,12 @@ except ImportError:  # pragma: no cover
     tp = None  # type: ignore[assignment]
 
 Row = dict[str, Any]
+
+# Read by the gate's assessment check on every face operation: constant statements (issue 14).
+_ASSESSMENTS_OF = (select(tw.assessments).where(tw.assessments.c.deployment_id == bindparam("id"))
+                   .order_by(tw.assessments.c.deployment_id, tw.assessments.c.version))
+_INCIDENTS_OF = (select(tw.incidents).where(tw.incidents.c.processor_id == bindparam("id"))
+                 .order_by(tw.incidents.c.occurred_at))
 
 
 def _row(row: Any) -> Row:
@@ -48,6 +54,8 @@ class SqlWorkbenchStore:
         ).values(**values))
 
     def list_assessments(self, deployment_id: str | None = None) -> list[Row]:
+        if deployment_id is not None:
+            return [_row(r) for r in self.conn.execute(_ASSESSMENTS_OF, {"id": deployment_id})]
         q = select(tw.assessments)
         if deployment_id is not None:
             q = q.where(tw.assessments.c.deployment_id == deployment_id)
@@ -99,6 +107,8 @@ class SqlWorkbenchStore:
         self.conn.execute(insert(tw.incidents).values(**inc))
 
     def list_incidents(self, processor_id: str | None = None) -> list[Row]:
+        if processor_id is not None:
+            return [_row(r) for r in self.conn.execute(_INCIDENTS_OF, {"id": processor_id})]
         q = select(tw.incidents)
         if processor_id is not None:
             q = q.where(tw.incidents.c.processor_id == processor_id)

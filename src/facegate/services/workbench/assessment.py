@@ -212,9 +212,10 @@ class AssessmentState:
         return self.blocks_from is not None and now >= self.blocks_from
 
 
-def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment) -> tuple[int, str, datetime] | None:
+def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment, recs: list[Any] | None = None,
+              ) -> tuple[int, str, datetime] | None:
     """(manifest version, method hash, date) the assessment in force was made for, if any."""
-    approved = [r for r in wb.list_assessments(d.id) if r.status == "approved"]
+    approved = [r for r in (wb.list_assessments(d.id) if recs is None else recs) if r.status == "approved"]
     if approved:
         a = approved[-1]
         return a.manifest_version, a.method_hash, datetime.combine(a.signed_on or a.created_at.date(), time(), UTC)
@@ -238,7 +239,7 @@ def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> Ass
     recs = wb.list_assessments(d.id)
     current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
     try:
-        base = _baseline(tx, wb, d)
+        base = _baseline(tx, wb, d, recs)  # the gate runs this on every face operation: one read, not two
         if base is None:
             return AssessmentState(d.id, current, None, (), None)
         base_version, base_hash, base_at = base
