@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+import face_like
 from facegate.adapters.index import ApproximateIndex, ExactIndex
 from facegate.adapters.ivf import TRAIN_PER_LIST, lists_for
 from summary import row, write_summary
@@ -59,6 +61,8 @@ def _scales() -> np.ndarray:
 
 
 def unit_vectors(n: int, seed: int, chunk: int = 1_000_000) -> np.ndarray:
+    if SPECTRUM == "clustered":
+        return face_like.clustered(n, seed, chunk)
     rng = np.random.default_rng(seed)
     scales = _scales()
     out = np.empty((n, D), dtype=np.float32)
@@ -70,6 +74,8 @@ def unit_vectors(n: int, seed: int, chunk: int = 1_000_000) -> np.ndarray:
 
 
 def probes(x: np.ndarray, m: int, seed: int, noise: float = 0.5) -> np.ndarray:
+    if SPECTRUM == "clustered":
+        return face_like.probes(x, m, seed, noise)
     rng = np.random.default_rng(seed)
     base = x[rng.choice(len(x), m, replace=False)]
     e = rng.standard_normal(base.shape, dtype=np.float32) * _scales()
@@ -77,7 +83,7 @@ def probes(x: np.ndarray, m: int, seed: int, noise: float = 0.5) -> np.ndarray:
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
-def brute_topk(x: np.ndarray, qs: np.ndarray, k: int, chunk: int = 2_000_000) -> np.ndarray:
+def brute_topk(x: np.ndarray, qs: np.ndarray, k: int, chunk: int = 500_000) -> np.ndarray:
     """Exact top-k row numbers, float64 distances, independent of the index code."""
     best_d = np.full((len(qs), k), np.inf)
     best_i = np.zeros((len(qs), k), dtype=np.int64)
@@ -154,16 +160,17 @@ def bench_ann(n: int, queries: int, k: int, seed: int, nprobes: list[int], nlist
     index = ApproximateIndex(D, nlist=nlist)
     default = index.nprobe  # what GalleryIndex would use (ivf.probes_for)
     nprobes = sorted({*nprobes, default})
-    t = time.perf_counter()
-    index.train(x)
-    train_s = time.perf_counter() - t
-    print(f"  ivf trained {nlist} lists in {train_s:.0f}s", flush=True)
-    t = time.perf_counter()
-    step = 1_000_000
-    for s in range(0, n, step):
-        index.add(ids[s:s + step], x[s:s + step])
-        print(f"  ivf add {min(n, s + step):,}/{n:,} {time.perf_counter() - t:.0f}s", flush=True)
-    add_s = time.perf_counter() - t
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns) as bar:
+        task = bar.add_task(f"IVF train ({nlist:,} lists)", total=None)
+        t = time.perf_counter()
+        index.train(x)
+        train_s = time.perf_counter() - t
+        bar.update(task, total=1, completed=1)
+        task = bar.add_task("IVF add", total=n)
+        t = time.perf_counter()
+        index.add(ids, x, progress=lambda filed: bar.advance(task, filed))
+        add_s = time.perf_counter() - t
     gc.collect()
     ann_rss = rss_bytes() - before
     rows = []
@@ -198,14 +205,14 @@ def bench_ann(n: int, queries: int, k: int, seed: int, nprobes: list[int], nlist
             print(rows[-1], flush=True)
     per_m = 1e6 / n
     out = [
-        f"### Approximate index (FAISS IVF-SQ8, {nlist:,} lists), {n:,} templates",
+        f"### Approximate index (FAISS IVF-PQ64x4 fast scan, {nlist:,} lists), {n:,} templates",
         "",
         f"Build: train {train_s:.0f} s (k-means on {min(n, TRAIN_PER_LIST * nlist):,} vectors), "
         f"add {add_s:.0f} s ({n / add_s:,.0f} vectors/s). "
         f"Process RSS growth {ann_rss / 2**20:,.0f} MiB ({ann_rss * per_m / 2**20:.0f} MiB per million, "
         "string ids included).",
         "",
-        f"Columns: raw IVF top-{k} (distances from the 8-bit codes); then GalleryIndex's path "
+        f"Columns: raw IVF top-{k} (distances from the 4-bit PQ codes); then GalleryIndex's path "
         f"(IVF top-{k * oversample}, ranked by exact float32 distance). {faiss_threads()} FAISS threads.",
         "",
         f"| queries | nprobe (share of lists) | recall@{k} raw | p50 ms | recall@{k} re-ranked | p50 ms | p95 ms |",
@@ -292,13 +299,14 @@ def main() -> None:
     ap.add_argument("--exact-n", type=int, default=1_000_000)
     ap.add_argument("--ann-n", type=int, default=10_000_000)
     ap.add_argument("--nlist", type=int, default=0, help="IVF lists (0 = what GalleryIndex would pick)")
-    ap.add_argument("--nprobes", default="512,1024,2048", help="lists to probe (the default setting is added)")
-    ap.add_argument("--oversample", type=int, default=4)
+    ap.add_argument("--nprobes", default="512,768,1024,1536", help="lists to probe (the default setting is added)")
+    ap.add_argument("--oversample", type=int, default=100, help="IVF candidates per result re-ranked exactly")
     ap.add_argument("--cold-n", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--k", type=int, default=5)
-    ap.add_argument("--spectrum", choices=["isotropic", "face"], default="isotropic",
-                    help="isotropic unit vectors, or a decaying face-like spectrum (see FACE_ALPHA)")
+    ap.add_argument("--spectrum", choices=["isotropic", "face", "clustered"], default="isotropic",
+                    help="isotropic unit vectors, a decaying face-like spectrum (see FACE_ALPHA), or that "
+                    "spectrum in clusters (bench/face_like.py)")
     ap.add_argument("--face-alpha", type=float, default=0.85)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--skip", default="", help="comma list of parts to skip: exact,ann,cold")
@@ -312,7 +320,8 @@ def main() -> None:
         "## 1:N index benchmark",
         "",
         f"Synthetic {D}-d unit vectors ({args.spectrum}"
-        f"{f', variance of component i ~ i^-{args.face_alpha:g}' if args.spectrum == 'face' else ''}); "
+        f"{f', variance of component i ~ i^-{args.face_alpha:g}' if args.spectrum == 'face' else ''}"
+        f"{f': {face_like.describe()}' if args.spectrum == 'clustered' else ''}); "
         f"{os.cpu_count()} CPUs ({platform.machine()}); numpy {np.__version__}; "
         f"faiss-cpu {importlib.metadata.version('faiss-cpu')}; onnxruntime {importlib.metadata.version('onnxruntime')}.",
         "",

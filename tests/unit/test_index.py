@@ -107,6 +107,16 @@ def _recall(index: ApproximateIndex | GalleryIndex, ids: list[str], x: np.ndarra
     return hits / (k * len(queries))
 
 
+def _within(index: ApproximateIndex, ids: list[str], x: np.ndarray, queries: np.ndarray, k: int,
+            fetched: int) -> float:
+    """Share of the true top k found among the index's first ``fetched`` answers."""
+    hits = 0
+    for q in queries:
+        want = {w[0] for w in _brute(ids, x, q, k)}
+        hits += len(want & {g[0] for g in index.search(q, fetched)})
+    return hits / (k * len(queries))
+
+
 def test_approximate_recall_on_synthetic_gallery() -> None:
     rng = np.random.default_rng(5)
     x = _unit(rng, 5000)
@@ -116,9 +126,10 @@ def test_approximate_recall_on_synthetic_gallery() -> None:
     ann = ApproximateIndex(D, nlist=64, nprobe=8)
     ann.train(x)
     ann.add(ids, x)
-    few = _recall(ann, ids, x, probes, 5)  # isotropic data has no clusters: few lists miss a lot
-    ann.nprobe = 64  # every list: only the 8-bit codes stand between this and exact
-    assert _recall(ann, ids, x, probes, 5) >= 0.98 > few
+    few = _within(ann, ids, x, probes, 5, 100)  # isotropic data has no clusters: few lists miss a lot
+    ann.nprobe = 64  # every list: only the 4-bit PQ codes stand between this and exact,
+    # and they are rough, so the true top 5 must be among the index's first 100 (what GalleryIndex re-ranks)
+    assert _within(ann, ids, x, probes, 5, 100) >= 0.98 > few
     gallery = GalleryIndex(D, approximate_above=1000, probe_factor=1e6)  # every list
     gallery.add(ids[:800], x[:800])
     assert not gallery.is_approximate

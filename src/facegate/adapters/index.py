@@ -21,18 +21,36 @@ Thread safety: any number of concurrent readers, one writer at a time
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from facegate.adapters.index_base import Match, RWLock, as_batch, as_matrix
 from facegate.adapters.int8_scan import Int8Codes
-from facegate.adapters.ivf import ApproximateIndex, lists_for, probes_for
+from facegate.adapters.ivf import TRAIN_PER_LIST, ApproximateIndex, lists_for, probes_for
 from facegate.adapters.micro_batch import MicroBatcher
 from facegate.adapters.scan_kernels import KernelPlan
 
 __all__ = ["ApproximateIndex", "ExactIndex", "GalleryIndex", "Match"]
+
+log = logging.getLogger("facegate.index")
+
+
+class _BuildLog:
+    """Logs a background IVF build's progress every tenth (a 10M build takes minutes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self._next, self._start = total, 0, total / 10, time.monotonic()
+
+    def __call__(self, filed: int) -> None:
+        self.done += filed
+        if self.done >= self._next or self.done == self.total:
+            self._next += self.total / 10
+            log.info("IVF build: filed %d of %d templates in %.0f s", self.done, self.total,
+                     time.monotonic() - self._start)
 
 
 class ExactIndex:
@@ -178,7 +196,7 @@ class GalleryIndex:
     deleted or withdrawn during the build is lost or resurrected.
     """
 
-    def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 4,
+    def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 100,
                  probe_factor: float = 10.0, threads: int = 0, plan: KernelPlan | None = None) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
@@ -222,8 +240,10 @@ class GalleryIndex:
             nlist = lists_for(len(ids))
             ann = ApproximateIndex(self.dimension, nlist=nlist, threads=self._threads,
                                    nprobe=probes_for(nlist, self.probe_factor))
+            log.info("IVF build: training %d lists on up to %d of %d templates", nlist,
+                     TRAIN_PER_LIST * nlist, len(ids))
             ann.train(matrix)
-            ann.add(ids, matrix)
+            ann.add(ids, matrix, progress=_BuildLog(len(ids)))
             del matrix
             while True:  # replay writes made during the build; the last (short) round under the lock
                 with self._write:

@@ -1,0 +1,41 @@
+"""A long IVF build reports its progress: the callback counts every vector, the background build logs."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from facegate.adapters import ivf
+from facegate.adapters.index import GalleryIndex
+from facegate.adapters.ivf import ApproximateIndex
+
+D = 128
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    x = rng.normal(size=(n, D)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_add_reports_every_filed_vector(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ivf, "ADD_CHUNK", 700)  # several steps
+    x = _unit(np.random.default_rng(1), 3000)
+    ann = ApproximateIndex(D, nlist=64)
+    ann.train(x)
+    steps: list[int] = []
+    ann.add([f"t{i}" for i in range(len(x))], x, progress=steps.append)
+    assert steps == [700, 700, 700, 700, 200] and len(ann) == 3000
+    assert ann._quantizer.hnsw.efSearch >= ann.nprobe  # search breadth restored after filing
+
+
+def test_background_build_logs_progress(caplog: pytest.LogCaptureFixture) -> None:
+    x = _unit(np.random.default_rng(2), 3000)
+    gallery = GalleryIndex(D, approximate_above=1000)
+    with caplog.at_level(logging.INFO, logger="facegate.index"):
+        gallery.add([f"t{i}" for i in range(len(x))], x)
+        assert gallery.wait_until_built(120)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("IVF build: training") for m in messages)
+    assert "filed 3000 of 3000 templates" in messages[-1]
