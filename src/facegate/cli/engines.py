@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from facegate.cli.context import local_context
+from facegate.cli.lazy import lazy
 from facegate.cli.output import JsonOption, emit, handle_errors
-from facegate.services import engines as svc
+
+if TYPE_CHECKING:
+    from facegate.services import engines as svc
+else:
+    svc = lazy("facegate.services.engines")
 
 
 def register(app: typer.Typer) -> None:
