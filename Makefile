@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast bench fuzz docs lint clean
+.PHONY: run test test-fast bench fuzz docs lint clean axe
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP) .cache/test_images/obama.jpg
 	$(VENV)/bin/facegate serve $(if $(PORT),--port $(PORT))
 
-test: $(STAMP) .cache/test_images/obama.jpg
+# axe-core from npm checks every person-facing page in the browser tests (issue 16); kept out of git.
+AXE_VERSION := 4.10.3
+AXE := .cache/node/node_modules/axe-core/axe.min.js
+$(AXE):
+	npm install --prefix .cache/node --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+axe: $(AXE)
+
+test: $(STAMP) .cache/test_images/obama.jpg $(AXE)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
