@@ -89,3 +89,20 @@ def test_batches_are_capped() -> None:
     for th in threads:
         th.join(60)
     assert sizes == [3, 3, 3, 3]  # two tickets of 3 would exceed 4: one per commit, none split
+
+
+def test_a_unit_that_takes_the_lead_makes_the_others_queue_until_it_releases() -> None:
+    written: list[int] = []
+    committer = GroupCommitter(lambda events: written.append(len(events)))
+    assert committer.try_lead()  # a lone unit links its records in its own transaction
+    assert not committer.try_lead()
+    threads = [threading.Thread(target=committer.submit, args=([_event(n)],)) for n in range(3)]
+    for th in threads:
+        th.start()
+    _wait_for(lambda: len(committer._queue) == 3)
+    assert written == []  # nothing is written while the lead is held
+    committer.release()
+    for th in threads:
+        th.join(60)
+    assert written == [3] and not committer._leading
+    assert committer.try_lead()

@@ -11,6 +11,8 @@ without its record.
 Leader/follower: the first caller to find no commit running becomes the leader
 and writes what is queued; the others wait. After each batch the leader hands
 the lead to the oldest waiter, so nobody writes other callers' batches forever.
+A unit that finds nobody leading (the single-writer case) takes the lead itself
+and links its records inside its own transaction: one commit, as before.
 """
 
 from __future__ import annotations
@@ -78,6 +80,19 @@ class GroupCommitter:
                 ticket.error = exc
         for ticket in batch:
             ticket.signal.set()
+        self.release()
+
+    def try_lead(self) -> bool:
+        """Take the lead if nobody holds it: the caller then links its own records inside its own
+        transaction (a commit of one, no second transaction) and must call ``release`` after committing."""
+        with self._mutex:
+            if self._leading:
+                return False
+            self._leading = True
+            return True
+
+    def release(self) -> None:
+        """Give up the lead: to the oldest waiter, who writes the next batch, or to nobody."""
         with self._mutex:
             if self._queue:
                 successor = self._queue[0]

@@ -90,13 +90,24 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
-        with (self.read_engine if readonly else self.engine).begin() as conn:
-            tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every,
-                       deployment_cache=self.deployment_cache, readonly=readonly)
-            yield tx
-            # Skipped when the body raised: the rollback takes the records and the changes too.
-            deferred = tx.take_deferred_records()  # [] when they were linked into this transaction
-            tx.flush_gallery_changes()
+        leading = False
+        try:
+            with (self.read_engine if readonly else self.engine).begin() as conn:
+                tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every,
+                           deployment_cache=self.deployment_cache, readonly=readonly)
+                yield tx
+                # Skipped when the body raised: the rollback takes the records and the changes too.
+                deferred = tx.take_deferred_records()  # [] when they were linked into this transaction
+                # Nobody else committing records: link them here, one commit (never on a separate read
+                # engine: a replica, or SQLite's deferred transactions that would have to upgrade their lock).
+                if deferred and (not readonly or self.read_engine is self.engine) and self._group.try_lead():
+                    leading = True
+                    tx.link_events(deferred)
+                    deferred = []
+                tx.flush_gallery_changes()
+        finally:
+            if leading:  # after the commit: the next batch must chain after this one
+                self._group.release()
         if deferred:  # the unit wrote nothing but records: commit them with concurrent units' (M-9.3)
             self._group.submit(deferred)
 
