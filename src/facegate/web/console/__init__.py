@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from facegate.web.console import access, api, routes
+from facegate.web.console import access, api, people, routes
 
 router = APIRouter()
 router.include_router(access.router)
 router.include_router(routes.router)
 router.include_router(api.router)
+router.include_router(people.router)
 
 __all__ = ["router"]

@@ -50,7 +50,7 @@ def stacked_days(days: Sequence[dict[str, object]], keys: Sequence[str], names: 
     body = [f'<rect x="0" y="0" width="{w}" height="{h}" fill="#fff"/>',
             f'<line x1="{pad}" x2="{w - pad}" y1="{h - pad}" y2="{h - pad}" stroke="#999"/>']
     for i, d in enumerate(days):
-        y = h - pad
+        y = float(h - pad)
         for k in keys:
             n = int(str(d[k]))
             if not n:

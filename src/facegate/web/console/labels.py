@@ -6,6 +6,8 @@ is shown as itself (so a new code is visible, not hidden) in a ``<code>`` by the
 
 from __future__ import annotations
 
+from facegate.governance.vocab import PURPOSES
+
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "photo": {
         "no_face": ("未检测到人脸", "no face found"),
@@ -33,6 +35,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "initial_filing": ("首次备案", "initial filing"), "change_filing": ("变更备案", "change filing"),
         "cancellation_filing": ("注销备案", "cancellation filing"),
     },
+    "actor": {"self": ("本人", "the person"), "guardian": ("监护人", "a guardian"), "staff": ("工作人员", "staff")},
     "role": {"admin": ("管理员", "admin"), "operator": ("操作员", "operator"), "auditor": ("审计员", "auditor"),
              "device": ("设备", "device")},
 }
@@ -41,6 +44,9 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 def label(kind: str, value: object, lang: str) -> str:
     """The word for ``value`` of ``kind`` in ``lang`` (zh|en); the value itself when there is none."""
     raw = str(getattr(value, "value", value))
+    if kind == "purpose":
+        info = PURPOSES.get(raw)
+        return (info.zh if lang == "zh" else info.en) if info else raw
     pair = LABELS.get(kind, {}).get(raw)
     if pair is None:
         return raw
