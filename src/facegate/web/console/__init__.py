@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from facegate.web.console import access, api, people, routes
+from facegate.web.console import access, api, keys, people, routes
 
 router = APIRouter()
 router.include_router(access.router)
 router.include_router(routes.router)
 router.include_router(api.router)
 router.include_router(people.router)
+router.include_router(keys.router)
 
 __all__ = ["router"]
