@@ -9,6 +9,7 @@ embeds the aligned pixels, so the same photo matches itself and nothing else
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,8 @@ from fastapi.testclient import TestClient
 from facegate.bootstrap import AppContext, build_context
 from facegate.domain.model import Mode
 from facegate.domain.scores import EngineId, distance_for_similarity
-from facegate.errors import Conflict
-from facegate.services import engines, openset
+from facegate.errors import Conflict, InvalidInput
+from facegate.services import calibration, engines, openset
 from facegate.services.access import create_api_key
 from facegate.services.consent import ConsentRequest, give_consent
 from facegate.services.faces import enroll, identify, verify
@@ -152,3 +153,19 @@ def test_a_planned_switch_from_dlib_to_insightface(tmp_path: Path, database_url:
         assert rows[DLIB.name].templates == 1 and not rows[DLIB.name].is_running and rows[new.name].is_current
     finally:
         done.close()
+
+
+def test_calibration_measures_and_adopts_for_the_insightface_engine(arc: AppContext,
+                                                                   face_images: dict[str, bytes]) -> None:
+    eid = engines.engine_id(arc.services.engine)
+    photos = [("obama", face_images[n]) for n in ("obama.jpg", "obama2.jpg", "obama3.jpg")]
+    cal, refused = calibration.measure(arc.services.engine, [*photos, ("biden", face_images["biden.jpg"])],
+                                       source="test photos")
+    assert (cal.engine, cal.engine_version) == (eid.name, eid.version) and refused == {}
+    assert cal.genuine_pairs == 3 and cal.impostor_pairs == 3  # distances of unit vectors: all within the grid
+    d = install_deployment(arc, mode=Mode.IDENTIFY)
+    adopted = calibration.adopt(arc.services, d.id, cal, target_far=0.5, target_fpir=0.5)
+    assert openset.verify_threshold(arc.services, adopted, eid) == adopted.verify_threshold
+    with pytest.raises(InvalidInput) as err:  # another model of the same family is another engine
+        calibration.adopt(arc.services, d.id, replace(cal, engine_version="f" * 16), target_far=0.5, target_fpir=0.5)
+    assert err.value.code == "calibration_engine_mismatch"
