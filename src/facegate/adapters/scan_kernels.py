@@ -3,9 +3,10 @@
 Both kernels are onnxruntime's ``MatMulInteger`` (MLAS: AVX2, AVX-512 BW, VNNI and
 AMX paths, picked by onnxruntime itself) in one of two orientations:
 
-- ``columns``: queries are the left operand (m, d) and the gallery the right one,
+- ``columns``: queries are the left operand (1, d) and the gallery the right one,
   stored as (d, BLOCK) column blocks. With one query MLAS streams the gallery
-  once; with several it packs every block per call and gets slower per query.
+  once; with several in one call it packs every block and measured slower than
+  one call per query, so several queries take turns on each (cached) block.
 - ``rows``: the gallery is the left operand (n, d), the queries the right one
   (d, m). MLAS packs only the queries and streams the gallery through a GEMM
   kernel, so sixteen queries cost little more than one.
