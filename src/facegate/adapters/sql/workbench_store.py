@@ -151,6 +151,23 @@ class SqlWorkbenchStore:
             counts[key] = counts.get(key, 0) + 1
         return [(d, k, a, n) for (d, k, a), n in sorted(counts.items(), key=lambda x: (x[0][0], x[0][1]))]
 
+    def event_kinds(self) -> list[str]:
+        e = t.audit_events.c
+        return [str(k) for (k,) in self.conn.execute(select(e.kind).distinct().order_by(e.kind))]
+
+    def events_page(self, *, kind: str | None = None, deployment_id: str | None = None, allowed: bool | None = None,
+                    since: datetime | None = None, until: datetime | None = None, offset: int = 0,
+                    limit: int = 50) -> tuple[list[Row], int]:
+        """The processing record, newest first, filtered; (rows, total). No subject pseudonym, no detail blobs."""
+        e = t.audit_events.c
+        where = [c for c in (e.kind == kind if kind else None, e.deployment_id == deployment_id if deployment_id else None,
+                             e.allowed.is_(allowed) if allowed is not None else None,
+                             e.at >= since if since else None, e.at < until if until else None) if c is not None]
+        total = int(self.conn.execute(select(func.count()).select_from(t.audit_events).where(*where)).scalar_one())
+        rows = self.conn.execute(select(e.seq, e.at, e.kind, e.actor, e.deployment_id, e.allowed, e.reason_codes)
+                                 .where(*where).order_by(e.seq.desc()).offset(offset).limit(limit))
+        return [_row(r) for r in rows], total
+
     def security_events(self, limit: int = 50) -> list[dict[str, Any]]:
         """Detections (M-14.5): the security_events table when present, else the record's security_event rows."""
         table = getattr(t, "security_events", None)

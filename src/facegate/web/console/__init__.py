@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from facegate.web.console import access, api, keys, people, routes
+from facegate.web.console import access, api, history, keys, people, routes
 
 router = APIRouter()
 router.include_router(access.router)
@@ -10,5 +10,6 @@ router.include_router(routes.router)
 router.include_router(api.router)
 router.include_router(people.router)
 router.include_router(keys.router)
+router.include_router(history.router)
 
 __all__ = ["router"]
