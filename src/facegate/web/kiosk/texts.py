@@ -160,6 +160,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "receipt_qr": ("用手机扫码，可在自助服务页面使用此回执码。", "Scan with your phone to use this code in self-service."),
     "print_receipt": ("打印回执", "Print the receipt"),
     "skip_capture": ("暂不采集，完成", "Not now - finish"),
+    "onward": ("已保存回执，下一步", "I have my receipt - next"),
     "done_lead": ("已完成。请带走您的回执。", "All done. Please keep your receipt."),
     "done_empty": ("本次办理已结束。", "This visit is finished."),
     "camera_only": ("此处只能使用现场摄像头，不能上传照片。", "Only the live camera can be used here, not an uploaded photo."),

@@ -145,7 +145,9 @@
       }
       if (mode === "enroll") {
         show(box.dataset.tEnrolled, true, "enrolled");
-        if (box.dataset.next) setTimeout(() => window.location.assign(box.dataset.next), 1200);
+        // The receipt stays until the guest moves on, so it can still be printed or scanned.
+        const onward = document.getElementById("skip-capture");
+        if (onward && box.dataset.tOnward) onward.textContent = box.dataset.tOnward;
       }
       else if (data.is_match) {
         show(box.dataset.tMatch, true, "match");
