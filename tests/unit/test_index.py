@@ -71,8 +71,8 @@ def test_remove_swaps_with_last_and_stays_correct() -> None:
     kept_ids, kept_x = [ids[i] for i in keep], x[keep]
     for q in _unit(rng, 10):
         assert [g[0] for g in index.search(q, 4)] == [w[0] for w in _brute(kept_ids, kept_x, q, 4)]
-    # float32 rows and norms; int8 codes in both layouts on AVX2 (rows only on VNNI); scale, sums, norms
-    assert index.nbytes == len(index) * ((D + 1) * 4 + D * (1 + (index.plan.single == "columns")) + 16)
+    # float32 rows and norms; int8 codes in each layout the plan uses; scale, sums, norms
+    assert index.nbytes == len(index) * ((D + 1) * 4 + D * len({index.plan.single, index.plan.batch}) + 16)
 
 
 def test_add_same_id_replaces_vector() -> None:

@@ -51,8 +51,8 @@ def _grown(old: np.ndarray, rows: int) -> np.ndarray:
 class Int8Codes:
     """Row-addressed int8 codes of a float32 matrix, in the layouts the kernel plan needs.
 
-    ``rows`` (n, d) u8 serves batches (and single queries on VNNI/AMX); ``columns``
-    (d, BLOCK) blocks serve single queries on plain AVX2. Not thread-safe on its
+    ``columns`` (d, BLOCK) blocks serve plain AVX2; ``rows`` (n, d) u8 serves
+    VNNI/AMX (or a forced setting). Not thread-safe on its
     own: ``ExactIndex`` calls it under its readers-writer lock.
     """
 
@@ -61,6 +61,7 @@ class Int8Codes:
         self.plan = plan or choose()
         self._threads = threads or min(os.cpu_count() or 1, 4)
         self._has_columns = "columns" in (self.plan.single, self.plan.batch)
+        self._has_rows = "rows" in (self.plan.single, self.plan.batch)
         self._blocks: list[np.ndarray] = []
         self._rows = np.zeros((0, dimension), dtype=np.uint8)
         self._scale = np.zeros(0, dtype=np.float32)
@@ -75,7 +76,7 @@ class Int8Codes:
 
     def _reserve(self, rows: int) -> None:
         if rows > len(self._scale):
-            for name in ("_scale", "_zp_sum", "_resid", "_cnorm", "_rows"):
+            for name in ("_scale", "_zp_sum", "_resid", "_cnorm", *(("_rows",) if self._has_rows else ())):
                 setattr(self, name, _grown(getattr(self, name), rows))
         # Column blocks: every block but the last is BLOCK wide, so row r lives at
         # (r // BLOCK, r % BLOCK); the last grows by doubling (a small gallery costs kilobytes).
@@ -112,7 +113,8 @@ class Int8Codes:
         self._zp_sum[rows] = _ZERO_POINT * codes.sum(axis=1, dtype=np.int32)
         self._max_resid = max(self._max_resid, float(resid.max()))
         self._max_cnorm = max(self._max_cnorm, float(cnorm.max()))
-        self._rows[rows] = (codes.astype(np.int16) + _ROW_ZERO_POINT).astype(np.uint8)
+        if self._has_rows:
+            self._rows[rows] = (codes.astype(np.int16) + _ROW_ZERO_POINT).astype(np.uint8)
         if self._has_columns:
             blocks, cols = np.divmod(rows, BLOCK)
             for b in np.unique(blocks):
@@ -121,7 +123,7 @@ class Int8Codes:
 
     def move(self, src: int, dst: int) -> None:
         """Copy row ``src`` over row ``dst`` (swap-with-last removal)."""
-        for name in ("_scale", "_zp_sum", "_resid", "_cnorm", "_rows"):
+        for name in ("_scale", "_zp_sum", "_resid", "_cnorm", *(("_rows",) if self._has_rows else ())):
             arr = getattr(self, name)
             arr[dst] = arr[src]
         if self._has_columns:
@@ -130,15 +132,15 @@ class Int8Codes:
 
     def bytes_per_row(self) -> int:
         """Bytes of numeric state per stored row: codes in each layout, scale, sums and norms."""
-        return self.dimension * (1 + self._has_columns) + 16
+        return self.dimension * (self._has_rows + self._has_columns) + 16
 
     def approximate_distances(self, queries: np.ndarray, norms: np.ndarray, n: int,
                               kernel: KernelName | None = None) -> tuple[np.ndarray, np.ndarray]:
         """((m, n) approximate |x_i|^2 - 2 q.x_i from the codes, the queries' scales)."""
         codes, sq = quantize(queries, _QUERY_LEVELS)
         kernel = kernel or self.plan.kernel_for(len(queries))
-        if kernel == "columns" and not self._has_columns:
-            raise ValueError("this plan keeps no column blocks")
+        if not (self._has_columns if kernel == "columns" else self._has_rows):
+            raise ValueError(f"this plan keeps no {kernel} layout")
         run = session(kernel, self.dimension, self._threads).run
         out = np.empty((len(queries), n), dtype=np.float32)
         if kernel == "columns":
@@ -148,10 +150,7 @@ class Int8Codes:
                 block = self._blocks[b]
                 if width < block.shape[1]:  # the kernel needs a contiguous (d, width) matrix
                     block = np.ascontiguousarray(block[:, :width])
-                # One query per call: MLAS streams B for m = 1 but packs it for m > 1, which
-                # measured slower than m separate calls here; the 8 MB block stays in cache.
-                for j in range(len(a)):
-                    out[j, start:start + width] = run(None, {"A": a[j:j + 1], "B": block})[0]
+                out[:, start:start + width] = run(None, {"A": a, "B": block})[0]
             out -= self._zp_sum[:n]
         else:
             b_mat = np.ascontiguousarray(codes.T)

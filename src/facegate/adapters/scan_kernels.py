@@ -3,21 +3,19 @@
 Both kernels are onnxruntime's ``MatMulInteger`` (MLAS: AVX2, AVX-512 BW, VNNI and
 AMX paths, picked by onnxruntime itself) in one of two orientations:
 
-- ``columns``: queries are the left operand (1, d) and the gallery the right one,
-  stored as (d, BLOCK) column blocks. With one query MLAS streams the gallery
-  once; with several in one call it packs every block and measured slower than
-  one call per query, so several queries take turns on each (cached) block.
+- ``columns``: queries are the left operand (m, d) and the gallery the right one,
+  stored as (d, BLOCK) column blocks; one query streams the gallery once.
 - ``rows``: the gallery is the left operand (n, d), the queries the right one
-  (d, m). MLAS packs only the queries and streams the gallery through a GEMM
-  kernel, so sixteen queries cost little more than one.
+  (d, m): a GEMM that packs only the queries.
 
-Measured side by side in one run on this machine (AMD EPYC, AVX2, no AVX-512 or
-VNNI; bench/bench_index.py prints the table, docs/benchmarks.md keeps it):
-``columns`` wins for one query, ``rows`` for four or more. On AVX-512 VNNI or AMX
-(the Intel profile in issue 14) ``columns`` read only 4.9 GB/s for one query, so
-there ``rows`` serves every query; that rule is from the issue's profile, not
-from a measurement here, and ``FACEGATE_SCAN_KERNEL`` (settings.scan_kernel)
-overrides it.
+Measured side by side, interleaved, on this machine (AMD EPYC, AVX2, no AVX-512
+or VNNI; bench/bench_scan.py, docs/benchmarks.md): ``columns`` won for one query
+and also for 16 queries in one call, ``rows`` lost both (its GEMM kernel wastes
+most of its work when the queries are few). So AVX2 uses ``columns``
+throughout. On AVX-512 VNNI or AMX the issue-14 profile (Intel) found
+``columns`` reading only 4.9 GB/s for one query, so there ``rows`` serves; that
+rule comes from the issue's profile, not from a measurement here, and
+``FACEGATE_SCAN_KERNEL`` (settings.scan_kernel) overrides it either way.
 
 On AVX2 MLAS adds pairs of u8*s8 products in saturating int16 (vpmaddubsw),
 so the query side keeps to 7 bits in both orientations: 2 * 127 * 127 and
@@ -34,7 +32,7 @@ from typing import Any, Literal
 
 KernelName = Literal["columns", "rows"]
 Choice = Literal["auto", "columns", "rows"]
-BATCH_ROWS_FROM = 4  # queries per call from which the rows orientation is faster (measured, AVX2)
+BATCH_ROWS_FROM = 4  # queries per call from which a plan's batch kernel serves
 _WIDE_INT8 = ("avx512_vnni", "avx_vnni", "amx_int8")  # int8 dot-product units without the AVX2 path
 
 
@@ -90,7 +88,7 @@ def choose(flags: frozenset[str] | None = None, override: Choice | None = None) 
     if wide:
         return KernelPlan("rows", "rows", f"{', '.join(wide)}: GEMM path for every query")
     isa = "avx2" if "avx2" in flags else "no avx2"
-    return KernelPlan("columns", "rows", f"{isa}, no VNNI: streaming path for one query")
+    return KernelPlan("columns", "columns", f"{isa}, no VNNI: MLAS streaming path, measured fastest here")
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,0 +1,50 @@
+"""The scan kernel is chosen by CPU features, and a setting overrides the choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facegate.adapters.index import ExactIndex
+from facegate.adapters.scan_kernels import choose, cpu_flags
+
+AVX2 = frozenset({"sse4_2", "avx", "avx2", "fma"})
+
+
+def test_plain_avx2_streams_the_gallery_in_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACEGATE_SCAN_KERNEL", raising=False)
+    plan = choose(AVX2)
+    assert (plan.single, plan.batch) == ("columns", "columns")
+    assert "avx2" in plan.describe()
+
+
+@pytest.mark.parametrize("flag", ["avx512_vnni", "avx_vnni", "amx_int8"])
+def test_int8_dot_product_units_use_the_gemm_orientation(flag: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FACEGATE_SCAN_KERNEL", raising=False)
+    plan = choose(AVX2 | {"avx512f", "avx512bw", flag})
+    assert (plan.single, plan.batch) == ("rows", "rows")
+    assert flag in plan.describe()
+
+
+def test_setting_and_environment_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert choose(AVX2, override="rows").single == "rows"
+    monkeypatch.setenv("FACEGATE_SCAN_KERNEL", "rows")
+    assert choose(AVX2).batch == "rows"
+    monkeypatch.setenv("FACEGATE_SCAN_KERNEL", "fastest")
+    with pytest.raises(ValueError, match="auto, columns or rows"):
+        choose(AVX2)
+
+
+def test_this_cpu_reports_its_flags() -> None:
+    assert cpu_flags()  # /proc/cpuinfo or numpy's detection; never empty on a real CPU
+
+
+@pytest.mark.parametrize("kernel", ["columns", "rows"])
+def test_each_forced_kernel_gives_the_exact_answer(kernel: str) -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3000, 128)).astype(np.float32)
+    index = ExactIndex(128, plan=choose(override=kernel))  # type: ignore[arg-type]
+    index.add([f"t{i}" for i in range(len(x))], x)
+    for q in rng.normal(size=(5, 128)).astype(np.float32):
+        want = np.argsort(np.linalg.norm(x.astype(np.float64) - q, axis=1), kind="stable")[:5]
+        assert [m[0] for m in index.search(q, 5)] == [f"t{i}" for i in want]
