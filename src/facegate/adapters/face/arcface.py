@@ -4,7 +4,7 @@ Alignment: the similarity transform (rotation, uniform scale, shift; Umeyama's
 least squares, as ``skimage.transform.SimilarityTransform`` that InsightFace
 uses) taking the detector's five points onto InsightFace's 112x112 ArcFace
 template, then a bilinear warp with pixel centres on integer coordinates (as
-``cv2.warpAffine``), zero outside the image.
+``cv2.warpAffine``), black outside the image.
 
 Recogniser: one input ``[N, 3, 112, 112]`` RGB, one output ``[N, D]`` (512 for
 ``w600k_r50``/``glintr100``), L2-normalised here so that the Euclidean distance
@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from facegate.adapters.face.onnx_models import invalid
 
@@ -46,24 +47,18 @@ def similarity_transform(src: np.ndarray, dst: np.ndarray = ARCFACE_TEMPLATE) ->
 
 
 def warp(rgb: np.ndarray, matrix: np.ndarray, size: int = CHIP_SIZE) -> np.ndarray:
-    """Sample the ``size`` x ``size`` chip: output pixel p takes the image at matrix^-1 p, bilinearly."""
-    full = np.vstack([matrix, [0.0, 0.0, 1.0]])
-    inv = np.linalg.inv(full)[:2]
-    ys, xs = np.mgrid[:size, :size].astype(np.float64)
-    sx = inv[0, 0] * xs + inv[0, 1] * ys + inv[0, 2]
-    sy = inv[1, 0] * xs + inv[1, 1] * ys + inv[1, 2]
-    h, w = rgb.shape[:2]
-    x0, y0 = np.floor(sx).astype(np.int64), np.floor(sy).astype(np.int64)
-    fx, fy = (sx - x0)[..., None], (sy - y0)[..., None]
-    img = rgb.astype(np.float64)
-    out = np.zeros((size, size, rgb.shape[2]), dtype=np.float64)
-    for dy, dx, weight in ((0, 0, (1 - fx) * (1 - fy)), (0, 1, fx * (1 - fy)), (1, 0, (1 - fx) * fy), (1, 1, fx * fy)):
-        yy, xx = y0 + dy, x0 + dx
-        inside = (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
-        vals = np.zeros_like(out)
-        vals[inside] = img[yy[inside], xx[inside]]
-        out += weight * vals
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    """Sample the ``size`` x ``size`` chip: output pixel p takes the image at matrix^-1 p, bilinearly.
+
+    Pillow's affine transform does the sampling in C; it puts pixel centres at +0.5, so the
+    inverse map is shifted to keep cv2's convention (centres on integer coordinates).
+    """
+    inv = np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))[:2]
+    lin, shift = inv[:, :2], inv[:, 2]
+    shift = shift + 0.5 - lin @ np.array([0.5, 0.5])
+    coeffs = (lin[0, 0], lin[0, 1], shift[0], lin[1, 0], lin[1, 1], shift[1])
+    chip = Image.fromarray(np.ascontiguousarray(rgb)).transform(
+        (size, size), Image.Transform.AFFINE, tuple(float(c) for c in coeffs), resample=Image.Resampling.BILINEAR)
+    return np.asarray(chip, dtype=np.uint8)
 
 
 def align(rgb: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -39,11 +39,12 @@ def letterbox(rgb: np.ndarray, size: int = INPUT_SIZE) -> tuple[np.ndarray, floa
     h, w = rgb.shape[:2]
     scale = min(size / h, size / w)
     nw, nh = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
-    resized = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR), dtype=np.float32)
-    canvas = np.zeros((size, size, 3), dtype=np.float32)
-    canvas[:nh, :nw] = resized
-    blob = (canvas - 127.5) / 128.0
-    return np.ascontiguousarray(blob.transpose(2, 0, 1)[None]), scale
+    resized = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.Resampling.BILINEAR), dtype=np.uint8)
+    canvas = np.zeros((3, size, size), dtype=np.float32)
+    canvas[:, :nh, :nw] = resized.transpose(2, 0, 1)
+    canvas -= 127.5  # in place: the 640x640 input is the largest array of a request
+    canvas *= 1.0 / 128.0
+    return canvas[None], scale
 
 
 def _anchor_centres(stride: int, anchors: int, size: int) -> np.ndarray:
