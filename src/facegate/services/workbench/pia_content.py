@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,6 +39,26 @@ def method_hash(manifest: dict[str, object]) -> str:
     })
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DATA_TYPES = {"template": ("特征模板", "feature templates"), "image": ("人脸图像", "face images"),
+               "video": ("视频帧", "video frames")}
+
+
+def one_language(text: str) -> Text:
+    """A manifest field written in one language only: shown as written, marked as untranslated in the other.
+
+    Issue 16 item 11: the zh assessment carried English paragraphs from the manifest unmarked.
+    """
+    if _CJK.search(text):
+        return Text(text, f"[Not translated in the manifest; Chinese original:] {text}")
+    return Text(f"【清单未提供中文，以下为英文原文】{text}", text)
+
+
+def _clause(text: str) -> str:
+    """A sentence to put inside brackets: no full stop before the closing bracket ("(... on the spot.).")."""
+    return text.strip().rstrip("。.")
+
+
 def _join(parts: list[Text], sep_zh: str = "", sep_en: str = " ") -> Text:
     return Text(sep_zh.join(p.zh.strip() for p in parts), sep_en.join(p.en.strip() for p in parts))
 
@@ -51,8 +73,10 @@ def _purpose_and_method(m: Manifest) -> Text:
         Text("方式：1:1验证，" if one else "方式：1:N辨识，", "Method: 1:1 verification, " if one else "Method: 1:N identification, "),
         Text("在设备端比对；" if local else "在服务器集中比对；", "compared on the device; " if local else "compared centrally; "),
         Text(f"引擎{m.method.engine}，提供方{m.method.vendor}；", f"engine {m.method.engine}, vendor {m.method.vendor}; "),
-        Text("存储数据类型：" + "、".join(t.value for t in m.face_data_types) + f"；保存{m.retention.days}天。",
-             "data kept: " + ", ".join(t.value for t in m.face_data_types) + f"; kept {m.retention.days} days."),
+        Text("存储数据类型：" + "、".join(_DATA_TYPES.get(t.value, (t.value, t.value))[0] for t in m.face_data_types)
+             + f"；保存{m.retention.days}天。",
+             "data kept: " + ", ".join(_DATA_TYPES.get(t.value, (t.value, t.value))[1] for t in m.face_data_types)
+             + f"; kept {m.retention.days} days."),
         Text("人脸信息经互联网传输。" if m.storage.internet_transmission else "人脸信息不经互联网传输。",
              "Face data is sent over the Internet." if m.storage.internet_transmission
              else "Face data is not sent over the Internet."),
@@ -72,8 +96,8 @@ def _alternatives(m: Manifest) -> Text:
     if not m.alternatives:
         return Text("未声明非人脸识别替代方式，须说明法律依据（第十条）。",
                     "No non-face alternative is declared; a legal basis is needed (Art. 10).")
-    return Text("；".join(f"{a.name.zh}（{a.how_offered.zh}）" for a in m.alternatives) + "。",
-                "; ".join(f"{a.name.en} ({a.how_offered.en})" for a in m.alternatives) + ".")
+    return Text("；".join(f"{a.name.zh}（{_clause(a.how_offered.zh)}）" for a in m.alternatives) + "。",
+                "; ".join(f"{a.name.en} ({_clause(a.how_offered.en)})" for a in m.alternatives) + ".")
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -171,9 +195,8 @@ def build_pia(m: Manifest, live: LiveFacts, *, version: int, prepared_on: date, 
     return PiaData(
         deployment_id=m.id, processor_name=m.processor.name.zh, version=str(version), prepared_on=prepared_on,
         purpose_and_method=_purpose_and_method(m), legal_basis=_legal_basis(m),
-        necessity=_join([p.necessity for p in m.purposes] + [Text(
-            "最小影响分析：" + " ".join(p.least_impact for p in m.purposes),
-            "Least-impact analysis: " + " ".join(p.least_impact for p in m.purposes))]),
+        necessity=_join([p.necessity for p in m.purposes] + [_join(
+            [Text("最小影响分析：", "Least-impact analysis:")] + [one_language(p.least_impact) for p in m.purposes])]),
         alternatives_considered=_alternatives(m),
         rights_impact=_join([m.notice.effect_on_rights] + ([Text("涉及不满十四周岁未成年人，须取得监护人同意。",
                             "Children under 14 are involved; a guardian's consent is required.")]
