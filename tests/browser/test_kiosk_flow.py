@@ -160,3 +160,23 @@ def test_the_sign_qr_code_opens_the_public_notice_without_pairing(browser: Any, 
         assert "谁在处理您的人脸信息" in page.inner_text("main")
     finally:
         phone.close()
+
+
+def test_back_after_a_refused_then_accepted_consent_meets_no_post(kiosk: Any, site: Live) -> None:
+    """Item 2: a refused submission comes back by redirect, so going back never re-sends a form."""
+    kiosk.goto(f"{site.url}/kiosk/{HOTEL}/consent?lang=en")
+    kiosk.fill("#subject_ref", "guest-back")
+    kiosk.fill("#birth_date", "1988-08-08")
+    kiosk.click("#submit-consent")  # unticked: refused
+    assert kiosk.locator("#error").get_attribute("data-code") == "consent_not_given"
+    assert kiosk.locator("#subject_ref").input_value() == "guest-back"  # what was typed is kept
+    assert kiosk.url.endswith("/consent?lang=en")  # a GET page
+    kiosk.fill("#birth_date", "1988-08-08")
+    kiosk.check("#face_consent")
+    kiosk.click("#submit-consent")
+    code = kiosk.locator("#receipt-code").inner_text()
+    response = kiosk.go_back()
+    assert response is not None and response.ok and kiosk.locator("#consent-form").is_visible()
+    assert kiosk.locator("#error").count() == 0  # the error was shown once
+    kiosk.go_forward()
+    assert kiosk.locator("#receipt-code").inner_text() == code

@@ -49,13 +49,17 @@ def form_token(request: Request, kind: str, d: Deployment = Kiosk) -> Any:
 @router.post("/enroll")
 async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
     """Enrol under the receipt this guest was just given: from the header, else from the guest's flow."""
-    ctx, deps = app_ctx(request).services, person_deps(request)
     check_capture_source(request, d)
-    # Database work off the event loop: this route is async only to read the body.
-    await run_in_threadpool(person.spend_form_token, ctx, deps, request.headers.get("x-form-token"), "capture", d.id)
+    image = await image_body(request)  # async only to read the body; all store and face work in one hop
+    return await run_in_threadpool(_enroll, request, d, image)
+
+
+def _enroll(request: Request, d: Deployment, image: bytes) -> Any:
+    ctx, deps = app_ctx(request).services, person_deps(request)
+    person.spend_form_token(ctx, deps, request.headers.get("x-form-token"), "capture", d.id)
     receipt = request.headers.get("x-receipt-code") or str(flow.read(request, d.id).get("receipt") or "")
     try:
-        found = await run_in_threadpool(person.active_consent, ctx, deps, receipt, d.id)
+        found = person.active_consent(ctx, deps, receipt, d.id)
     except FacegateError as exc:
         if exc.code == "receipt_unknown":
             wrong_secret(request, "receipt")  # M-14.5: receipt guessing at a screen is counted too
@@ -64,9 +68,7 @@ async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
         # A receipt seen later (a photo of a slip) must not let someone add their own face.
         raise Conflict("capture_window_closed", "Registration by this receipt has closed; please ask at the desk.",
                        "凭此回执登记人脸的时限已过，请到前台办理。", article_id="M-14.3")
-    image = await image_body(request)
-    result = await run_in_threadpool(faces.enroll, ctx, d.id, found.subject_ref, found.consent.purpose, image,
-                                     actor=request.state.actor)
+    result = faces.enroll(ctx, d.id, found.subject_ref, found.consent.purpose, image, actor=request.state.actor)
     if not result.decision.allowed:
         return refusal(result.decision)
     return JSONResponse({"enrolled": True, "expires_at": result.expires_at,
@@ -75,14 +77,18 @@ async def enroll(request: Request, d: Deployment = Kiosk) -> Any:
 
 @router.post("/verify")
 async def verify(request: Request, d: Deployment = Kiosk) -> Any:
-    ctx, deps = app_ctx(request).services, person_deps(request)
     check_capture_source(request, d)
-    await run_in_threadpool(person.spend_form_token, ctx, deps, request.headers.get("x-form-token"), "verify", d.id)
-    ref = check_ref(request.query_params.get("subject_ref", "").strip())
     image = await image_body(request)
+    return await run_in_threadpool(_verify, request, d, image)
+
+
+def _verify(request: Request, d: Deployment, image: bytes) -> Any:
+    ctx, deps = app_ctx(request).services, person_deps(request)
+    person.spend_form_token(ctx, deps, request.headers.get("x-form-token"), "verify", d.id)
+    ref = check_ref(request.query_params.get("subject_ref", "").strip())
     purpose = request.query_params.get("purpose") or d.purposes[0]
-    result = await run_in_threadpool(faces.verify, ctx, d.id, ref, purpose, image,
-                                     actor=request.state.actor, client=request.client.host if request.client else None)
+    result = faces.verify(ctx, d.id, ref, purpose, image, actor=request.state.actor,
+                          client=request.client.host if request.client else None)
     if not result.decision.allowed:
         return refusal(result.decision)
     changed = notice_changed_body(result.decision, result.notice_changes)
@@ -90,8 +96,8 @@ async def verify(request: Request, d: Deployment = Kiosk) -> Any:
         return {"is_match": False, **changed}
     # A match against the held template proves the reference: a one-time code to act on it here, kept in
     # the guest's sealed flow for the consent step as well as shown (issue 11 item 1).
-    code, _ = await run_in_threadpool(claims.issue_claim, ctx, deps, d.id, ref, actor=request.state.actor,
-                                      proof="face_match", ttl=deps.form_token_ttl)
+    code, _ = claims.issue_claim(ctx, deps, d.id, ref, actor=request.state.actor, proof="face_match",
+                                 ttl=deps.form_token_ttl)
     response = JSONResponse({"is_match": True, "claim_code": code, **changed})
-    flow.write(request, response, d.id, {"claim": code, "claim_ref": ref})
+    flow.write(request, response, d.id, {**flow.read(request, d.id), "claim": code, "claim_ref": ref})
     return response

@@ -65,22 +65,26 @@ def full_notice(request: Request, d: Deployment = Kiosk) -> Response:
     return render(request, "notice.html", d=d, notice=person.notice_for(d), public=False)
 
 
-def _consent_page(request: Request, d: Deployment, status: int = 200, error: FacegateError | None = None,
-                  form: Any = None) -> Response:
-    ctx, deps = app_ctx(request).services, person_deps(request)
-    state = flow.read(request, d.id)
-    values = dict(form or {})
-    if state.get("claim") and not form:  # a face match on the "already registered" step proved this reference
-        values.update(subject_ref=state.get("claim_ref", ""), claim_code=state["claim"])
-    return _step(request, d, "step_consent.html", status, step=3, code=error.code if error else None, error=error,
-                 form=values, today=ctx.clock.now().date().isoformat(),
-                 token=person.issue_form_token(ctx, deps, "consent", d.id))
-
-
 @router.get("/consent")
 def consent_step(request: Request, d: Deployment = Kiosk) -> Response:
-    """Step 3: the separate, unticked consent, or the guardian's for a child under 14 (M-6.1, M-7.2)."""
-    return _consent_page(request, d)
+    """Step 3: the separate, unticked consent, or the guardian's for a child under 14 (M-6.1, M-7.2).
+
+    A refused submission comes back here by redirect with its error and what was typed, shown once
+    with the error's status and code, so the back button never meets a POST (issue 16 item 2).
+    """
+    ctx, deps = app_ctx(request).services, person_deps(request)
+    state = flow.read(request, d.id)
+    failed, values = state.pop("failed", None), dict(state.pop("typed", None) or {})
+    error = FacegateError(failed["code"], failed["en"], failed["zh"], article_id=failed["article"],
+                          status=failed["status"]) if failed else None
+    if state.get("claim") and not values:  # a face match on the "already registered" step proved this reference
+        values.update(subject_ref=state.get("claim_ref", ""), claim_code=state["claim"])
+    response = _step(request, d, "step_consent.html", error.status if error else 200, step=3,
+                     code=error.code if error else None, error=error, form=values,
+                     today=ctx.clock.now().date().isoformat(), token=person.issue_form_token(ctx, deps, "consent", d.id))
+    if failed:
+        flow.write(request, response, d.id, state)  # shown once: a reload is a fresh form
+    return response
 
 
 @router.post("/consent")
@@ -105,10 +109,15 @@ def _give_consent(request: Request, d: Deployment, form: FormData) -> Response:
     except FacegateError as exc:
         if exc.code == "claim_code_invalid":
             wrong_secret(request, "claim_code")  # a guessed confirmation code counts like any secret (M-14.5)
-        # Shown at once with what was typed (never the claim code); the form's token is spent, so a
-        # back-and-resubmit cannot store anything twice.
-        kept = {k: str(form.get(k) or "") for k in ("subject_ref", "birth_date", "guardian_ref")}
-        return _consent_page(request, d, exc.status, exc, kept)
+        # Back to the form by redirect, with what was typed (never the claim code) and the error; the
+        # form's token is spent, so a back-and-resubmit cannot store anything twice.
+        response = _go(request, d, "/consent")
+        flow.write(request, response, d.id, {
+            **flow.read(request, d.id),
+            "typed": {k: str(form.get(k) or "")[:128] for k in ("subject_ref", "birth_date", "guardian_ref")},
+            "failed": {"code": exc.code, "en": exc.message_en, "zh": exc.message_zh, "article": exc.article_id,
+                       "status": exc.status}})
+        return response
     response = _go(request, d, "/capture")
     flow.write(request, response, d.id, {"receipt": receipt.receipt_code, "purpose": purpose,
                                          "issued_ref": ref if issued else None})
