@@ -31,7 +31,8 @@ class ThreadedServer:
         from facegate.web.serving import uvicorn_options
 
         self.port = free_port()
-        options = {**uvicorn_options("warning"), "host": "127.0.0.1", "port": self.port}
+        # A long keep-alive: on a loaded machine the gap between two of a client's requests can pass uvicorn's 5 s.
+        options = {**uvicorn_options("warning"), "host": "127.0.0.1", "port": self.port, "timeout_keep_alive": 120}
         self.server = uvicorn.Server(uvicorn.Config(app, **options))
         self.thread = threading.Thread(target=self.server.run, name="bench-uvicorn", daemon=True)
 
@@ -57,8 +58,14 @@ class Client:
         self.headers = headers
 
     def post(self, path: str, body: bytes, content_type: str = "image/jpeg") -> tuple[int, bytes]:
-        self.conn.request("POST", path, body=body, headers={**self.headers, "Content-Type": content_type})
-        resp = self.conn.getresponse()
+        headers = {**self.headers, "Content-Type": content_type}
+        try:
+            self.conn.request("POST", path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):  # the server closed it
+            self.conn.close()
+            self.conn.request("POST", path, body=body, headers=headers)
+            resp = self.conn.getresponse()
         return resp.status, resp.read()
 
     def get(self, path: str) -> tuple[int, bytes]:

@@ -37,18 +37,31 @@ def test_parallel_requests_get_the_same_answers_as_sequential_ones(real_engine, 
             assert have == want
 
 
-def test_each_thread_has_its_own_detector(real_engine) -> None:  # type: ignore[no-untyped-def]
-    seen: list[int] = []
-    start, done = threading.Barrier(3), threading.Barrier(3)
+def test_concurrent_lookups_get_pairs_of_their_own_and_pairs_are_reused(real_engine) -> None:  # type: ignore[no-untyped-def]
+    pairs = real_engine._pairs
+    held: list[int] = []
+    inside, leave = threading.Barrier(3), threading.Barrier(3)
 
-    def grab() -> None:
-        start.wait()
-        seen.append(id(real_engine._local.detector))
-        done.wait()  # every thread (and so its detector) is alive until all ids are taken
+    def hold() -> None:
+        with pairs.borrow() as pair:
+            held.append(id(pair))
+            inside.wait()  # all three hold a pair at once
+            leave.wait()
 
-    threads = [threading.Thread(target=grab) for _ in range(3)]
+    threads = [threading.Thread(target=hold) for _ in range(3)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(seen)) == 3 and id(real_engine._local.detector) not in seen
+    assert len(set(held)) == 3  # never one detector for two lookups at once
+    made = pairs.made
+
+    def once() -> None:
+        with pairs.borrow():
+            pass
+
+    for _ in range(5):  # new threads, one after another: they reuse the kept pairs
+        t = threading.Thread(target=once)
+        t.start()
+        t.join()
+    assert pairs.made == made

@@ -8,7 +8,8 @@ dlib's own without changing any answer.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 import dlib
@@ -63,16 +64,40 @@ def _too_small(side: int, options: FaceOptions) -> ImageRejected:
     )
 
 
-class _PerThread(threading.local):
-    """dlib's HOG detector and landmark predictor are not thread-safe: each thread gets its own pair.
-
-    The detector releases the GIL while it scans (dlib >= 19.22), so requests on different
-    threads detect faces in parallel; the ONNX describer is thread-safe and runs in parallel too.
-    """
+class _Pair:
+    """One HOG detector and one landmark predictor: dlib's objects are not safe to share between threads."""
 
     def __init__(self) -> None:
         self.detector = dlib.get_frontal_face_detector()
         self.shapes = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
+
+
+class _Pairs:
+    """Each face lookup borrows a pair of its own, so requests on different threads run in parallel.
+
+    The detector releases the GIL while it scans (dlib >= 19.22) and the ONNX describer is
+    thread-safe, so nothing serialises concurrent requests. Pairs are kept and reused rather than
+    made per thread: threads come and go (the thread pool's idle workers, a TestClient's portal),
+    and making a pair costs milliseconds. There are never more pairs than concurrent lookups.
+    """
+
+    def __init__(self) -> None:
+        self._free = [_Pair()]  # one now, so a broken install fails at construction
+        self._lock = threading.Lock()
+        self.made = 1
+
+    @contextmanager
+    def borrow(self) -> Iterator[_Pair]:
+        with self._lock:
+            pair = self._free.pop() if self._free else None
+            if pair is None:
+                self.made += 1
+        pair = pair or _Pair()
+        try:
+            yield pair
+        finally:
+            with self._lock:
+                self._free.append(pair)
 
 
 class DlibFaceEngine:
@@ -85,7 +110,7 @@ class DlibFaceEngine:
     default_threshold = 0.6
 
     def __init__(self, describer: Describer | None = None) -> None:
-        self._local = _PerThread()  # this thread's pair is made now, so a broken install fails at construction
+        self._pairs = _Pairs()
         self._describer = describer or DlibDescriber()
 
     @property
@@ -116,25 +141,25 @@ class DlibFaceEngine:
     def _describe(self, chips: np.ndarray) -> np.ndarray:
         return self._describer.describe(chips)  # each describer is thread-safe (DlibDescriber locks itself)
 
-    def _detect(self, rgb: np.ndarray) -> list[dlib.rectangle]:
+    def _detect(self, rgb: np.ndarray, pair: _Pair) -> list[dlib.rectangle]:
         height, width = rgb.shape[:2]
         longest = max(height, width)
         if longest > DETECT_MAX_SIDE:
             step = int(np.ceil(longest / DETECT_MAX_SIDE))
             small = np.ascontiguousarray(rgb[::step, ::step])
-            found = self._local.detector(small, 0)
+            found = pair.detector(small, 0)
             return [
                 dlib.rectangle(r.left() * step, r.top() * step, r.right() * step, r.bottom() * step)
                 for r in found
             ]
-        found = list(self._local.detector(rgb, 0))
+        found = list(pair.detector(rgb, 0))
         if not found and longest <= SMALL_IMAGE_SIDE:
             # Upsampling finds 40-px faces but costs 4x; only small images that
             # showed nothing at full size need it.
-            found = list(self._local.detector(rgb, 1))
+            found = list(pair.detector(rgb, 1))
         return found
 
-    def _small_face_side(self, rgb: np.ndarray) -> int | None:
+    def _small_face_side(self, rgb: np.ndarray, pair: _Pair) -> int | None:
         """Only after nothing was found: look once more, upsampled, so a tiny face is named as such.
 
         The detector misses faces under about 80 px at full size (40 px when upsampled), so a person
@@ -145,7 +170,7 @@ class DlibFaceEngine:
         # small image, which the first look already upsampled once, upsampled twice.
         step = max(1, int(np.ceil(longest / DETECT_MAX_SIDE)))
         small = np.ascontiguousarray(rgb[::step, ::step])
-        found = list(self._local.detector(small, 2 if longest <= SMALL_IMAGE_SIDE else 1))
+        found = list(pair.detector(small, 2 if longest <= SMALL_IMAGE_SIDE else 1))
         if not found:
             return None
         face = max(found, key=lambda r: r.width() * r.height())
@@ -157,18 +182,19 @@ class DlibFaceEngine:
 
     def _locate(self, rgb: np.ndarray, options: FaceOptions
                 ) -> tuple[np.ndarray, tuple[int, int, int, int], int, tuple[tuple[float, float], ...]]:
-        faces = self._detect(rgb)
-        if not faces:
-            small = self._small_face_side(rgb)
-            if small is not None and small < options.min_face_px:
-                raise _too_small(small, options)
-            raise ImageRejected("no_face", "No face was found in the image.", "图像中未检测到人脸。")
-        boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in faces]
-        face = faces[quality.pick_dominant(boxes, rgb.shape[0], rgb.shape[1], options)]
-        side = min(face.width(), face.height())
-        if side < options.min_face_px:
-            raise _too_small(side, options)
-        shape = self._local.shapes(rgb, face)
+        with self._pairs.borrow() as pair:
+            faces = self._detect(rgb, pair)
+            if not faces:
+                small = self._small_face_side(rgb, pair)
+                if small is not None and small < options.min_face_px:
+                    raise _too_small(small, options)
+                raise ImageRejected("no_face", "No face was found in the image.", "图像中未检测到人脸。")
+            boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in faces]
+            face = faces[quality.pick_dominant(boxes, rgb.shape[0], rgb.shape[1], options)]
+            side = min(face.width(), face.height())
+            if side < options.min_face_px:
+                raise _too_small(side, options)
+            shape = pair.shapes(rgb, face)
         chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
         box = (face.left(), face.top(), face.right(), face.bottom())
         points = tuple((float(shape.part(i).x), float(shape.part(i).y)) for i in range(shape.num_parts))
