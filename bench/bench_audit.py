@@ -111,14 +111,17 @@ def append_rate(store: SqlStore, n: int, per_tx: int, threads: int, mixed: bool)
 # --- report -------------------------------------------------------------------------------------
 
 def machine() -> str:
+    """CPU model, and the flags that matter here: SHA-256 in hardware, AES, vector widths."""
     try:
-        cpu = subprocess.run("lscpu | grep -E 'Model name|^CPU\\(s\\)|Flags'", shell=True, capture_output=True,
-                             text=True, check=False).stdout
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
     except OSError:
-        cpu = "(lscpu unavailable)\n"
-    cpu = "\n".join(ln[:200] + (" ..." if len(ln) > 200 else "") for ln in cpu.splitlines())
-    return (f"```\n{cpu.rstrip()}\n```\n\nPython {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"load average at start {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        lscpu = ""
+    model = next((ln.split(":", 1)[1].strip() for ln in lscpu.splitlines() if ln.startswith("Model name")), "?")
+    flags = next((ln.split(":", 1)[1].split() for ln in lscpu.splitlines() if ln.startswith("Flags")), [])
+    shown = [f for f in ("sha_ni", "aes", "avx2", "avx512f", "avx512_vnni", "amx_tile") if f in flags]
+    return (f"CPU: {model}, {os.cpu_count()} CPUs; flags: {' '.join(shown) or 'none of sha_ni/aes/avx2/avx512'}. "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"load average at start {os.getloadavg()[0]:.2f}")
 
 
 def mark(ok: bool) -> str:
@@ -249,7 +252,8 @@ def main() -> None:
     rows = append_rows({k: v for k, v in rates.items() if v or k in skipped}, skipped)
     if args.verify_n:
         rows.append(verify_row(args.verify_n, results, {k: v for k, v in skipped.items() if k not in results}))
-    write_summary(args.summary, rows)
+    load = f" (load average {os.getloadavg()[0]:.1f} at the end)"
+    write_summary(args.summary, [{**r, "measured": r["measured"] + load} for r in rows])
 
 
 def ctx_hash(opened: dict[str, tuple[Any, Callable[[], None]]]) -> Any:
