@@ -26,7 +26,8 @@ import numpy as np
 
 from face_like import brute_topk, clustered, describe, probes
 from facegate.adapters.index import ExactIndex
-from facegate.adapters.scan_kernels import cpu_flags, cpu_model
+from facegate.adapters.int8_scan import Int8Codes
+from facegate.adapters.scan_kernels import KernelPlan, cpu_flags, cpu_model
 from summary import row, write_summary
 
 D = 128
@@ -44,7 +45,9 @@ def kernels(index: ExactIndex, x: np.ndarray, qs: np.ndarray) -> dict[str, Calla
     """name -> a call scoring queries against the whole gallery (per query cost = time / queries)."""
     import faiss
 
-    n, codes, norms = len(x), index._codes, index._norms
+    n, norms = len(x), index._norms
+    codes = Int8Codes(D, plan=KernelPlan("columns", "rows", "bench: both layouts"))  # whatever the plan keeps
+    codes.write(0, x, norms[:n])
     flat = faiss.IndexFlatIP(D)
     flat.add(x)
     sq8 = faiss.IndexScalarQuantizer(D, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_L2)
@@ -60,8 +63,6 @@ def kernels(index: ExactIndex, x: np.ndarray, qs: np.ndarray) -> dict[str, Calla
         "FAISS IndexFlatIP float32, 1 query": lambda: flat.search(qs[:1], 64),
         "FAISS IndexScalarQuantizer 8-bit, 1 query": lambda: sq8.search(qs[:1], 64),
     }
-    if not codes._has_columns:
-        del out["MatMulInteger columns, 1 query"], out["MatMulInteger columns, 16 queries"]
     return out
 
 
@@ -123,7 +124,9 @@ def run(n: int, queries: int, k: int, seed: int, rounds: int) -> tuple[list[str]
     truth = brute_topk(x, qs[:n_check], k)
     exact = all(got[j] == [f"t{i}" for i in truth[j]] for j in range(n_check))
     fastest1 = min((v, name) for name, v in kern.items() if "1 query" in name)[1]
+    fastest16 = min((v, name) for name, v in kern.items() if "16 queries" in name)[1]
     chosen1 = f"MatMulInteger {plan.single}, 1 query"
+    chosen16 = f"MatMulInteger {plan.batch}, 16 queries"
     lines = [
         f"## Exact 1:N over {n:,} templates (`bench/bench_scan.py`)",
         "",
@@ -138,9 +141,9 @@ def run(n: int, queries: int, k: int, seed: int, rounds: int) -> tuple[list[str]
         "",
         "| kernel | ms per query |",
         "| --- | ---: |",
-        *[f"| {name}{' (chosen)' if name == chosen1 else ''} | {v:.1f} |" for name, v in kern.items()],
+        *[f"| {name}{' (chosen)' if name in (chosen1, chosen16) else ''} | {v:.1f} |" for name, v in kern.items()],
         "",
-        f"Fastest single-query kernel in this run: {fastest1}.",
+        f"Fastest in this run: {fastest1} (one query); {fastest16} (batches).",
         "",
         "| Measure | Value |",
         "| --- | --- |",
@@ -150,7 +153,7 @@ def run(n: int, queries: int, k: int, seed: int, rounds: int) -> tuple[list[str]
         f"| 8 concurrent callers (micro-batcher) | {qps:.0f} queries/s, p50 {cp50:.1f} ms, "
         f"{calls} kernel calls for {queries} queries |",
         f"| resident memory of the exact index | {mib_per_m:.0f} MiB per million (float32 rows, int8 codes in "
-        f"{'both layouts' if index._codes._has_columns else 'the rows layout'}, ids) |",
+        f"the {' and '.join(sorted({plan.single, plan.batch}))} layout, ids) |",
         f"| exact vs float64 brute force ({n_check} queries) | {'identical top-' + str(k) if exact else '**differs**'} |",
         "",
     ]
@@ -162,7 +165,8 @@ def run(n: int, queries: int, k: int, seed: int, rounds: int) -> tuple[list[str]
         row("1:N", "resident memory per million templates (exact index) < 1 GiB",
             f"{mib_per_m:.0f} MiB (float32 rows, int8 codes, ids)", mib_per_m < 1024),
         row("1:N", "scan kernel chosen by CPU features",
-            f"{plan.describe()}; fastest single-query kernel measured: {fastest1}", fastest1 == chosen1),
+            f"{plan.describe()}; fastest measured here: {fastest1}; {fastest16}",
+            fastest1 == chosen1 and fastest16 == chosen16),
     ]
     return lines, summary
 

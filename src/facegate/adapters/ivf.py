@@ -51,9 +51,11 @@ def lists_for(n: int) -> int:
 def probes_for(nlist: int, factor: float = 10.0) -> int:
     """Lists to probe per query: factor * sqrt(nlist).
 
-    Measured on face-like vectors (docs/benchmarks.md): recall@5 0.99 needs 512 of
-    4,096 lists at 1M and 1,024 of 16,384 at 10M, i.e. 8 sqrt(nlist) both times;
-    10 leaves a margin.
+    Measured on face-like vectors (docs/benchmarks.md, 2026-11-26): recall@5 0.99
+    needed 512 of 4,096 lists at 1M and 1,024 of 16,384 at 10M, i.e. 8 sqrt(nlist)
+    both times; 10 leaves a margin. On the clustered bench data of 2026-11-29 (bench/
+    face_like.py) 10 sqrt(nlist) = 640 of 4,096 reached only 0.984 at 2M: lumpier
+    galleries need a larger FACEGATE_IVF_PROBE_FACTOR.
     """
     return int(min(nlist, max(1, math.ceil(factor * math.sqrt(nlist)))))
 

@@ -9,10 +9,11 @@ AMX paths, picked by onnxruntime itself) in one of two orientations:
   (d, m): a GEMM that packs only the queries.
 
 Measured side by side, interleaved, on this machine (AMD EPYC, AVX2, no AVX-512
-or VNNI; bench/bench_scan.py, docs/benchmarks.md): ``columns`` won for one query
-and also for 16 queries in one call, ``rows`` lost both (its GEMM kernel wastes
-most of its work when the queries are few). So AVX2 uses ``columns``
-throughout. On AVX-512 VNNI or AMX the issue-14 profile (Intel) found
+or VNNI; bench/bench_scan.py, docs/benchmarks.md): for one query ``columns`` beat
+``rows`` 3-4x in every run (the GEMM wastes most of its work on one column).
+For 16 queries in one call the runs disagreed (``columns`` ahead twice, behind
+once, on a heavily loaded machine), so AVX2 keeps one layout, ``columns``, for
+both. On AVX-512 VNNI or AMX the issue-14 profile (Intel) found
 ``columns`` reading only 4.9 GB/s for one query, so there ``rows`` serves; that
 rule comes from the issue's profile, not from a measurement here, and
 ``FACEGATE_SCAN_KERNEL`` (settings.scan_kernel) overrides it either way.
@@ -88,7 +89,7 @@ def choose(flags: frozenset[str] | None = None, override: Choice | None = None) 
     if wide:
         return KernelPlan("rows", "rows", f"{', '.join(wide)}: GEMM path for every query")
     isa = "avx2" if "avx2" in flags else "no avx2"
-    return KernelPlan("columns", "columns", f"{isa}, no VNNI: MLAS streaming path, measured fastest here")
+    return KernelPlan("columns", "columns", f"{isa}, no VNNI: MLAS streaming path")
 
 
 @functools.lru_cache(maxsize=8)
