@@ -125,8 +125,8 @@ def verify_file(path: Path, pinned_pems: Sequence[str] = ()) -> tuple[int, str]:
                              min(report.last_seq, header.to_seq) + 1, problem,
                              f"header range ends at seq {header.to_seq}, records end at seq {report.last_seq}")
     if not report.ok:
-        problem = report.problem.value if report.problem else ""
-        return BROKEN, f"BROKEN at seq {report.first_broken_seq}: {problem}: {report.detail}"
+        problem_name = report.problem.value if report.problem else ""
+        return BROKEN, f"BROKEN at seq {report.first_broken_seq}: {problem_name}: {report.detail}"
     signed_to = max((c.seq for c in cps), default=header.from_seq - 1)
     trust = "pinned" if pinned_pems else "from the file; compare with the published ids"
     notes = [f"keys {', '.join(sorted(keys))} ({trust})"]

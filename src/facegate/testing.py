@@ -64,5 +64,12 @@ class FakeFaceEngine:
     def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]:
         """Every face frontal and no pixels to compare: a liveness check on it sees no motion."""
         frontal = ((60.0, 40.0), (50.0, 40.0), (20.0, 40.0), (30.0, 40.0), (40.0, 70.0))
-        return [FaceObservation(e, frontal) if isinstance(e, Embedding) else FaceObservation(None, problem=e.code)
-                for e in self.embed_many(images, options)]  # type: ignore[union-attr]
+        observed: list[FaceObservation] = []
+        for e in self.embed_many(images, options):
+            if isinstance(e, ImageRejected):
+                observed.append(FaceObservation(None, problem=e.code))
+            elif isinstance(e, Embedding):
+                observed.append(FaceObservation(e, frontal))
+            else:  # embed_many returns ImageRejected or Embedding only
+                raise e
+        return observed

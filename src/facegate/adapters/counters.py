@@ -6,12 +6,13 @@ import functools
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from facegate.domain.counters_port import bucket_of, sliding_count
 from facegate.errors import Unavailable
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FloatClock = Callable[[], float]
 
@@ -79,11 +80,11 @@ class MemoryCounters:
         self._locks = {k: t for k, t in self._locks.items() if t > now}
 
 
-def _fail_closed(fn: F) -> F:
+def _fail_closed(fn: Callable[P, R]) -> Callable[P, R]:
     """Redis down: refuse with 503 rather than let guesses go uncounted (M-14.5), and never a 500."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         import redis  # loaded by RedisCounters already; imported here so one-node starts never load it
 
         try:
@@ -95,7 +96,7 @@ def _fail_closed(fn: F) -> F:
                 "本节点依赖的服务（共享计数存储）暂不可用，请稍后重试。",
                 article_id="M-14.5", detail={"dependency": "redis", "retry_after_s": 5},
             ) from exc
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 class RedisCounters:

@@ -81,7 +81,8 @@ class RedisChangeFeed:
                 self._down(exc)
                 first = False
                 ready.set()  # start without Redis: the database log keeps the gallery current meanwhile
-                pubsub = _drop(pubsub)
+                _drop(pubsub)
+                pubsub = None
                 self._closed.wait(backoff * random.uniform(0.5, 1.0))  # jitter: nodes do not stampede
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
@@ -133,4 +134,3 @@ def _drop(pubsub: redis.client.PubSub | None) -> None:
             pubsub.close()
         except Exception:  # noqa: BLE001 - closing a dead connection may fail; it is gone either way
             pass
-    return None

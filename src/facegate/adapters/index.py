@@ -253,7 +253,8 @@ class GalleryIndex:
                         return
                 for op, op_ids, vectors in ops:
                     if op == "add":
-                        ann.add(op_ids, vectors)  # type: ignore[arg-type]
+                        assert vectors is not None  # an add always carries its vectors
+                        ann.add(op_ids, vectors)
                     else:
                         ann.remove(op_ids)
         except BaseException as exc:  # noqa: BLE001 - exact search keeps serving; the error is kept for status

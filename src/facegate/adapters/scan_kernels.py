@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 KernelName = Literal["columns", "rows"]
 Choice = Literal["auto", "columns", "rows"]
+_KERNELS: dict[str | None, KernelName] = {"columns": "columns", "rows": "rows"}
 BATCH_ROWS_FROM = 4  # queries per call from which a plan's batch kernel serves
 _WIDE_INT8 = ("avx512_vnni", "avx_vnni", "amx_int8")  # int8 dot-product units without the AVX2 path
 
@@ -45,9 +46,11 @@ def cpu_flags() -> frozenset[str]:
                 return frozenset(line.split(":", 1)[1].split())
     except OSError:
         pass
-    from numpy._core._multiarray_umath import __cpu_features__  # type: ignore[import-not-found]
+    import importlib
 
-    return frozenset(name.lower() for name, present in __cpu_features__.items() if present)
+    # numpy's own detection lives in a private module that ships no type information.
+    features: dict[str, bool] = importlib.import_module("numpy._core._multiarray_umath").__cpu_features__
+    return frozenset(name.lower() for name, present in features.items() if present)
 
 
 def cpu_model() -> str:
@@ -80,8 +83,9 @@ class KernelPlan:
 def choose(flags: frozenset[str] | None = None, override: Choice | None = None) -> KernelPlan:
     """The plan for this CPU; ``override`` (or FACEGATE_SCAN_KERNEL) forces one orientation."""
     forced = override if override not in (None, "auto") else os.environ.get("FACEGATE_SCAN_KERNEL", "auto")
-    if forced in ("columns", "rows"):
-        return KernelPlan(forced, forced, "forced by setting")  # type: ignore[arg-type]
+    kernel = _KERNELS.get(forced)
+    if kernel is not None:
+        return KernelPlan(kernel, kernel, "forced by setting")
     if forced != "auto":
         raise ValueError(f"scan kernel must be auto, columns or rows, not {forced!r}")
     flags = cpu_flags() if flags is None else flags
@@ -99,7 +103,7 @@ def session(kernel: KernelName, dimension: int, threads: int) -> Any:
     ``columns``: A uint8 (m, d) queries, B int8 (d, n) gallery.
     ``rows``: A uint8 (n, d) gallery (codes + 128), B int8 (d, m) queries.
     """
-    import onnxruntime as ort  # type: ignore[import-untyped]
+    import onnxruntime as ort
     from onnx import TensorProto, helper
 
     a_shape: list[int | None] = [None, dimension]

@@ -55,7 +55,9 @@ def _day(value: str) -> date | None:
 
 
 def _row(rec: dict[str, str], where: str, photo: str, purpose: str | None) -> ImportRow:
-    get = lambda k: (rec.get(k) or "").strip()  # noqa: E731
+    def get(k: str) -> str:
+        return (rec.get(k) or "").strip()
+
     return bulk_import.ImportRow(where, get("reference"), photo, get("purpose") or purpose or "",
                      _when(get("consent_at")), get("notice_version") or None, get("channel") or None,
                      _day(get("birth_date")), get("guardian_ref") or None, get("guardian_relationship") or None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -16,6 +16,7 @@ from facegate.errors import InvalidInput
 from facegate.cli.lazy import lazy
 
 if TYPE_CHECKING:
+    from facegate.domain.model import Deployment
     from facegate.governance import loader
     from facegate.services import deployments as svc
     from facegate.services import openset
@@ -28,7 +29,7 @@ app = typer.Typer(help="Apply deployment manifests; only compliant ones become a
                   no_args_is_help=True)
 
 
-def _summary(d) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _summary(d: Deployment) -> dict[str, Any]:
     return {"id": d.id, "name": d.name, "name_zh": d.name_zh, "version": d.version, "status": d.status.value,
             "mode": d.mode.value, "purposes": list(d.purposes), "notice_version": d.notice_version,
             "alternatives": [asdict(a) for a in d.alternatives]}

@@ -6,7 +6,7 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -15,7 +15,8 @@ from facegate.errors import ConfigurationError, FacegateError, RateLimited, Unav
 if TYPE_CHECKING:
     from facegate.domain.gate import GateDecision
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 OK, NO_MATCH, INVALID, REFUSED, UNAVAILABLE = 0, 1, 2, 3, 4
 EXIT_CODES = {
@@ -68,17 +69,18 @@ def _unavailable(exc: Exception) -> bool:
     return isinstance(exc, (Unavailable, ConfigurationError, RateLimited, OperationalError, RedisDown))
 
 
-def handle_errors(fn: F) -> F:
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """One clear line with the code and an exit code from EXIT_CODES; never a traceback."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except FacegateError as exc:
             where = f" ({exc.article_id})" if exc.article_id else ""
             typer.echo(f"error [{exc.code}]{where}: {exc.message_en} / {exc.message_zh}", err=True)
-            for item in exc.detail.get("errors", []) or []:
+            errors = exc.detail.get("errors")
+            for item in errors if isinstance(errors, list) else []:
                 typer.echo(f"  - {item}", err=True)
             raise typer.Exit(UNAVAILABLE if _unavailable(exc) else INVALID) from None
         except Exception as exc:
@@ -89,4 +91,4 @@ def handle_errors(fn: F) -> F:
                        "无法连接数据库或Redis。", err=True)
             raise typer.Exit(UNAVAILABLE) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

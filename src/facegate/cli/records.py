@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -123,7 +123,7 @@ def keys_create(name: str = typer.Argument(..., help="A name that says who or wh
 @handle_errors
 def keys_list(as_json: bool = JsonOption) -> None:
     """List API keys (ids, roles, scopes, expiry; never the tokens)."""
-    items = [{"key_id": k.key_id, "name": k.name, "role": k.role.value, "scopes": sorted(k.scopes),
+    items: list[dict[str, Any]] = [{"key_id": k.key_id, "name": k.name, "role": k.role.value, "scopes": sorted(k.scopes),
               "expires_at": k.expires_at, "revoked_at": k.revoked_at} for k in access.list_api_keys(local_context().services)]
     if as_json:
         typer.echo(json.dumps(items, indent=2, default=str))

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from facegate.cli.output import handle_errors
 from facegate.errors import Unavailable
+
+if TYPE_CHECKING:
+    from facegate.bootstrap import AppContext
 
 ExamplesOption = typer.Option(
     None, "--examples/--no-examples",
@@ -33,7 +37,7 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _prepare(examples: bool | None) -> object:
+def _prepare(examples: bool | None) -> AppContext:
     """Shared by serve and init: context, examples, first admin key; prints where things are."""
     from facegate.cli.context import local_context
     from facegate.node import first_admin_key, load_examples, wants_examples
@@ -79,13 +83,13 @@ def register(app: typer.Typer) -> None:
         sock = bind(bind_host, bind_port)
         try:
             ctx = _prepare(examples)
-            start_schedules(ctx)  # type: ignore[arg-type]
+            start_schedules(ctx)
             shown = f"[{bind_host}]" if ":" in bind_host else bind_host
             typer.echo(f"  API:  http://{shown}:{bind_port}/v1   docs: http://{shown}:{bind_port}/docs")
             typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")
             # No uvicorn proxy headers or access log: the app's own (web.serving) trust only configured
             # proxies and never log references in clear.
-            server = uvicorn.Server(uvicorn.Config(create_app(ctx), **uvicorn_options()))  # type: ignore[arg-type]
+            server = uvicorn.Server(uvicorn.Config(create_app(ctx), **uvicorn_options()))
             server.run(sockets=[sock])
         finally:
             sock.close()

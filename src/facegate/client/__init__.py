@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any, Literal
+from typing import IO, Any, Generic, Literal, TypeVar
 
 import httpx
 
@@ -43,6 +43,7 @@ __all__ = ["ApiError", "AsyncClient", "Client", "Conflict", "Forbidden", "ImageR
            "NotFound", "RateLimited", "Refused", "Unauthorized", "Unavailable", "r"]
 
 Image = bytes | str | os.PathLike[str] | IO[bytes]
+T = TypeVar("T")
 Upload = Literal["raw", "multipart"]
 
 
@@ -56,16 +57,18 @@ def _image_bytes(image: Image) -> bytes:
 
 
 @dataclass(frozen=True)
-class _Call:
+class _Call(Generic[T]):
+    """One request and how to read its answer (a T), shared by the sync and async clients."""
+
     method: str
     path: str
-    parse: Callable[[Any], Any]
+    parse: Callable[[Any], T]
     params: dict[str, Any] | None = None
     json: dict[str, Any] | None = None
     image: bytes | None = None
 
 
-def _kwargs(call: _Call, upload: Upload) -> dict[str, Any]:
+def _kwargs(call: _Call[Any], upload: Upload) -> dict[str, Any]:
     kw: dict[str, Any] = {"params": call.params, "json": call.json}
     if call.image is not None:
         if upload == "multipart":
@@ -76,7 +79,7 @@ def _kwargs(call: _Call, upload: Upload) -> dict[str, Any]:
     return kw
 
 
-def _result(call: _Call, response: httpx.Response) -> Any:
+def _result(call: _Call[T], response: httpx.Response) -> T:
     if response.is_success:
         return call.parse(response.json())
     try:
@@ -90,18 +93,18 @@ class _Calls:
     """The API's operations as request descriptions, shared by the sync and async clients."""
 
     @staticmethod
-    def deployment(deployment_id: str) -> _Call:
+    def deployment(deployment_id: str) -> _Call[r.Deployment]:
         return _Call("GET", f"/v1/deployments/{deployment_id}", r.Deployment.from_json)
 
     @staticmethod
-    def deployments() -> _Call:
+    def deployments() -> _Call[list[r.Deployment]]:
         return _Call("GET", "/v1/deployments", lambda b: [r.Deployment.from_json(d) for d in b])
 
     @staticmethod
     def give_consent(deployment_id: str, subject_ref: str, purpose: str, notice_version: str, *,
                      channel: str = "api", birth_date: date | None = None, guardian_ref: str | None = None,
                      guardian_relationship: str | None = None, age_attested_by: str | None = None,
-                     separate_consents: tuple[str, ...] = ()) -> _Call:
+                     separate_consents: tuple[str, ...] = ()) -> _Call[r.ConsentReceipt]:
         # M-7.1: where children may come, give birth_date or age_attested_by (who checked "14 or over").
         body = {"deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose,
                 "notice_version": notice_version, "channel": channel,
@@ -114,7 +117,7 @@ class _Calls:
     @staticmethod
     def record_notice(deployment_id: str, subject_ref: str, purpose: str, notice_version: str, *,
                       channel: str = "api", birth_date: date | None = None, age_attested_by: str | None = None,
-                      separate_consents: tuple[str, ...] = ()) -> _Call:
+                      separate_consents: tuple[str, ...] = ()) -> _Call[r.ConsentReceipt]:
         # A law, not consent, is the basis: the notice is still given and recorded first (M-5.1, M-6.7).
         body = {"deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose,
                 "notice_version": notice_version, "channel": channel,
@@ -123,32 +126,32 @@ class _Calls:
         return _Call("POST", "/v1/notice-records", lambda b: r.pick(r.ConsentReceipt, b), json=body)
 
     @staticmethod
-    def withdraw_consent(deployment_id: str, subject_ref: str, purpose: str | None = None) -> _Call:
+    def withdraw_consent(deployment_id: str, subject_ref: str, purpose: str | None = None) -> _Call[r.Withdrawn]:
         return _Call("POST", "/v1/consents/withdraw", lambda b: r.pick(r.Withdrawn, b),
                      json={"deployment_id": deployment_id, "subject_ref": subject_ref, "purpose": purpose})
 
     @staticmethod
-    def enroll(deployment_id: str, subject_ref: str, purpose: str, image: Image) -> _Call:
+    def enroll(deployment_id: str, subject_ref: str, purpose: str, image: Image) -> _Call[r.Enrolled]:
         return _Call("POST", f"/v1/deployments/{deployment_id}/enroll", r.enrolled,
                      params={"purpose": purpose, "subject_ref": subject_ref}, image=_image_bytes(image))
 
     @staticmethod
-    def verify(deployment_id: str, subject_ref: str, purpose: str, image: Image) -> _Call:
+    def verify(deployment_id: str, subject_ref: str, purpose: str, image: Image) -> _Call[r.Verified]:
         return _Call("POST", f"/v1/deployments/{deployment_id}/verify", r.verified,
                      params={"purpose": purpose, "subject_ref": subject_ref}, image=_image_bytes(image))
 
     @staticmethod
-    def identify(deployment_id: str, purpose: str, image: Image, *, top_k: int = 5) -> _Call:
+    def identify(deployment_id: str, purpose: str, image: Image, *, top_k: int = 5) -> _Call[r.Identified]:
         return _Call("POST", f"/v1/deployments/{deployment_id}/identify", r.identified,
                      params={"purpose": purpose, "top_k": top_k}, image=_image_bytes(image))
 
     @staticmethod
-    def delete_subject(deployment_id: str, subject_ref: str) -> _Call:
+    def delete_subject(deployment_id: str, subject_ref: str) -> _Call[r.Deleted]:
         return _Call("DELETE", f"/v1/deployments/{deployment_id}/subjects/{subject_ref}",
                      lambda b: r.pick(r.Deleted, b))
 
     @staticmethod
-    def held(deployment_id: str, subject_ref: str) -> _Call:
+    def held(deployment_id: str, subject_ref: str) -> _Call[dict[str, Any]]:
         return _Call("GET", f"/v1/deployments/{deployment_id}/subjects/{subject_ref}", lambda b: b)
 
 
@@ -176,7 +179,7 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def _send(self, call: _Call) -> Any:
+    def _send(self, call: _Call[T]) -> T:
         try:
             response = self._http.request(call.method, call.path, **_kwargs(call, self.upload))
         except httpx.TransportError as exc:
@@ -184,36 +187,36 @@ class Client:
         return _result(call, response)
 
     def deployment(self, deployment_id: str) -> r.Deployment:
-        return self._send(_Calls.deployment(deployment_id))  # type: ignore[no-any-return]
+        return self._send(_Calls.deployment(deployment_id))
 
     def deployments(self) -> list[r.Deployment]:
-        return self._send(_Calls.deployments())  # type: ignore[no-any-return]
+        return self._send(_Calls.deployments())
 
     def give_consent(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
                      **kw: Any) -> r.ConsentReceipt:
-        return self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
+        return self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version, **kw))
 
     def record_notice(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
                       **kw: Any) -> r.ConsentReceipt:
-        return self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
+        return self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))
 
     def withdraw_consent(self, deployment_id: str, subject_ref: str, purpose: str | None = None) -> r.Withdrawn:
-        return self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))  # type: ignore[no-any-return]
+        return self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))
 
     def enroll(self, deployment_id: str, subject_ref: str, purpose: str, image: Image) -> r.Enrolled:
-        return self._send(_Calls.enroll(deployment_id, subject_ref, purpose, image))  # type: ignore[no-any-return]
+        return self._send(_Calls.enroll(deployment_id, subject_ref, purpose, image))
 
     def verify(self, deployment_id: str, subject_ref: str, purpose: str, image: Image) -> r.Verified:
-        return self._send(_Calls.verify(deployment_id, subject_ref, purpose, image))  # type: ignore[no-any-return]
+        return self._send(_Calls.verify(deployment_id, subject_ref, purpose, image))
 
     def identify(self, deployment_id: str, purpose: str, image: Image, *, top_k: int = 5) -> r.Identified:
-        return self._send(_Calls.identify(deployment_id, purpose, image, top_k=top_k))  # type: ignore[no-any-return]
+        return self._send(_Calls.identify(deployment_id, purpose, image, top_k=top_k))
 
     def delete_subject(self, deployment_id: str, subject_ref: str) -> r.Deleted:
-        return self._send(_Calls.delete_subject(deployment_id, subject_ref))  # type: ignore[no-any-return]
+        return self._send(_Calls.delete_subject(deployment_id, subject_ref))
 
     def held(self, deployment_id: str, subject_ref: str) -> dict[str, Any]:
-        return self._send(_Calls.held(deployment_id, subject_ref))  # type: ignore[no-any-return]
+        return self._send(_Calls.held(deployment_id, subject_ref))
 
 
 class AsyncClient:
@@ -236,7 +239,7 @@ class AsyncClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _send(self, call: _Call) -> Any:
+    async def _send(self, call: _Call[T]) -> T:
         try:
             response = await self._http.request(call.method, call.path, **_kwargs(call, self.upload))
         except httpx.TransportError as exc:
@@ -244,33 +247,33 @@ class AsyncClient:
         return _result(call, response)
 
     async def deployment(self, deployment_id: str) -> r.Deployment:
-        return await self._send(_Calls.deployment(deployment_id))  # type: ignore[no-any-return]
+        return await self._send(_Calls.deployment(deployment_id))
 
     async def deployments(self) -> list[r.Deployment]:
-        return await self._send(_Calls.deployments())  # type: ignore[no-any-return]
+        return await self._send(_Calls.deployments())
 
     async def give_consent(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
                            **kw: Any) -> r.ConsentReceipt:
-        return await self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
+        return await self._send(_Calls.give_consent(deployment_id, subject_ref, purpose, notice_version, **kw))
 
     async def record_notice(self, deployment_id: str, subject_ref: str, purpose: str, notice_version: str,
                             **kw: Any) -> r.ConsentReceipt:
-        return await self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))  # type: ignore[no-any-return]
+        return await self._send(_Calls.record_notice(deployment_id, subject_ref, purpose, notice_version, **kw))
 
     async def withdraw_consent(self, deployment_id: str, subject_ref: str, purpose: str | None = None) -> r.Withdrawn:
-        return await self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))  # type: ignore[no-any-return]
+        return await self._send(_Calls.withdraw_consent(deployment_id, subject_ref, purpose))
 
     async def enroll(self, deployment_id: str, subject_ref: str, purpose: str, image: Image) -> r.Enrolled:
-        return await self._send(_Calls.enroll(deployment_id, subject_ref, purpose, image))  # type: ignore[no-any-return]
+        return await self._send(_Calls.enroll(deployment_id, subject_ref, purpose, image))
 
     async def verify(self, deployment_id: str, subject_ref: str, purpose: str, image: Image) -> r.Verified:
-        return await self._send(_Calls.verify(deployment_id, subject_ref, purpose, image))  # type: ignore[no-any-return]
+        return await self._send(_Calls.verify(deployment_id, subject_ref, purpose, image))
 
     async def identify(self, deployment_id: str, purpose: str, image: Image, *, top_k: int = 5) -> r.Identified:
-        return await self._send(_Calls.identify(deployment_id, purpose, image, top_k=top_k))  # type: ignore[no-any-return]
+        return await self._send(_Calls.identify(deployment_id, purpose, image, top_k=top_k))
 
     async def delete_subject(self, deployment_id: str, subject_ref: str) -> r.Deleted:
-        return await self._send(_Calls.delete_subject(deployment_id, subject_ref))  # type: ignore[no-any-return]
+        return await self._send(_Calls.delete_subject(deployment_id, subject_ref))
 
     async def held(self, deployment_id: str, subject_ref: str) -> dict[str, Any]:
-        return await self._send(_Calls.held(deployment_id, subject_ref))  # type: ignore[no-any-return]
+        return await self._send(_Calls.held(deployment_id, subject_ref))

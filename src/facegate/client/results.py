@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def identified(b: dict[str, Any]) -> Identified:
                       b.get("threshold"), b.get("outcome"), b.get("open_set"))
 
 
-def pick(cls: type, b: dict[str, Any]) -> Any:  # type: ignore[type-arg]
+def pick(cls: type[T], b: dict[str, Any]) -> T:
     """Build a flat result, ignoring fields a newer server adds."""
-    names = cls.__dataclass_fields__
+    names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in b.items() if k in names})

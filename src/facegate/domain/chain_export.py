@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from facegate.domain.audit import AuditEvent, ChainedEvent
 from facegate.domain.chain import DEFAULT_POLICY, Checkpoint, CheckpointPolicy
@@ -168,7 +169,7 @@ def parse_line(line: str) -> ExportHeader | ChainedEvent | Checkpoint:
         raise ExportFormatError("not a JSON object")
     kind = obj.get("type")
     if kind == "event":
-        ev = _dict(obj, "event")
+        ev: dict[str, Any] = _dict(obj, "event")  # JSON values, typed by AuditEvent's checks below
         if any(k not in ev for k in _EVENT_KEYS):
             raise ExportFormatError("event lacks a canonical field")
         codes = ev["reason_codes"]

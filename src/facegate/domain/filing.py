@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -259,7 +260,7 @@ def track_filing(
             ))
         _dated(problems, tasks, lambda: initial_filing_task(reached_on, cal, today=today, filed_on=initial_filed_on))
     for c in changes:
-        _dated(problems, tasks, lambda c=c: change_filing_task(c, cal, today=today))  # type: ignore[misc]
+        _dated(problems, tasks, functools.partial(change_filing_task, c, cal, today=today))
     if stopped_on is not None:
         _dated(problems, tasks, lambda: cancellation_filing_task(stopped_on, cal, today=today,
                                                                  filed_on=cancellation_filed_on))

@@ -232,8 +232,9 @@ def observed_moves(steps: Sequence[Step], frames: Sequence[FrameFacts], rules: L
 
 def pick_frontal(steps: Sequence[Step], frames: Sequence[FrameFacts]) -> int | None:
     """The straight-ahead frame closest to frontal: identity is measured from it and matched with it."""
-    centre = [i for i, f in enumerate(frames) if f.pose is not None and steps[f.label.step] is Step.CENTRE]
-    return min(centre, key=lambda i: abs(frames[i].pose.yaw)) if centre else None  # type: ignore[union-attr]
+    yaw_of = {i: abs(f.pose.yaw) for i, f in enumerate(frames)
+              if f.pose is not None and steps[f.label.step] is Step.CENTRE}
+    return min(yaw_of, key=yaw_of.__getitem__) if yaw_of else None
 
 
 def judge(steps: Sequence[Step], frames: Sequence[FrameFacts], rules: LivenessRules) -> Verdict:

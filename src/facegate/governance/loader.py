@@ -20,6 +20,11 @@ MAX_NODES = 4000  # scalars and collections, counted while parsing, before anyth
 MAX_ERRORS = 50  # reported; the rest is summarised
 
 
+def _event_line(event: yaml.Event) -> int | None:
+    """The 1-based line of a parser event (PyYAML's parser always sets it; the stubs allow None)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else None
+
+
 def format_path(loc: tuple[int | str, ...]) -> str:
     """``("purposes", 0, "code")`` -> ``"purposes[0].code"``."""
     out = ""
@@ -110,14 +115,14 @@ def parse_yaml(text: str, source: str) -> tuple[dict[str, Any], LineIndex]:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             nodes += isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent)
             if nodes > MAX_NODES:
-                raise _invalid(source, [{"path": "", "line": event.start_mark.line + 1,
+                raise _invalid(source, [{"path": "", "line": _event_line(event),
                                          "message": f"manifest has more than {MAX_NODES} values"}])
             if isinstance(event, yaml.AliasEvent):
-                raise _invalid(source, [{"path": "", "line": event.start_mark.line + 1,
+                raise _invalid(source, [{"path": "", "line": _event_line(event),
                                          "message": "YAML anchors and aliases are not allowed in manifests"}])
             depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
             if depth > MAX_DEPTH:
-                raise _invalid(source, [{"path": "", "line": event.start_mark.line + 1,
+                raise _invalid(source, [{"path": "", "line": _event_line(event),
                                          "message": f"YAML is nested deeper than {MAX_DEPTH} levels"}])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

@@ -134,8 +134,12 @@ def render_markdown(results: Sequence[CheckResult]) -> str:
 _LEVEL = {Severity.BLOCKING: "error", Severity.WARNING: "warning", Severity.ADVICE: "note"}
 
 
-def _region(line: object) -> dict[str, object]:
-    return {"region": {"startLine": line}} if isinstance(line, int) else {}
+def _physical(uri: str, line: object) -> dict[str, object]:
+    """A SARIF physicalLocation: the file, and its line when known."""
+    location: dict[str, object] = {"artifactLocation": {"uri": uri}}
+    if isinstance(line, int):
+        location["region"] = {"startLine": line}
+    return location
 
 
 def render_sarif(results: Sequence[CheckResult]) -> str:
@@ -158,16 +162,14 @@ def render_sarif(results: Sequence[CheckResult]) -> str:
                 sarif_results.append({
                     "ruleId": INVALID_RULE_ID, "level": "error",
                     "message": {"text": f"{e['path'] or '(document)'}: {e['message']}"},
-                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.source},
-                                                        **_region(e.get("line"))}}],
+                    "locations": [{"physicalLocation": _physical(r.source, e.get("line"))}],
                 })
             continue
         for f in r.evaluation.findings:
             sarif_results.append({
                 "ruleId": f.rule_id, "level": _LEVEL[f.severity],
                 "message": {"text": f"{f.message_en} {f.message_zh}" + (f" [{f.detail}]" if f.detail else "")},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": r.source},
-                                                    **_region(r.line_of(f))},
+                "locations": [{"physicalLocation": _physical(r.source, r.line_of(f)),
                                "logicalLocations": [{"fullyQualifiedName": f.path}]}],
                 "properties": {"requirements": list(f.requirement_ids), "article": f.article},
             })

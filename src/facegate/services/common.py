@@ -8,7 +8,7 @@ import uuid
 from facegate.domain.audit import AuditEvent
 from facegate.domain.gate import GateDecision
 from facegate.domain.model import Deployment, Subject
-from facegate.domain.refs import MAX_REF, check_ref  # noqa: F401 - re-exported: the one reference rule (M-6.3)
+from facegate.domain.refs import check_ref as check_ref  # re-exported: the one reference rule (M-6.3)
 from facegate.errors import NotFound
 from facegate.ports import Tx
 from facegate.services.context import ServiceContext

@@ -104,7 +104,7 @@ def judge_frames(ctx: ServiceContext, d: Deployment, challenge_id: str, frames: 
              for lab, o in zip(labels, observed, strict=True)]
     frontal = L.pick_frontal(challenge.steps, facts)
     if frontal is not None:
-        probe = observed[frontal].embedding.vector  # type: ignore[union-attr]
+        probe = observed[frontal].embedding.vector
         facts = [replace(f, distance=float(np.linalg.norm(o.embedding.vector - probe)) if o.embedding else None)
                  for f, o in zip(facts, observed, strict=True)]
         figures["max_distance"] = round(max((f.distance or 0.0) for f in facts), 4)

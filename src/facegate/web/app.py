@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import Scope
 
 from facegate import __version__
 from facegate.bootstrap import AppContext
@@ -27,7 +28,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
-    def is_client_blocked(scope: dict[str, object]) -> bool:
+    def is_client_blocked(scope: Scope) -> bool:
         client = scope.get("client")
         try:
             return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")

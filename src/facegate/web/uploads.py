@@ -46,7 +46,7 @@ def _parts(boundary: bytes, body: bytes) -> list[tuple[dict[bytes, bytes], bytes
     def on_part_end() -> None:
         parts.append((dict(headers), b"".join(data)))
 
-    parser = MultipartParser(boundary, {  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, {
         "on_part_begin": on_part_begin, "on_header_field": on_header_field, "on_header_value": on_header_value,
         "on_header_end": on_header_end, "on_part_data": on_part_data, "on_part_end": on_part_end})
     try:

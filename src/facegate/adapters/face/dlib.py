@@ -174,7 +174,7 @@ class DlibFaceEngine:
         if not found:
             return None
         face = max(found, key=lambda r: r.width() * r.height())
-        return min(face.width(), face.height()) * step
+        return int(min(face.width(), face.height()) * step)  # dlib is untyped: its rectangles give ints
 
     def _chip(self, rgb: np.ndarray, options: FaceOptions) -> tuple[np.ndarray, tuple[int, int, int, int], int]:
         chip, box, found, _ = self._locate(rgb, options)

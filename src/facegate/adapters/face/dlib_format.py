@@ -17,6 +17,7 @@ characters '1'/'0'; tensors (version 2) are n, k, nr, nc then raw float32 LE.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,7 +34,11 @@ _IS_INF, _IS_NINF, _IS_NAN = 32000, 32001, 32002
 
 
 class DlibReader:
-    """Sequential reader over one serialized dlib object."""
+    """Sequential reader over one serialized dlib object.
+
+    Its methods are named after dlib's serialised types (``int``, ``str``...), so inside the class
+    body those names mean the methods: annotations there spell the builtins ``builtins.int``.
+    """
 
     def __init__(self, data: bytes | memoryview) -> None:
         self._buf = memoryview(data)
@@ -80,14 +85,14 @@ class DlibReader:
             raise DlibFormatError(f"bad bool {ch!r} at byte {self.pos - 1}")
         return ch == b"1"
 
-    def version(self, allowed: Sequence[int], what: str) -> int:
+    def version(self, allowed: Sequence[builtins.int], what: builtins.str) -> builtins.int:
         at = self.pos
         v = self.int()
         if v not in allowed:
             raise DlibFormatError(f"{what}: version {v} at byte {at}, expected one of {list(allowed)}")
         return v
 
-    def tag(self, allowed: Sequence[str], what: str) -> str:
+    def tag(self, allowed: Sequence[builtins.str], what: builtins.str) -> builtins.str:
         at = self.pos
         s = self.str()
         if s not in allowed:
@@ -108,7 +113,7 @@ class DlibReader:
             arr = np.array([self.float() for _ in range(count)], dtype=np.float32)
         return arr.reshape(shape)
 
-    def alias_tensor(self) -> tuple[int, int, int, int]:
+    def alias_tensor(self) -> tuple[builtins.int, builtins.int, builtins.int, builtins.int]:
         self.version((1,), "alias_tensor")
         n, k, nr, nc = (self.int() for _ in range(4))
         return (n, k, nr, nc)

@@ -57,7 +57,7 @@ def decode_rgb(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # corrupt EXIF and the like: the decode below decides
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data), formats=FORMATS)
+            img: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = img.size
             if width * height > max_pixels:
                 raise _reject(

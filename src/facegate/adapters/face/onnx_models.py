@@ -51,7 +51,7 @@ def read_checked(path: Path | str | None, sha256: str | None, what: str, setting
 
 def open_session(data: bytes, what: str, threads: int | None = None) -> Any:
     """An onnxruntime session (``InferenceSession``) on the CPU; a model it cannot load is a configuration error."""
-    import onnxruntime as ort  # type: ignore[import-untyped]
+    import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads if threads is not None else max(1, min(os.cpu_count() or 1, 4))

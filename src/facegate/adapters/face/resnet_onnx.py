@@ -34,7 +34,7 @@ MANIFEST_FILENAME = "dlib_face_recognition_resnet_model_v1.json"
 # --- cache ----------------------------------------------------------------------------
 
 def default_dat_path() -> Path:
-    import face_recognition_models  # type: ignore[import-untyped]
+    import face_recognition_models
 
     return Path(face_recognition_models.face_recognition_model_location())
 
@@ -114,9 +114,11 @@ class ResnetOnnxDescriber:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_cache(cls, cache_dir: str | os.PathLike[str], **kwargs: object) -> ResnetOnnxDescriber:
+    def from_cache(cls, cache_dir: str | os.PathLike[str], *, dat_path: str | os.PathLike[str] | None = None,
+                   threads: int | None = None, max_batch: int | None = None,
+                   spin: bool = False) -> ResnetOnnxDescriber:
         """Convert (if needed) and open the session now, so a broken install fails at start."""
-        describer = cls(cache_dir, **kwargs)  # type: ignore[arg-type]
+        describer = cls(cache_dir, dat_path=dat_path, threads=threads, max_batch=max_batch, spin=spin)
         describer._get_session()
         return describer
 

@@ -50,7 +50,7 @@ class OnnxSpoofDetector:
         return f"OnnxSpoofDetector({self.name!r}, threshold={self.threshold})"
 
     def score(self, face_rgb: np.ndarray) -> float:
-        img = np.asarray(Image.fromarray(face_rgb).resize(self._size, Image.BILINEAR), dtype=np.float32) / 255.0
+        img = np.asarray(Image.fromarray(face_rgb).resize(self._size, Image.Resampling.BILINEAR), dtype=np.float32) / 255.0
         out = np.asarray(self._session.run(None, {self._input: img.transpose(2, 0, 1)[None]})[0], np.float64).ravel()
         if out.size == 1:
             return float(np.clip(out[0], 0.0, 1.0))

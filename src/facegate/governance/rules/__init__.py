@@ -39,5 +39,5 @@ def evaluate(m: Manifest) -> Evaluation:
 
 __all__ = [
     "ALL_RULES", "RULES", "RUNTIME_RULES", "Evaluation", "Finding", "Hit", "Rule", "RuntimeFacts",
-    "Severity", "evaluate", "evaluate_runtime", "rule_by_id",
+    "Severity", "evaluate", "evaluate_runtime", "rule_by_id", "sort_findings",
 ]

@@ -119,7 +119,7 @@ def no_signage(m: Manifest) -> Iterator[Hit]:
     remedy_en="Give the law and article under public_place.legal_reference.",
 )
 def no_legal_reference(m: Manifest) -> Iterator[Hit]:
-    if _public(m) and not _necessity_thin(m):
+    if m.public_place is not None and _public(m) and not _necessity_thin(m):
         ref = m.public_place.legal_reference
         if ref is None or not ref.is_complete:
             yield Hit("public_place.legal_reference")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from facegate.domain.model import Mode, StorageLocality
 from facegate.domain.pia import CONTROLS, THREATS, Measure, PiaData, Reviewer, RiskFacts, Text, ThreatAssessment
@@ -59,7 +61,17 @@ def _clause(text: str) -> str:
     return text.strip().rstrip("。.")
 
 
-def _join(parts: list[Text], sep_zh: str = "", sep_en: str = " ") -> Text:
+class _Bilingual(Protocol):
+    """Text in Chinese and English: the PIA's own ``Text`` or the manifest's ``LocalizedText``."""
+
+    @property
+    def zh(self) -> str: ...
+
+    @property
+    def en(self) -> str: ...
+
+
+def _join(parts: Sequence[_Bilingual], sep_zh: str = "", sep_en: str = " ") -> Text:
     return Text(sep_zh.join(p.zh.strip() for p in parts), sep_en.join(p.en.strip() for p in parts))
 
 

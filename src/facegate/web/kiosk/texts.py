@@ -7,6 +7,8 @@ weight and the same wording style as the face option.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 LANGS = ("zh", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -170,7 +172,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-def translator(lang: str):  # type: ignore[no-untyped-def]
+def translator(lang: str) -> Callable[[str], str]:
     i = 1 if lang == "en" else 0
 
     def t(key: str) -> str:
