@@ -28,7 +28,11 @@
     // The challenge first, then the camera: capture starts as soon as the camera shows a picture.
     const r = await fetch(box.dataset.challenge, { method: "POST", headers: { "Accept": "application/json" } });
     const challenge = await r.json();
-    if (!r.ok) { show(challenge.detail_zh || challenge.detail, false, challenge.code); return; }
+    if (!r.ok) {  // the page's language first (issue 16 item 11)
+      const a = challenge.detail_zh || challenge.detail, b = challenge.detail || "";
+      show(zh ? a + " / " + b : b + " / " + a, false, challenge.code);
+      return;
+    }
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "user" }, audio: false });
     const frames = [];
     try {
