@@ -23,7 +23,8 @@ run: $(STAMP) .cache/test_images/obama.jpg
 AXE_VERSION := 4.10.3
 AXE := .cache/node/node_modules/axe-core/axe.min.js
 $(AXE):
-	npm install --prefix .cache/node --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	# saved in .cache/node/package.json: an unsaved package is pruned by the next npm install there
+	npm install --prefix .cache/node --save-exact --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 axe: $(AXE)
 
 test: $(STAMP) .cache/test_images/obama.jpg $(AXE)
