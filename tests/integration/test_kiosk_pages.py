@@ -91,3 +91,35 @@ def test_finish_clears_the_guest_so_the_next_one_starts_clean(client: TestClient
     client.post(f"/kiosk/{HOTEL}/finish")
     after = client.get(f"/kiosk/{HOTEL}/capture")  # the back button after "Finish": no receipt
     assert code not in after.text and after.url.path == f"/kiosk/{HOTEL}"
+
+
+def test_the_guest_flow_cannot_be_forged_or_carried_to_another_kiosk(client: TestClient) -> None:
+    """The receipt lives in a sealed cookie: a changed byte, or a flow from another screen, shows nothing."""
+    from facegate.web.kiosk.flow import cookie_name
+
+    _, capture = _consent(client, "guest-seal")
+    code = re.search(r'id="receipt-code">([^<]+)<', capture.text).group(1)  # type: ignore[attr-defined]
+    sealed = client.cookies.get(cookie_name(HOTEL), path=f"/kiosk/{HOTEL}")
+    assert sealed and code not in sealed  # nothing readable in the browser
+    client.cookies.set(cookie_name(UNATTENDED), sealed, path=f"/kiosk/{UNATTENDED}")
+    moved = client.get(f"/kiosk/{UNATTENDED}/capture")
+    assert code not in moved.text and moved.url.path == f"/kiosk/{UNATTENDED}"
+    flipped = sealed[:10] + ("A" if sealed[10] != "A" else "B") + sealed[11:]
+    domain = next(c.domain for c in client.cookies.jar if c.name == cookie_name(HOTEL))
+    client.cookies.set(cookie_name(HOTEL), flipped, domain=domain, path=f"/kiosk/{HOTEL}")  # replaces it
+    forged = client.get(f"/kiosk/{HOTEL}/capture")
+    assert code not in forged.text and forged.url.path == f"/kiosk/{HOTEL}"
+
+
+@pytest.mark.parametrize(("scenario", "declared", "allowed"), [
+    ({"venue_type": "hotel"}, None, True),
+    ({"venue_type": "hotel"}, False, False),
+    ({"venue_type": "hotel", "unattended": True}, True, False),  # never where nobody watches
+    ({"venue_type": "online_service"}, None, False),
+])
+def test_where_a_photo_file_may_stand_in_for_the_camera(scenario: dict[str, object], declared: bool | None,
+                                                        allowed: bool) -> None:
+    from facegate.domain.liveness import is_upload_allowed
+
+    security = {} if declared is None else {"photo_upload": declared}
+    assert is_upload_allowed({"scenario": scenario, "security": security}) is allowed
