@@ -86,3 +86,7 @@ def test_real_deployments_by_name_with_demos_apart_filtered_and_paged(site: Live
     assert page.locator("[data-testid=demo-banner]").count() == 1
     rows = page.locator("[data-testid=assessment-status] a").all_inner_texts()
     assert HOTEL not in rows and len(rows) >= 8
+    page.locator("[data-testid=assessment-status] a").first.click()
+    assert page.locator("[data-testid=demo-banner]").count() == 1  # a demo says so on its own page too
+    _open(page, site, f"/console/deployments/{HOTEL}?lang=en")
+    assert page.locator("[data-testid=demo-banner]").count() == 0

@@ -101,7 +101,7 @@ def deployment_page(request: Request, deployment_id: str, actor: str = Officer) 
     versions = assessment.list_all(ctx.services, deps, deployment_id)
     days = figures.daily_series(ctx.services, deps, deployment_id, today)
     return render(request, "deployment.html", row=rows[0], versions=versions, days=days, charts=charts,
-                  now=ctx.services.clock.now())
+                  now=ctx.services.clock.now(), sc=scope_of(request))
 
 
 @router.post("/deployments/{deployment_id}/assessments")
