@@ -15,6 +15,8 @@ from facegate.errors import InvalidInput
 from facegate.cli.lazy import lazy
 
 if TYPE_CHECKING:
+    from facegate.services.context import ServiceContext
+    from facegate.services.workbench.deps import WorkbenchDeps
     from facegate.services.workbench import assessment, dossier, filing, signs
 else:
     assessment = lazy("facegate.services.workbench.assessment")
@@ -26,14 +28,14 @@ app = typer.Typer(help="Impact assessments, the filing tracker, the filing dossi
                   no_args_is_help=True)
 
 
-def _ctx():  # type: ignore[no-untyped-def]
+def _ctx() -> tuple[ServiceContext, WorkbenchDeps]:
     from facegate.web.console.wiring import workbench_deps  # the web layer: only when a command runs
 
     ctx = local_context()
     return ctx.services, workbench_deps(ctx)
 
 
-def _processor(services, processor: str | None) -> str:  # type: ignore[no-untyped-def]
+def _processor(services: ServiceContext, processor: str | None) -> str:
     if processor:
         return processor
     known = filing.processors(services)

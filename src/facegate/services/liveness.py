@@ -23,7 +23,7 @@ from facegate.domain.gate import GateDecision
 from facegate.domain.model import Deployment
 from facegate.domain.reasons import Reason
 from facegate.errors import ConfigurationError
-from facegate.ports import LandmarkEngine
+from facegate.ports import ChallengeStore, LandmarkEngine
 from facegate.services import faces
 from facegate.services.common import check_ref, load_deployment, pseudonym, record
 from facegate.services.context import ServiceContext
@@ -50,11 +50,23 @@ class LiveVerifyResult:
     liveness: L.Verdict
 
 
-def _store(ctx: ServiceContext, *, judging: bool = False):  # type: ignore[no-untyped-def]
-    if ctx.challenges is None or (judging and not isinstance(ctx.engine, LandmarkEngine)):
-        raise ConfigurationError("liveness_unavailable", "Liveness checks are not configured on this node.",
-                                 "本节点未配置活体检测。")
+def _unavailable() -> ConfigurationError:
+    return ConfigurationError("liveness_unavailable", "Liveness checks are not configured on this node.",
+                              "本节点未配置活体检测。")
+
+
+def _store(ctx: ServiceContext) -> ChallengeStore:
+    if ctx.challenges is None:
+        raise _unavailable()
     return ctx.challenges
+
+
+def _judge(ctx: ServiceContext) -> tuple[ChallengeStore, LandmarkEngine]:
+    """What judging frames needs: the challenges and an engine that reports landmarks."""
+    store = _store(ctx)
+    if not isinstance(ctx.engine, LandmarkEngine):
+        raise _unavailable()
+    return store, ctx.engine
 
 
 def issue_challenge(ctx: ServiceContext, deployment_id: str) -> L.Challenge:
@@ -78,7 +90,7 @@ def _digests(ctx: ServiceContext, frames: Sequence[Frame]) -> list[str]:
 def judge_frames(ctx: ServiceContext, d: Deployment, challenge_id: str, frames: Sequence[Frame]
                  ) -> tuple[L.Verdict, int | None, dict[str, object]]:
     """Claim the challenge and judge the frames: (verdict, index of the probe frame, figures for the record)."""
-    store = _store(ctx, judging=True)
+    store, engine = _judge(ctx)
     rules = ctx.liveness_rules
     now = ctx.clock.now()
     challenge = store.claim(challenge_id, now)  # claimed even when the frames then fail: one try per challenge
@@ -90,7 +102,7 @@ def judge_frames(ctx: ServiceContext, d: Deployment, challenge_id: str, frames: 
     if problem:
         return L.Verdict(False, problem), None, {}
     seen = store.seen_before(_digests(ctx, frames), now, REPLAY_WINDOW)
-    observed = ctx.engine.observe_many([f.image for f in frames], ctx.face_options)  # type: ignore[attr-defined]
+    observed = engine.observe_many([f.image for f in frames], ctx.face_options)
     motion = motion_between([o.thumb for o in observed])
     figures: dict[str, object] = {"frames": len(frames), "faces": sum(o.embedding is not None for o in observed),
                                   "motion": round(max(motion, default=0.0), 2)}
@@ -103,8 +115,9 @@ def judge_frames(ctx: ServiceContext, d: Deployment, challenge_id: str, frames: 
     facts = [L.FrameFacts(lab, L.pose_from_landmarks(o.landmarks) if o.embedding is not None else None)
              for lab, o in zip(labels, observed, strict=True)]
     frontal = L.pick_frontal(challenge.steps, facts)
-    if frontal is not None:
-        probe = observed[frontal].embedding.vector
+    probe_face = observed[frontal].embedding if frontal is not None else None  # frontal frames have a face
+    if probe_face is not None:
+        probe = probe_face.vector
         facts = [replace(f, distance=float(np.linalg.norm(o.embedding.vector - probe)) if o.embedding else None)
                  for f, o in zip(facts, observed, strict=True)]
         figures["max_distance"] = round(max((f.distance or 0.0) for f in facts), 4)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, insert, select, update
 
 from facegate.adapters.sql.tables_liveness import liveness_challenges as lc
 from facegate.adapters.sql.tables_liveness import liveness_frames as lf
 from facegate.domain.liveness import Challenge, ChallengeState, Step
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 KEEP_USED = timedelta(hours=1)  # a used challenge is kept a while so a late second try says "used"
 
@@ -54,7 +58,7 @@ class SqlChallengeStore:
         return bool(known) or inserted < len(fresh)
 
 
-def _insert_ignore(dialect: str):  # type: ignore[no-untyped-def]
+def _insert_ignore(dialect: str) -> postgresql.Insert | sqlite.Insert:
     """INSERT that skips a digest another node wrote meanwhile (both dialects support ON CONFLICT)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
