@@ -51,7 +51,7 @@ def _events(ctx: AppContext, ref: str) -> list[str]:
     d = get_deployment(ctx.services, HOTEL)
     who = pseudonym(ctx.services, d.processor_id, ref)
     with ctx.store.transaction(readonly=True) as tx:
-        return [e.event.kind for e in tx.chain_events() if e.event.subject_ref == who]
+        return [e.event.kind for e in tx.record.events() if e.event.subject_ref == who]
 
 
 def test_csv_import_reports_refusals_and_resumes(ctx: AppContext, tmp_path: Path,

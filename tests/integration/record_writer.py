@@ -45,8 +45,8 @@ def main() -> None:
             now = datetime.now(UTC)
             with ctx.store.transaction() as tx:
                 if k % 2:
-                    tx.add_security_event(SecurityEvent("crash_test", "info", None, "test", None, now, {"tag": tag}))
-                tx.append_event(AuditEvent("verify", now, "k-crash", "front-desk", f"{k:064x}", True, ("ok",),
+                    tx.security.add(SecurityEvent("crash_test", "info", None, "test", None, now, {"tag": tag}))
+                tx.record.append(AuditEvent("verify", now, "k-crash", "front-desk", f"{k:064x}", True, ("ok",),
                                            {"tag": tag}))
             say(f"ack {tag}")
 

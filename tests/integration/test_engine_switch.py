@@ -50,7 +50,7 @@ def _enrol(ctx: AppContext, d, ref: str, image: bytes) -> str:  # type: ignore[n
 
 def _events(ctx: AppContext, kind: str) -> list[dict[str, object]]:
     with ctx.store.transaction(readonly=True) as tx:
-        return [c.event.detail for c in tx.chain_events() if c.event.kind == kind]
+        return [c.event.detail for c in tx.record.events() if c.event.kind == kind]
 
 
 def _counts(ctx: AppContext, d_id: str) -> dict[str, int]:

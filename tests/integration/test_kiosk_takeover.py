@@ -123,7 +123,7 @@ def test_staff_or_a_booking_claim_code_lets_the_person_act_on_their_reference(
     replay = _consent(kiosk, "guest-1", claim_code=code)
     assert replay.status_code == 403 and replay.headers["x-problem-code"] == "claim_code_invalid"  # type: ignore[attr-defined]
     with real_ctx.services.store.transaction(readonly=True) as tx:
-        kinds = [c.event.kind for c in tx.chain_events()]
+        kinds = [c.event.kind for c in tx.record.events()]
     assert "claim_issued" in kinds
 
 

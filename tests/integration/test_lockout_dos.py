@@ -111,7 +111,7 @@ def test_staff_see_and_lift_a_lock_with_a_reason_and_alternatives_stay_open(
     assert _verify(attacker, DESK, face_images["obama2.jpg"])["is_match"] is True
     assert staff.post(lift, json={"reason": "again"}).json()["code"] == "subject_not_locked"
     with real_ctx.services.store.transaction(readonly=True) as tx:
-        (rec,) = [c.event for c in tx.chain_events() if c.event.kind == "subject_lock_lifted"]
+        (rec,) = [c.event for c in tx.record.events() if c.event.kind == "subject_lock_lifted"]
     assert rec.detail["reason"] == "Guest showed ID card at the desk" and rec.deployment_id == DESK
     assert rec.actor == staff.headers["Authorization"].split("_")[1] and rec.subject_ref != "guest-1"
     desk = next(f for f in admin.get("/v1/workbench/figures").json() if f["deployment_id"] == DESK)
@@ -194,7 +194,7 @@ def test_a_blocked_address_is_blocked_proportionally_and_an_admin_can_lift_it(re
     assert nat.get("/v1/deployments", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert admin.get("/v1/security/blocks").json() == []
     with real_ctx.services.store.transaction(readonly=True) as tx:
-        (rec,) = [c.event for c in tx.chain_events() if c.event.kind == "client_block_lifted"]
+        (rec,) = [c.event for c in tx.record.events() if c.event.kind == "client_block_lifted"]
     assert rec.detail["reason"] == "Shared NAT at the lobby" and rec.detail["client"] == "10.0.0.7"
     guess_until_blocked()  # the second block of the day lasts longer
     (again,) = admin.get("/v1/security/blocks").json()

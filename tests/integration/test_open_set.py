@@ -29,7 +29,7 @@ def _enrol(ctx: AppContext, d, ref: str, image: bytes) -> None:  # type: ignore[
 
 def _last_identify(ctx: AppContext) -> dict[str, object]:
     with ctx.store.transaction(readonly=True) as tx:
-        events = [c.event for c in tx.chain_events() if c.event.kind == "identify"]
+        events = [c.event for c in tx.record.events() if c.event.kind == "identify"]
     return events[-1].detail
 
 
@@ -117,5 +117,5 @@ def test_an_adopted_calibration_sets_the_deployment_thresholds(real_ctx: AppCont
     assert rule.target_fpir == 0.001 and rule.threshold <= adopted.verify_threshold
     with ctx.store.transaction(readonly=True) as tx:
         assert tx.deployments.calibration(d.id) == adopted
-        kinds = [c.event.kind for c in tx.chain_events()]
+        kinds = [c.event.kind for c in tx.record.events()]
     assert "calibration_adopted" in kinds

@@ -53,7 +53,7 @@ def test_the_answer_reaches_the_person_and_its_timeliness_is_kept(ctx: AppContex
     (seen,) = person.lookup(ctx.services, DEPS, receipt).requests
     assert seen.status == "answered" and "staff were retrained" in str(seen.detail["answer"])
     with ctx.services.store.transaction(readonly=True) as tx:
-        kinds = [(e.event.kind, e.event.detail.get("outcome")) for e in tx.chain_events()]
+        kinds = [(e.event.kind, e.event.detail.get("outcome")) for e in tx.record.events()]
     assert ("request_answered", "answered") in kinds
     with pytest.raises(Conflict) as twice:
         requests.answer_request(ctx.services, DEPS, req.id, outcome="answered", text="Again.", actor="officer")

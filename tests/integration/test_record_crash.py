@@ -90,7 +90,7 @@ def test_kill9_mid_batch_loses_nothing_acknowledged(tmp_path: Path, database_url
         assert mixed == security, "a unit's record and its security event did not commit together"
 
         with ctx.store.transaction() as tx:  # the restarted store continues the same chain
-            tx.append_event(AuditEvent("verify", ctx.services.clock.now(), "k-crash", detail={"tag": "after"}))
+            tx.record.append(AuditEvent("verify", ctx.services.clock.now(), "k-crash", detail={"tag": "after"}))
         after = audit.verify_records(ctx.services)
         assert after.ok and after.checked == report.checked + 1, after
     finally:

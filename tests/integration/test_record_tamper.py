@@ -42,7 +42,7 @@ def _append(ctx: AppContext, n: int, *, minutes_apart: float = 0) -> None:
     for _ in range(n):
         clock.advance(seconds=1 + minutes_apart * 60)
         with ctx.store.transaction() as tx:
-            tx.append_event(AuditEvent("verify", clock.now(), "k-test", "front-desk", "ref", True, ("ok",), {}))
+            tx.record.append(AuditEvent("verify", clock.now(), "k-test", "front-desk", "ref", True, ("ok",), {}))
 
 
 def _rows(ctx: AppContext) -> list:  # type: ignore[type-arg]
@@ -130,7 +130,7 @@ def test_rehashed_edit_with_the_later_checkpoints_deleted_is_caught(ctx: AppCont
 def test_a_checkpoint_removed_from_the_middle_is_caught(ctx: AppContext) -> None:
     _append(ctx, 3)
     with ctx.store.transaction() as tx:
-        assert tx.sign_head() is not None  # an extra checkpoint at seq 3 (as an export makes), not a due one
+        assert tx.record.sign_head() is not None  # an extra checkpoint at seq 3 (as an export makes), not a due one
     _append(ctx, 2, minutes_apart=6)
     assert _cp_seqs(ctx) == [1, 3, 4, 5]
     with ctx.store.engine.begin() as conn:

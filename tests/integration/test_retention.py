@@ -29,5 +29,5 @@ def test_expired_template_is_refused_then_purged(fake_ctx: AppContext, clock: Fi
     assert (report.templates_deleted, report.keys_destroyed) == (1, 1)
     with ctx.store.transaction() as tx:
         subject = tx.subjects.get(d.processor_id, "guest-1")
-        assert subject is not None and tx.get_subject_key(subject.id) is None
+        assert subject is not None and tx.subject_keys.get(subject.id) is None
     assert verify(ctx.services, d.id, "guest-1", P, b"face:alice:2").decision.codes == ("not_enrolled",)

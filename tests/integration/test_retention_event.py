@@ -43,7 +43,7 @@ def test_templates_expire_30_days_after_move_out(ctx: AppContext, clock: FixedCl
     clock.advance(days=2)
     assert verify(ctx.services, d.id, "resident-7", P, b"face:r7:2").decision.codes == ("template_expired",)
     with ctx.store.transaction(readonly=True) as tx:
-        events = [e.event for e in tx.chain_events() if e.event.kind == "retention_event"]
+        events = [e.event for e in tx.record.events() if e.event.kind == "retention_event"]
     assert events and events[0].detail["event_on"] == moved_out.isoformat() and events[0].detail["days_after"] == 30
 
 

@@ -36,7 +36,7 @@ def _enroll(ctx: AppContext, d_id: str, notice: str, ref: str) -> None:
 
 def _kinds(ctx: AppContext) -> list[tuple[str, dict[str, object]]]:
     with ctx.store.transaction(readonly=True) as tx:
-        return [(e.event.kind, dict(e.event.detail)) for e in tx.chain_events()]
+        return [(e.event.kind, dict(e.event.detail)) for e in tx.record.events()]
 
 
 def test_shortening_retention_expires_older_templates_on_apply(ctx: AppContext, clock: FixedClock) -> None:

@@ -101,7 +101,7 @@ def test_processor_wide_erasure_is_an_admin_action_and_says_so(enrolled: AppCont
     gone = admin.get(f"/v1/deployments/{SPA}/subjects/guest-1")
     assert gone.status_code == 404 and gone.json()["code"] == "subject_unknown"
     with enrolled.services.store.transaction(readonly=True) as tx:
-        deletes = [c.event.detail.get("scope") for c in tx.chain_events() if c.event.kind == "delete"]
+        deletes = [c.event.detail.get("scope") for c in tx.record.events() if c.event.kind == "delete"]
     assert deletes == ["processor"]
 
 

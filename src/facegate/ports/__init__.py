@@ -20,14 +20,17 @@ from facegate.domain.liveness import Challenge
 from facegate.domain.scores import Metric
 from facegate.ports.consents import ConsentRepository
 from facegate.ports.deployments import DeploymentRepository, DeploymentVersion
-from facegate.ports.keys import KeyProvider, WrappedKey
-from facegate.ports.store import ChangeFeed, Store, Tx, UnitOfWork
+from facegate.ports.keys import ApiKeyRepository, KeyProvider, SubjectKeyRepository, WrappedKey
+from facegate.ports.record import GalleryChangeLog, RecordRepository
+from facegate.ports.security import SecurityEventRepository
+from facegate.ports.store import ChangeFeed, Store, UnitOfWork
 from facegate.ports.subjects import SealedTemplate, SubjectRepository, TemplateRepository
 
 __all__ = [
-    "ChallengeStore", "ChangeFeed", "Clock", "ConsentRepository", "DeploymentRepository", "DeploymentVersion",
-    "Embedding", "FaceEngine", "FaceObservation", "FaceOptions", "KeyProvider", "LandmarkEngine",
-    "SealedTemplate", "SpoofDetector", "Store", "SubjectRepository", "TemplateRepository", "Tx", "UnitOfWork",
+    "ApiKeyRepository", "ChallengeStore", "ChangeFeed", "Clock", "ConsentRepository", "DeploymentRepository",
+    "DeploymentVersion", "Embedding", "FaceEngine", "FaceObservation", "FaceOptions", "GalleryChangeLog",
+    "KeyProvider", "LandmarkEngine", "RecordRepository", "SealedTemplate", "SecurityEventRepository",
+    "SpoofDetector", "Store", "SubjectKeyRepository", "SubjectRepository", "TemplateRepository", "UnitOfWork",
     "WrappedKey",
 ]
 

@@ -1,9 +1,11 @@
-"""Keys: envelope encryption of templates (the data keys themselves are stored through ``uow.subject_keys``)."""
+"""Keys: envelope encryption of templates, the stored subject data keys and the API keys."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+
+from facegate.domain.access import ApiKey
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,10 @@ class WrappedKey:
 class KeyProvider(Protocol):
     """Envelope encryption: services hold wrapped keys only, never plaintext ones."""
 
-    algorithm: str
-    current_kek_id: str
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def current_kek_id(self) -> str: ...
 
     def new_data_key(self) -> WrappedKey: ...
 
@@ -39,3 +43,24 @@ class KeyProvider(Protocol):
     def forget(self, key: WrappedKey) -> None:
         """Drop any cached plaintext of this data key (crypto-shredding)."""
         ...
+
+
+class SubjectKeyRepository(Protocol):
+    """``uow.subject_keys``: each person's wrapped data key; deleting it crypto-shreds their templates."""
+
+    def get(self, subject_id: str) -> WrappedKey | None: ...
+    def put(self, subject_id: str, key: WrappedKey) -> None: ...
+    def delete(self, subject_id: str) -> None: ...
+    def all(self) -> list[tuple[str, WrappedKey]]: ...
+
+
+class ApiKeyRepository(Protocol):
+    """``uow.api_keys``: API keys as stored (the secret only as a hash)."""
+
+    def add(self, key: ApiKey) -> None: ...
+    def update(self, key: ApiKey) -> None:
+        """Writes expiry and revocation; nothing else of a key ever changes."""
+        ...
+
+    def get(self, key_id: str) -> ApiKey | None: ...
+    def all(self) -> list[ApiKey]: ...

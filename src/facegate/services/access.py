@@ -47,8 +47,8 @@ def create_api_key(ctx: ServiceContext, name: str, role: str, scopes: tuple[str,
     ttl = timedelta(days=ttl_days) if ttl_days else DEFAULT_KEY_TTL
     key = new_api_key(key_id, name, role, tuple(scopes), ctx.clock.now(), ttl=ttl, secret_hash=_codec(ctx).hash(secret))
     with ctx.store.transaction() as tx:
-        tx.add_api_key(key)
-        tx.append_event(_record(ctx, "key_created", key, actor, expires_at=key.expires_at.isoformat()))
+        tx.api_keys.add(key)
+        tx.record.append(_record(ctx, "key_created", key, actor, expires_at=key.expires_at.isoformat()))
     return CreatedKey(key, token)
 
 
@@ -59,7 +59,7 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, ApiKey]:
     if key is None:
         generation = ctx.key_cache.generation()
         with ctx.store.transaction(readonly=True) as tx:
-            key = tx.get_api_key(key_id)
+            key = tx.api_keys.get(key_id)
         if key is not None:
             ctx.key_cache.put(key, generation)
     # Unknown id and wrong secret answer alike, so ids cannot be probed.
@@ -71,11 +71,11 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, ApiKey]:
 
 def list_api_keys(ctx: ServiceContext) -> list[ApiKey]:
     with ctx.store.transaction(readonly=True) as tx:
-        return tx.list_api_keys()
+        return tx.api_keys.all()
 
 
 def _load(ctx: ServiceContext, tx, key_id: str) -> ApiKey:  # type: ignore[no-untyped-def]
-    key = tx.get_api_key(key_id)
+    key = tx.api_keys.get(key_id)
     if key is None:
         raise NotFound("key_unknown", f"No API key {key_id!r}.", f"不存在 API 密钥 {key_id!r}。")
     return key
@@ -84,8 +84,8 @@ def _load(ctx: ServiceContext, tx, key_id: str) -> ApiKey:  # type: ignore[no-un
 def revoke_api_key(ctx: ServiceContext, key_id: str, *, actor: str = "cli") -> ApiKey:
     with ctx.store.transaction() as tx:
         key = revoke(_load(ctx, tx, key_id), ctx.clock.now())
-        tx.update_api_key(key)
-        tx.append_event(_record(ctx, "key_revoked", key, actor))
+        tx.api_keys.update(key)
+        tx.record.append(_record(ctx, "key_revoked", key, actor))
     ctx.key_cache.drop(key_id)  # after the commit: the next request on any thread reads the revoked row
     return key
 
@@ -96,9 +96,9 @@ def rotate_api_key(ctx: ServiceContext, key_id: str, *, actor: str = "cli") -> C
     secret = parse_api_key(token)[1]
     with ctx.store.transaction() as tx:
         old, new = rotate(_load(ctx, tx, key_id), new_id, ctx.clock.now(), secret_hash=_codec(ctx).hash(secret))
-        tx.update_api_key(old)
-        tx.add_api_key(new)
-        tx.append_event(_record(ctx, "key_rotated", new, actor, rotated_from=old.key_id,
+        tx.api_keys.update(old)
+        tx.api_keys.add(new)
+        tx.record.append(_record(ctx, "key_rotated", new, actor, rotated_from=old.key_id,
                                 old_expires_at=old.expires_at.isoformat()))
     ctx.key_cache.drop(key_id)
     return CreatedKey(new, token)

@@ -29,9 +29,9 @@ def verify_records(ctx: ServiceContext, anchors: Sequence[Checkpoint] = ()) -> C
     """
     auditor = _auditor(ctx)
     with ctx.store.transaction(readonly=True) as tx:
-        head = tx.head_state()
-        checkpoints = tx.checkpoints(to_seq=head.seq)
-        report = verify_chain(tx.chain_events(to_seq=head.seq), auditor.hash, checkpoints=checkpoints,
+        head = tx.record.head_state()
+        checkpoints = tx.record.checkpoints(to_seq=head.seq)
+        report = verify_chain(tx.record.events(to_seq=head.seq), auditor.hash, checkpoints=checkpoints,
                               verify_signature=auditor.verify_signature, policy=DEFAULT_POLICY)
         report = check_head(report, head, checkpoints)
         return check_anchors(report, anchors, checkpoints, auditor.verify_signature)
@@ -41,13 +41,13 @@ def anchor_head(ctx: ServiceContext) -> str:
     """Sign the head now and return it as one anchor line, to be kept outside the database (M-9.3)."""
     auditor = _auditor(ctx)
     with ctx.store.transaction() as tx:
-        cp = tx.sign_head()
+        cp = tx.record.sign_head()
         if cp is None:
-            head = tx.head_state()
+            head = tx.record.head_state()
             if head.seq == 0:
                 raise Conflict("record_empty", "The processing record is empty; there is no head to anchor yet.",
                                "处理情况记录为空，尚无可锚定的记录头。", article_id="M-9.3")
-            cp = tx.checkpoints(to_seq=head.seq)[-1]  # already signed at the head
+            cp = tx.record.checkpoints(to_seq=head.seq)[-1]  # already signed at the head
     return anchor_line(cp, ctx.clock.now(), auditor.algorithm)
 
 
@@ -70,30 +70,30 @@ def export_records(ctx: ServiceContext, from_seq: int = 1, to_seq: int | None = 
     auditor = _auditor(ctx)
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        tx.sign_head()
-        head_seq, _ = tx.chain_head()
+        tx.record.sign_head()
+        head_seq, _ = tx.record.head()
         last = min(to_seq or head_seq, head_seq)
-        tx.append_event(AuditEvent(kind="export", at=now, actor=actor, allowed=True,
+        tx.record.append(AuditEvent(kind="export", at=now, actor=actor, allowed=True,
                                    detail={"from_seq": from_seq, "to_seq": last}))
     with ctx.store.transaction(readonly=True) as tx:
         anchor = _anchor(tx, from_seq)
-        cps = [c for c in tx.checkpoints() if c.seq <= last]
+        cps = [c for c in tx.record.checkpoints() if c.seq <= last]
         header = ExportHeader(auditor.algorithm, from_seq, last, anchor, now, auditor.public_keys())
-        yield from export_lines(header, tx.chain_events(from_seq, last), cps)
+        yield from export_lines(header, tx.record.events(from_seq, last), cps)
 
 
 def _anchor(tx, from_seq: int) -> str:  # type: ignore[no-untyped-def]
     """The hash the first exported record continues from."""
     if from_seq <= 1:
         return GENESIS
-    first = next(iter(tx.chain_events(from_seq, from_seq)), None)
+    first = next(iter(tx.record.events(from_seq, from_seq)), None)
     return first.prev_hash if first else GENESIS
 
 
 def chain_summary(ctx: ServiceContext) -> dict[str, object]:
     with ctx.store.transaction(readonly=True) as tx:
-        seq, digest = tx.chain_head()
-        cps = tx.checkpoints()
+        seq, digest = tx.record.head()
+        cps = tx.record.checkpoints()
     last: datetime | None = cps[-1].at if cps else None
     return {"head_seq": seq, "head_hash": digest, "checkpoints": len(cps),
             "last_checkpoint_seq": cps[-1].seq if cps else 0, "last_checkpoint_at": last}

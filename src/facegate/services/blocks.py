@@ -52,7 +52,7 @@ def _fold(events: Iterable[SecurityEvent], now: datetime) -> dict[str, ClientBlo
 def active_blocks(ctx: ServiceContext) -> list[ClientBlock]:
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        events = tx.lock_events(now - LOOKBACK, None, KINDS)
+        events = tx.security.lock_events(now - LOOKBACK, None, KINDS)
     return list(_fold(events, now).values())
 
 
@@ -69,7 +69,7 @@ def lift_block(ctx: ServiceContext, client: str, *, reason: str, actor: str) -> 
     detail: dict[str, object] = {"client": client, "reason": reason, "level": block.level,
                                  "blocked_at": block.blocked_at.isoformat(), "until": block.until.isoformat()}
     with ctx.store.transaction() as tx:
-        tx.add_security_event(SecurityEvent("client_block_lifted", "low", actor, client, None, now, detail))
+        tx.security.add(SecurityEvent("client_block_lifted", "low", actor, client, None, now, detail))
         record(ctx, tx, "client_block_lifted", actor=actor, allowed=True, detail=detail)
     ctx.guard.unblock_client(client)
     return block

@@ -160,10 +160,10 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
         elif row.birth_date is not None:
             tx.subjects.update(subject)
         tx.consents.add(consent)
-        key = tx.get_subject_key(subject.id)
+        key = tx.subject_keys.get(subject.id)
         if key is None:
             key = ctx.keys.new_data_key()
-            tx.put_subject_key(subject.id, key)
+            tx.subject_keys.put(subject.id, key)
         eid = engine_id(ctx.engine)
         rec = TemplateRecord(id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=row.purpose,
                              engine=eid.name, created_at=now, expires_at=now + timedelta(days=d.retention_days),

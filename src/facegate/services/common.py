@@ -10,7 +10,7 @@ from facegate.domain.gate import GateDecision
 from facegate.domain.model import Deployment, Subject
 from facegate.domain.refs import check_ref as check_ref  # re-exported: the one reference rule (M-6.3)
 from facegate.errors import NotFound
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.services.context import ServiceContext
 
 
@@ -28,14 +28,14 @@ def receipt_code(prefix: str) -> str:
     return prefix + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_CHARS))
 
 
-def load_deployment(tx: Tx, deployment_id: str) -> Deployment:
+def load_deployment(tx: UnitOfWork, deployment_id: str) -> Deployment:
     d = tx.deployments.get(deployment_id)
     if d is None:
         raise NotFound("deployment_unknown", f"No deployment {deployment_id!r}.", f"部署{deployment_id!r}不存在。")
     return d
 
 
-def load_subject(tx: Tx, deployment: Deployment, external_ref: str) -> Subject:
+def load_subject(tx: UnitOfWork, deployment: Deployment, external_ref: str) -> Subject:
     s = tx.subjects.get(deployment.processor_id, check_ref(external_ref))
     if s is None:
         raise NotFound("subject_unknown", "No such subject is known here.", "此处没有该个人的记录。")
@@ -54,7 +54,7 @@ def pseudonym(ctx: ServiceContext, processor_id: str, external_ref: str | None) 
 
 def record(
     ctx: ServiceContext,
-    tx: Tx,
+    tx: UnitOfWork,
     kind: str,
     *,
     actor: str,
@@ -66,7 +66,7 @@ def record(
     detail: dict[str, object] | None = None,
 ) -> None:
     """Append to the processing record: references are keyed hashes, never face data (M-9.3)."""
-    tx.append_event(AuditEvent(
+    tx.record.append(AuditEvent(
         kind=kind,
         at=ctx.clock.now(),
         actor=actor,

@@ -7,7 +7,7 @@ from typing import Any
 
 from facegate.domain.model import Deployment, DeploymentStatus, Processor
 from facegate.errors import NotFound
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.governance.loader import load_manifest
 from facegate.governance.mapping import to_deployment, to_processor
 from facegate.governance.manifest import Manifest
@@ -58,7 +58,7 @@ def apply_deployment(ctx: ServiceContext, processor: Processor, deployment: Depl
     return ApplyResult(new, True, scope_changed, tuple(findings))
 
 
-def _shorten_retention(ctx: ServiceContext, tx: Tx, current: Deployment | None, new: Deployment, actor: str) -> int:
+def _shorten_retention(ctx: ServiceContext, tx: UnitOfWork, current: Deployment | None, new: Deployment, actor: str) -> int:
     """A shorter retention applies to templates already held, not only to new ones (M-8.5, M-8.6).
 
     Otherwise the notice's "kept for at most N days" would be untrue for everyone enrolled

@@ -17,7 +17,7 @@ from facegate.domain.model import Deployment, TemplateRecord
 from facegate.domain.openset import AdoptedCalibration, Calibration
 from facegate.domain.scores import EngineId, Metric, shown
 from facegate.errors import Conflict
-from facegate.ports import FaceEngine, Tx
+from facegate.ports import FaceEngine, UnitOfWork
 from facegate.services.common import record
 from facegate.services.context import ServiceContext
 
@@ -107,7 +107,7 @@ class EngineCount:
                 "is_running": self.is_running}
 
 
-def counts_in(ctx: ServiceContext, tx: Tx, deployment_id: str | None = None) -> list[EngineCount]:
+def counts_in(ctx: ServiceContext, tx: UnitOfWork, deployment_id: str | None = None) -> list[EngineCount]:
     current, live = engine_id(ctx.engine), running(ctx)
     rows = tx.templates.count_by_engine(deployment_id)
     return [EngineCount(d, p, e, v, n, EngineId(e, v) == current, EngineId(e, v) in live) for d, p, e, v, n in rows]

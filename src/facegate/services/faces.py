@@ -12,7 +12,7 @@ from facegate.domain.openset import OpenSetPlan
 from facegate.domain.model import Deployment, Operation, Subject, TemplateRecord
 from facegate.domain.scores import EngineId, distance as engine_distance, is_match as within
 from facegate.errors import ImageRejected
-from facegate.ports import Embedding, FaceEngine, SealedTemplate, Tx
+from facegate.ports import Embedding, FaceEngine, SealedTemplate, UnitOfWork
 from facegate.services import engines, openset
 from facegate.services.identify_rule import Candidate, EngineSearch, combine, nearest_people
 from facegate.services.common import check_ref, load_deployment, new_id, record, template_aad
@@ -56,7 +56,7 @@ class IdentifyResult:
     outcome: str | None = None  # identified | no_match | ambiguous
 
 
-def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: str,
+def _facts(ctx: ServiceContext, tx: UnitOfWork, op: Operation, d: Deployment, purpose: str,
            subject: Subject | None, subject_ref: str | None, held: list[SealedTemplate],
            liveness_passed: bool = False) -> GateFacts:
     now = ctx.clock.now()
@@ -71,7 +71,7 @@ def _facts(ctx: ServiceContext, tx: Tx, op: Operation, d: Deployment, purpose: s
     )
 
 
-def _gate(ctx: ServiceContext, tx: Tx, op: Operation, deployment_id: str, purpose: str,
+def _gate(ctx: ServiceContext, tx: UnitOfWork, op: Operation, deployment_id: str, purpose: str,
           subject_ref: str | None, liveness_passed: bool = False,
           ) -> tuple[Deployment, Subject | None, GateDecision, list[SealedTemplate]]:
     """Gather the facts and let the gate decide; the decision is never patched afterwards."""
@@ -123,10 +123,10 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
             record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision)
             return EnrollResult(decision)
         tx.subjects.lock(subject.id)
-        key = tx.get_subject_key(subject.id)
+        key = tx.subject_keys.get(subject.id)
         if key is None:
             key = ctx.keys.new_data_key()
-            tx.put_subject_key(subject.id, key)
+            tx.subject_keys.put(subject.id, key)
         eid = engines.engine_id(ctx.engine)
         rec = TemplateRecord(
             id=new_id(), subject_id=subject.id, deployment_id=d.id, purpose=purpose, engine=eid.name,

@@ -37,7 +37,7 @@ class SharedGallery:
         self._poll_s = poll_s
         self._clock = clock
         with store.transaction(readonly=True) as tx:
-            self.version = tx.gallery_version()  # nothing is loaded yet: indexes load from the store as of now
+            self.version = tx.gallery_log.version()  # nothing is loaded yet: indexes load from the store as of now
         self.resyncs = 0  # catch-ups after a gap (feed reconnected), not routine polls
         self.last_sync_at: float | None = None
         self.sync_error: str | None = None
@@ -74,7 +74,7 @@ class SharedGallery:
     def invalidate(self, deployment_id: str | None = None) -> None:
         self.local.invalidate(deployment_id)
         with self._store.transaction() as tx:
-            tx.note_gallery_invalidated(deployment_id)
+            tx.gallery_log.note_invalidated(deployment_id)
         self._feed.publish({"op": "changed"})
 
     # --- catching up -------------------------------------------------------------------------
@@ -105,7 +105,7 @@ class SharedGallery:
             start, applied = self.version, 0
             while True:
                 with self._store.transaction(readonly=True) as tx:
-                    rows = tx.gallery_changes(self.version, PAGE)
+                    rows = tx.gallery_log.changes(self.version, PAGE)
                 for version, changes in rows:
                     self._apply(changes)
                     self.version, applied = version, applied + 1

@@ -16,7 +16,7 @@ from facegate.domain.gate import GateFacts, decide
 from facegate.domain.model import Deployment, Operation
 from facegate.domain.openset import OpenSetPlan, decide_open_set
 from facegate.domain.scores import EngineId
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class EngineSearch:
                 "target_fpir": self.rule.target_fpir, "outcome": self.outcome}
 
 
-def nearest_people(tx: Tx, d: Deployment, purpose: str, hits: list[tuple[str, str, float]],
+def nearest_people(tx: UnitOfWork, d: Deployment, purpose: str, hits: list[tuple[str, str, float]],
                    now: datetime) -> tuple[Candidate, ...]:
     """The nearest valid templates, one per person, nearest first: the best and the next are all the rule needs."""
     people: list[Candidate] = []

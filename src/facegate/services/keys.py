@@ -26,16 +26,16 @@ def rewrap_all(ctx: ServiceContext, *, actor: str = "cli",
     """
     current = ctx.keys.current_kek_id
     with ctx.store.transaction(readonly=True) as tx:
-        todo = [(sid, key) for sid, key in tx.all_subject_keys() if key.kek_id != current]
-        done_already = len(tx.all_subject_keys()) - len(todo)
+        todo = [(sid, key) for sid, key in tx.subject_keys.all() if key.kek_id != current]
+        done_already = len(tx.subject_keys.all()) - len(todo)
     for start in range(0, len(todo), BATCH):
         with ctx.store.transaction() as tx:
             for subject_id, key in todo[start:start + BATCH]:
-                if tx.get_subject_key(subject_id) == key:  # not deleted or rewrapped meanwhile
-                    tx.put_subject_key(subject_id, ctx.keys.rewrap(key))
+                if tx.subject_keys.get(subject_id) == key:  # not deleted or rewrapped meanwhile
+                    tx.subject_keys.put(subject_id, ctx.keys.rewrap(key))
         if progress is not None:
             progress("re-wrapping data keys", min(start + BATCH, len(todo)), len(todo))
     with ctx.store.transaction() as tx:
-        tx.append_event(AuditEvent(kind="key_rotated", at=ctx.clock.now(), actor=actor, allowed=True,
+        tx.record.append(AuditEvent(kind="key_rotated", at=ctx.clock.now(), actor=actor, allowed=True,
                                    detail={"kek_id": current, "rewrapped": len(todo)}))
     return RewrapReport(current, len(todo), done_already)

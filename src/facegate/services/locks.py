@@ -67,7 +67,7 @@ def active_locks(ctx: ServiceContext, deployment_ids: Iterable[str] | None = Non
     """Locks in force now, oldest first; only those of ``deployment_ids`` when given (a scoped key's view)."""
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
-        events = tx.lock_events(now - LOOKBACK)
+        events = tx.security.lock_events(now - LOOKBACK)
     wanted = set(deployment_ids) if deployment_ids is not None else None
     return [lk for lk in _fold(events, now).values() if wanted is None or lk.deployment_id in wanted]
 
@@ -75,7 +75,7 @@ def active_locks(ctx: ServiceContext, deployment_ids: Iterable[str] | None = Non
 def locks_set_since(ctx: ServiceContext, since: datetime) -> dict[str, int]:
     """How many locks each deployment set since ``since`` (for the figures)."""
     with ctx.store.transaction(readonly=True) as tx:
-        events = tx.lock_events(since)
+        events = tx.security.lock_events(since)
     out: dict[str, int] = {}
     for ev in events:
         if ev.kind == "subject_locked":
@@ -89,7 +89,7 @@ def lock_status(ctx: ServiceContext, deployment_id: str, subject_ref: str) -> Su
     now = ctx.clock.now()
     with ctx.store.transaction(readonly=True) as tx:
         key = lock_key(ctx, load_deployment(tx, deployment_id), subject_ref)
-        events = tx.lock_events(now - LOOKBACK, key)
+        events = tx.security.lock_events(now - LOOKBACK, key)
     # The record of locks, not this process's counters: the CLI's counters are not the server's.
     return _fold(events, now).get(key)
 
@@ -111,7 +111,7 @@ def lift_lock(ctx: ServiceContext, deployment_id: str, subject_ref: str, *, reas
         d = load_deployment(tx, deployment_id)
         detail: dict[str, object] = {"deployment_id": d.id, "reason": reason, "level": lock.level,
                                      "locked_at": lock.locked_at.isoformat(), "until": lock.until.isoformat()}
-        tx.add_security_event(SecurityEvent("subject_lock_lifted", "low", actor, None, key, now, detail))
+        tx.security.add(SecurityEvent("subject_lock_lifted", "low", actor, None, key, now, detail))
         record(ctx, tx, "subject_lock_lifted", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail=detail)
     ctx.guard.lift(key)

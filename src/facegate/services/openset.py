@@ -11,7 +11,7 @@ from __future__ import annotations
 from facegate.domain.model import Deployment, Mode
 from facegate.domain.openset import AdoptedCalibration, OpenSetPlan, plan_open_set
 from facegate.domain.scores import EngineId
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.services import engines
 from facegate.services.common import load_deployment
 from facegate.services.context import ServiceContext
@@ -46,7 +46,7 @@ def sizes(ctx: ServiceContext, counts: list[engines.EngineCount], purpose: str) 
     return {current: held.get(current, 0), **{e: n for e, n in held.items() if e != current and n > 0}}
 
 
-def plans_in(ctx: ServiceContext, tx: Tx, d: Deployment) -> dict[str, OpenSetPlan]:
+def plans_in(ctx: ServiceContext, tx: UnitOfWork, d: Deployment) -> dict[str, OpenSetPlan]:
     """One plan per purpose of a 1:N deployment (each purpose is its own gallery); none for 1:1.
 
     During a switch, the plan shown is the worst of the engines' (unusable first, then the largest gallery).

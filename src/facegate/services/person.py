@@ -18,7 +18,7 @@ from facegate.domain.workdays import WorkdayCalendar, add_working_days
 from facegate.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import Notice, build_notice, notice_changes
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.services import consent as consent_service
 from facegate.services import subjects
 from facegate.services.common import load_deployment, new_id, pseudonym, record
@@ -82,7 +82,7 @@ class PersonStore(Protocol):
 class PersonDeps:
     """What the web layer hands in: the store factory, the working-day calendar, the policy."""
 
-    store_for: Callable[[Tx], PersonStore]
+    store_for: Callable[[UnitOfWork], PersonStore]
     calendar: WorkdayCalendar | None = None
     response_working_days: int = DEFAULT_RESPONSE_WORKING_DAYS
     form_token_ttl: timedelta = FORM_TOKEN_TTL

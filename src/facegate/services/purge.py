@@ -46,14 +46,14 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system",
                 progress("deleting expired templates", n, len(expired))
         for subject_id in sorted({r.subject_id for r in expired}):
             if tx.templates.count_for_subject(subject_id) == 0:
-                key = tx.get_subject_key(subject_id)
+                key = tx.subject_keys.get(subject_id)
                 if key is not None:
-                    tx.delete_subject_key(subject_id)
+                    tx.subject_keys.delete(subject_id)
                     shredded.append(key)
         code = "FGP-" + secrets.token_hex(8).upper()
         if expired:
             for deployment_id in sorted({r.deployment_id for r in expired}):
-                tx.append_event(AuditEvent(
+                tx.record.append(AuditEvent(
                     kind="purge", at=now, actor=actor, deployment_id=deployment_id, allowed=True,
                     detail={"templates_deleted": sum(r.deployment_id == deployment_id for r in expired),
                             "receipt": ctx.keys.keyed_hash("purge|" + code)},

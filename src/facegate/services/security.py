@@ -16,8 +16,8 @@ def record_security_events(store: Store, events: Iterable[SecurityEvent], deploy
         return
     with store.transaction() as tx:
         for ev in events:
-            tx.add_security_event(ev)
-            tx.append_event(ev.as_audit_event(deployment_id))
+            tx.security.add(ev)
+            tx.record.append(ev.as_audit_event(deployment_id))
 
 
 class DefenceGuard:
@@ -37,7 +37,7 @@ class DefenceGuard:
         # server whose counters live in its own memory (issue 11 item 9).
         since = self.defence.clock.now() - timedelta(seconds=max(self.defence.policy.subject_lock_steps_s))
         with self._store.transaction(readonly=True) as tx:
-            events = tx.lock_events(since, subject_key)
+            events = tx.security.lock_events(since, subject_key)
         if events and events[-1].kind == "subject_lock_lifted":
             self.defence.unlock_subject(subject_key)
             return False
@@ -62,4 +62,4 @@ class DefenceGuard:
 
 def list_security_events(store: Store, limit: int = 200) -> list[SecurityEvent]:
     with store.transaction(readonly=True) as tx:
-        return tx.list_security_events(limit)
+        return tx.security.recent(limit)

@@ -73,7 +73,7 @@ def delete_subject(ctx: ServiceContext, deployment_id: str, subject_ref: str, *,
             deleted = tx.templates.delete_for_subject(subject.id, d.id, purpose)
             tx.consents.delete(subject.id, d.id, purpose)
         is_gone = everywhere or not (tx.consents.for_subject(subject.id) or tx.templates.count_for_subject(subject.id))
-        key = tx.get_subject_key(subject.id) if is_gone else None
+        key = tx.subject_keys.get(subject.id) if is_gone else None
         if is_gone:
             tx.subjects.delete(subject.id)
         code = receipt_code("FGD-")

@@ -22,7 +22,7 @@ def dependencies(ctx: AppContext) -> dict[str, dict[str, Any]]:
     deps: dict[str, dict[str, Any]] = {}
     try:
         with ctx.store.transaction(readonly=True) as tx:
-            tx.chain_head()
+            tx.record.head()
         deps["database"] = {"ok": True}
     except Exception as exc:  # noqa: BLE001 - any failure here means "down"; its name is reported
         deps["database"] = {"ok": False, "error": type(exc).__name__}

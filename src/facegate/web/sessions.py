@@ -32,5 +32,5 @@ def verified_key(ctx: ServiceContext, purpose: str, raw: str) -> ApiKey | None:
     if not hmac.compare_digest(mac, _mac(ctx, purpose, key_id, expires)) or ctx.clock.now().timestamp() >= expires:
         return None
     with ctx.store.transaction(readonly=True) as tx:
-        key = tx.get_api_key(key_id)
+        key = tx.api_keys.get(key_id)
     return key if key is not None and key.is_active(ctx.clock.now()) else None

@@ -1,4 +1,4 @@
-"""The processing record read back, checkpoints, API keys and security events (mixed into SqlTx)."""
+"""The processing record read back and its checkpoints (mixed into SqlTx; services reach it as ``uow.record``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.record_stream import stream_events
-from facegate.domain.access import ApiKey, Role
 from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint, make_checkpoint
 from facegate.domain.head import HeadState
-from facegate.domain.intrusion import SecurityEvent
 
 
 class Signer(Protocol):
@@ -89,46 +87,3 @@ class RecordsMixin:
         if deployment_id:
             q = q.where(c.deployment_id == deployment_id)
         return [{"deployment_id": d, "kind": k, "allowed": a, "count": n} for d, k, a, n in self.conn.execute(q)]
-
-    # API keys --------------------------------------------------------------------------
-    def add_api_key(self, key: ApiKey) -> None:
-        self.conn.execute(insert(t.api_keys).values(
-            key_id=key.key_id, name=key.name, role=key.role.value, scopes=sorted(key.scopes),
-            created_at=key.created_at, expires_at=key.expires_at, revoked_at=key.revoked_at,
-            rotated_from=key.rotated_from, secret_hash=key.secret_hash))
-
-    def update_api_key(self, key: ApiKey) -> None:
-        self.conn.execute(update(t.api_keys).where(t.api_keys.c.key_id == key.key_id).values(
-            expires_at=key.expires_at, revoked_at=key.revoked_at))
-
-    def get_api_key(self, key_id: str) -> ApiKey | None:
-        row = self.conn.execute(select(t.api_keys).where(t.api_keys.c.key_id == key_id)).first()
-        return _api_key(row) if row else None
-
-    def list_api_keys(self) -> list[ApiKey]:
-        return [_api_key(r) for r in self.conn.execute(select(t.api_keys).order_by(t.api_keys.c.created_at))]
-
-    # security events -------------------------------------------------------------------
-    def add_security_event(self, ev: SecurityEvent) -> None:
-        self.conn.execute(insert(t.security_events).values(
-            kind=ev.kind, severity=ev.severity, key_id=ev.key_id, client=ev.client, subject_ref=ev.subject_ref,
-            at=ev.at, detail=ev.detail))
-
-    def list_security_events(self, limit: int = 200) -> list[SecurityEvent]:
-        rows = self.conn.execute(select(t.security_events).order_by(t.security_events.c.id.desc()).limit(limit))
-        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
-                for r in rows]
-
-    def lock_events(self, since: datetime, subject_key: str | None = None,
-                    kinds: tuple[str, ...] = ("subject_locked", "subject_lock_lifted")) -> list[SecurityEvent]:
-        c = t.security_events.c
-        q = select(t.security_events).where(c.kind.in_(kinds), c.at >= since)
-        if subject_key is not None:
-            q = q.where(c.subject_ref == subject_key)
-        return [SecurityEvent(r.kind, r.severity, r.key_id, r.client, r.subject_ref, r.at, dict(r.detail))
-                for r in self.conn.execute(q.order_by(c.id))]
-
-
-def _api_key(r: Any) -> ApiKey:
-    return ApiKey(r.key_id, r.name, Role(r.role), frozenset(r.scopes), r.created_at, r.expires_at, r.revoked_at,
-                  r.rotated_from, r.secret_hash)

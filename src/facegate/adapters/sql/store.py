@@ -6,19 +6,22 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, text
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.access import SqlApiKeys, SqlSubjectKeys
 from facegate.adapters.sql.consents import SqlConsents
 from facegate.adapters.sql.deployments import DeploymentCache, SqlDeployments
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.group_commit import GroupCommitter
 from facegate.adapters.sql.record_append import RecordAppendMixin, watch_writes
+from facegate.adapters.sql.record_repo import SqlGalleryLog, SqlRecord
 from facegate.adapters.sql.records import RecordsMixin, Signer
+from facegate.adapters.sql.security_events import SqlSecurityEvents
 from facegate.adapters.sql.subjects import SqlSubjects, SqlTemplates
 from facegate.domain.audit import AuditEvent, HashFn
 from facegate.domain.chain import DEFAULT_POLICY
-from facegate.ports.keys import WrappedKey
+
 
 class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
     """The unit of work over one open connection inside a transaction: one repository per aggregate."""
@@ -38,6 +41,11 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self.subjects = SqlSubjects(conn, self._gallery_note)
         self.templates = SqlTemplates(conn, self._gallery_note)
         self.consents = SqlConsents(conn)
+        self.subject_keys = SqlSubjectKeys(conn)
+        self.api_keys = SqlApiKeys(conn)
+        self.security = SqlSecurityEvents(conn)
+        self.record = SqlRecord(self)
+        self.gallery_log = SqlGalleryLog(self)
 
     def try_exclusive(self, name: str) -> bool:
         """Take a named lock for this transaction, or answer False at once if another node holds it."""
@@ -45,24 +53,6 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
             key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
             return bool(self.conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar_one())
         return True  # SQLite: every write transaction began IMMEDIATE, so it already holds the only write lock
-
-    def get_subject_key(self, subject_id: str) -> WrappedKey | None:
-        row = self.conn.execute(select(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)).first()
-        return WrappedKey(row.kek_id, row.algorithm, row.blob) if row else None
-
-    def put_subject_key(self, subject_id: str, key: WrappedKey) -> None:
-        values = {"kek_id": key.kek_id, "algorithm": key.algorithm, "blob": key.blob}
-        if self.get_subject_key(subject_id):
-            self.conn.execute(update(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id).values(**values))
-        else:
-            self.conn.execute(insert(t.subject_keys).values(subject_id=subject_id, **values))
-
-    def delete_subject_key(self, subject_id: str) -> None:
-        self.conn.execute(delete(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id))
-
-    def all_subject_keys(self) -> list[tuple[str, WrappedKey]]:
-        rows = self.conn.execute(select(t.subject_keys))
-        return [(r.subject_id, WrappedKey(r.kek_id, r.algorithm, r.blob)) for r in rows]
 
 
 class SqlStore:

@@ -14,7 +14,7 @@ from facegate.domain.pia import Reviewer, Text, pia_document
 from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
 from facegate.governance.rules import RuntimeFacts, evaluate, evaluate_runtime
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
@@ -46,7 +46,7 @@ def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None)
             and (since is None or i.occurred_at >= since)]
 
 
-def live_facts(tx: Tx, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
+def live_facts(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
                open_set: tuple[tuple[str, OpenSetPlan], ...] = ()) -> LiveFacts:
     figures = figures_in(wb, d.id)
     stored = tx.templates.count_people(d.processor_id)
@@ -212,7 +212,7 @@ class AssessmentState:
         return self.blocks_from is not None and now >= self.blocks_from
 
 
-def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment, recs: list[Any] | None = None,
+def _baseline(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, recs: list[Any] | None = None,
               ) -> tuple[int, str, datetime] | None:
     """(manifest version, method hash, date) the assessment in force was made for, if any."""
     approved = [r for r in (wb.list_assessments(d.id) if recs is None else recs) if r.status == "approved"]
@@ -234,7 +234,7 @@ def _baseline(tx: Tx, wb: WorkbenchStore, d: Deployment, recs: list[Any] | None 
     return base.version, method_hash(base.manifest), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
 
 
-def state_in(tx: Tx, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
+def state_in(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
     grace = min(grace, MAX_GRACE)  # bounded whatever the wiring hands in (M-9.5)
     recs = wb.list_assessments(d.id)
     current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
@@ -265,13 +265,13 @@ def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> Asses
         return state_in(tx, deps.store_for(tx), load_deployment(tx, deployment_id), deps.grace)
 
 
-def is_assessment_outdated(tx: Tx, store_for: Callable[[Tx], WorkbenchStore], deployment_id: str,
+def is_assessment_outdated(tx: UnitOfWork, store_for: Callable[[UnitOfWork], WorkbenchStore], deployment_id: str,
                            now: datetime, grace: timedelta) -> bool:
     """GateFacts.is_assessment_outdated: True once the grace after a M-9.5 trigger has run out."""
     d = tx.deployments.get(deployment_id)
     return d is not None and state_in(tx, store_for(tx), d, grace).is_blocking(now)
 
 
-def assessment_gate(store_for: Callable[[Tx], WorkbenchStore], grace: timedelta) -> Callable[[Tx, str, datetime], bool]:
+def assessment_gate(store_for: Callable[[UnitOfWork], WorkbenchStore], grace: timedelta) -> Callable[[UnitOfWork, str, datetime], bool]:
     """A ready-made ``(tx, deployment_id, now) -> bool`` for the enrol service to call inside its transaction."""
     return lambda tx, deployment_id, now: is_assessment_outdated(tx, store_for, deployment_id, now, grace)

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from facegate.domain.audit import ChainedEvent, HashFn
 from facegate.domain.filing import AlertPolicy
 from facegate.domain.workdays import WorkdayCalendar
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 
 DEFAULT_GRACE = timedelta(days=30)  # re-assessment grace before face operations stop (M-9.5)
 # Art. 9 para 2 says the assessment "shall be redone" and gives no grace; 30 days is the most
@@ -126,7 +126,7 @@ class Renderer(Protocol):
 class WorkbenchDeps:
     """Handed in by the wiring (web.console.wiring): store factory, calendar, renderers, policy."""
 
-    store_for: Callable[[Tx], WorkbenchStore]
+    store_for: Callable[[UnitOfWork], WorkbenchStore]
     calendar: WorkdayCalendar
     renderer: Renderer
     hash_fn: HashFn

@@ -23,7 +23,7 @@ from facegate.errors import ConfigurationError, InvalidInput, NotFound
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.assessment import RETENTION_YEARS, add_years
-from facegate.ports import Tx
+from facegate.ports import UnitOfWork
 from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps, WorkbenchStore
 
 STATUSES = ("open", "submitted", "accepted", "rejected")
@@ -81,13 +81,13 @@ def filed_on(r: FilingRecord) -> date | None:
     return r.submitted_on if r.status in FILED else None
 
 
-def count_at_write(store_for: Callable[[Tx], WorkbenchStore]) -> Callable[[Tx, str, datetime], None]:
+def count_at_write(store_for: Callable[[UnitOfWork], WorkbenchStore]) -> Callable[[UnitOfWork, str, datetime], None]:
     """``ServiceContext.people_stored``: the day's de-duplicated count, written with the enrolment (M-15.1, M-15.2).
 
     The threshold date is then the day the count crossed 100,000, whenever someone next
     looks at the filing view; a late look no longer yields a late deadline.
     """
-    def on_stored(tx: Tx, processor_id: str, now: datetime) -> None:
+    def on_stored(tx: UnitOfWork, processor_id: str, now: datetime) -> None:
         store_for(tx).put_people_count(processor_id, now.date(), tx.templates.count_people(processor_id), now)
     return on_stored
 

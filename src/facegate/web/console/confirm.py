@@ -23,7 +23,7 @@ def signed_in_key(request: Request) -> ApiKey:
     """The key behind the session (console_access has checked it and put its id in request.state.actor)."""
     key_id = str(getattr(request.state, "actor", "") or "")
     with app_ctx(request).services.store.transaction(readonly=True) as tx:
-        key = tx.get_api_key(key_id) if key_id else None
+        key = tx.api_keys.get(key_id) if key_id else None
     if key is None:
         raise Unauthorized("console_login_required", "Please sign in with your API key at /console/login.",
                            "请在 /console/login 使用 API 密钥登录。", article_id="M-14.3")
