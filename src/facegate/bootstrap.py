@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from facegate.adapters.calendar_cn import load_supplement
+from facegate.adapters.calendar_cn import calendar_for, load_supplement
 from facegate.adapters.counters import MemoryCounters, RedisCounters
 from facegate.adapters.index import GalleryIndex
 from facegate.adapters.scan_kernels import choose as choose_scan_kernel
@@ -39,7 +39,13 @@ from facegate.services.gallery import MemoryGallery
 from facegate.services.gallery_sync import SharedGallery
 from facegate.services.key_cache import KeyCache
 from facegate.services.security import DefenceGuard
+from facegate.services.purge import PurgeSchedule
 from facegate.settings import Settings
+
+if TYPE_CHECKING:
+    from facegate.ports import UnitOfWork
+    from facegate.services.person import PersonDeps
+    from facegate.services.workbench.deps import WorkbenchDeps
 
 
 def record_hash_fn(name: str) -> HashFn:
@@ -140,25 +146,37 @@ def face_engine(kind: str, models_dir: str) -> FaceEngine:
 
 @dataclass
 class AppContext:
-    """Everything the interfaces need: the services' context plus where things live."""
+    """Everything the interfaces need, built once by :func:`build_context`: the services' context, the
+    workbench's and the person side's dependencies, and what a node runs beside requests."""
 
     settings: Settings
     services: ServiceContext
     store: SqlStore
     keyring: FileKeyring
     defence: IntrusionDefence
-    extras: dict[str, object] = field(default_factory=dict)
+    shared_gallery: SharedGallery | None = None  # with Redis: the gallery kept in step over the change feed
+    purge: PurgeSchedule | None = None  # built here, started by node.start_schedules (M-8.5)
 
     def __repr__(self) -> str:
         return f"AppContext(data_dir={str(self.settings.data_dir)!r})"
 
+    # The workbench and the person side load their modules (governance models, renderers) on first
+    # use, not at start (issue 14); built here all the same, and a test may assign its own.
+    @cached_property
+    def workbench(self) -> WorkbenchDeps:
+        return workbench_deps(self.settings, self.store.hash_fn)
+
+    @cached_property
+    def person(self) -> PersonDeps:
+        from facegate.services.person import PersonDeps
+
+        return PersonDeps(self.workbench.calendar)  # answers are due in the same working days (PIPL Art. 50)
+
     def close(self) -> None:
-        purge = self.extras.get("purge")
-        if purge is not None:
-            purge.stop()  # type: ignore[attr-defined]
-        feed = self.extras.get("feed")  # the SharedGallery: stops its catch-up thread and the feed
-        if feed is not None:
-            feed.close()  # type: ignore[attr-defined]
+        if self.purge is not None:
+            self.purge.stop()
+        if self.shared_gallery is not None:  # stops its catch-up thread and the feed
+            self.shared_gallery.close()
         self.store.dispose()
 
 
@@ -209,19 +227,21 @@ def check_calendar_file(data_dir: Path) -> None:
         load_supplement(path)
 
 
+def assessment_grace(settings: Settings) -> timedelta:
+    """M-9.5: how long an outdated assessment may stand before face operations stop; the gate and the
+    console both read it here (domain.reassessment bounds it)."""
+    return timedelta(days=settings.assessment_grace_days)
+
+
 @lru_cache(maxsize=4)
-def _workbench_hooks(grace: timedelta) -> tuple[Callable[[Any, str, datetime], None], Callable[[Any, str, datetime], bool]]:
+def _workbench_hooks(grace: timedelta) -> tuple[Callable[[UnitOfWork, str, datetime], None],
+                                                 Callable[[UnitOfWork, str, datetime], bool]]:
     """The gate's hooks into the workbench (M-15.2 count, M-9.5 assessment), built on first use: the
     workbench and the governance models behind it load with the first face operation, not at start."""
-    from facegate.adapters.sql.workbench_store import workbench_store
     from facegate.services.workbench.assessment import assessment_gate
     from facegate.services.workbench.filing import count_at_write
-    from facegate.services.workbench.typed import TypedWorkbench
 
-    def typed(tx: Any) -> Any:
-        return TypedWorkbench(workbench_store(tx))
-
-    return count_at_write(typed), assessment_gate(typed, grace)
+    return count_at_write(), assessment_gate(grace)
 
 
 def _redis_challenges(url: str) -> ChallengeStore:
@@ -258,7 +278,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         feed = RedisChangeFeed(settings.redis_url)
     gallery: Gallery = SharedGallery(local_gallery, feed, store) if feed else local_gallery
     defence = IntrusionDefence(counters, IntrusionPolicy(), the_clock)
-    grace = timedelta(days=settings.assessment_grace_days)
+    grace = assessment_grace(settings)
     key_cache = KeyCache(settings.key_cache_ttl_s)
     if isinstance(gallery, SharedGallery):  # a key changed here is dropped on every node when the feed rings
         key_cache.on_drop(gallery.ring_keys_changed)
@@ -278,4 +298,19 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         people_stored=lambda tx, processor_id, now: _workbench_hooks(grace)[0](tx, processor_id, now),
         assessment_check=lambda tx, deployment_id, now: _workbench_hooks(grace)[1](tx, deployment_id, now),
     )
-    return AppContext(settings, services, store, keyring, defence, {"feed": gallery} if feed else {})
+    return AppContext(
+        settings, services, store, keyring, defence,
+        shared_gallery=gallery if isinstance(gallery, SharedGallery) else None,
+        purge=PurgeSchedule(services, settings.purge_interval_s) if settings.purge_interval_s > 0 else None,
+    )
+
+
+def workbench_deps(settings: Settings, hash_fn: HashFn) -> WorkbenchDeps:
+    """The workbench's calendar (with ``<data_dir>/calendar.yaml``), renderers and policy."""
+    from facegate.adapters.renderer import DocumentRenderer
+    from facegate.services.workbench.deps import WorkbenchDeps
+
+    calendar, note, problem = calendar_for(settings.data_dir)
+    return WorkbenchDeps(calendar=calendar, renderer=DocumentRenderer(), hash_fn=hash_fn,
+                         public_base_url=settings.public_base_url, grace=assessment_grace(settings),
+                         calendar_note=note, calendar_error=problem)

@@ -13,7 +13,7 @@ from pathlib import Path
 from facegate.bootstrap import AppContext
 from facegate.services import access
 from facegate.services.examples import Loaded, load_manifests
-from facegate.services.purge import PurgeSchedule, start_purge_schedule
+from facegate.services.purge import PurgeSchedule
 from facegate.settings import Settings
 
 ADMIN_KEY_FILE = "first-admin.key"
@@ -68,7 +68,6 @@ def start_schedules(ctx: AppContext) -> PurgeSchedule | None:
     warm_up = getattr(ctx.services.engine, "warm_up", None)
     if warm_up is not None:
         warm_up()
-    schedule = start_purge_schedule(ctx.services, ctx.settings.purge_interval_s)
-    if schedule is not None:
-        ctx.extras["purge"] = schedule
-    return schedule
+    if ctx.purge is not None:
+        ctx.purge.start()
+    return ctx.purge

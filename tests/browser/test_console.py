@@ -145,7 +145,7 @@ def test_calendar_gap_shows_a_banner(tmp_path: Path, page: Any) -> None:
     clock = fixed_clock("2026-11-26")
     ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in")
     with ctx.services.store.transaction() as tx:
-        workbench_deps(ctx).store_for(tx).put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
+        tx.workbench.put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
     try:
         with live_console(ctx, clock) as live:
             _open(page, live, "/console/filing")

@@ -62,7 +62,7 @@ def test_the_threshold_date_is_the_day_of_the_enrolment_that_reached_it(ctx: App
 def test_a_rejected_filing_does_not_silence_filing_due(ctx: AppContext, clock: FixedClock) -> None:
     deps = workbench_deps(ctx)
     with ctx.services.store.transaction() as tx:
-        deps.store_for(tx).put_people_count(HOTEL_PROCESSOR, date(2025, 9, 24), 100_000, clock.now())
+        tx.workbench.put_people_count(HOTEL_PROCESSOR, date(2025, 9, 24), 100_000, clock.now())
     filing.submit(ctx.services, deps, HOTEL_PROCESSOR, "initial_filing", authority="浙江省互联网信息办公室",
                   submitted_on=date(2025, 10, 10), status="rejected")
     v = filing.view(ctx.services, deps, HOTEL_PROCESSOR)

@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from facegate.adapters.calendar_cn import ChineseWorkdayCalendar
-from facegate.adapters.sql.person_store import SqlPersonStore
 from facegate.bootstrap import AppContext
 from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.services import consent as consent_service
@@ -26,7 +25,7 @@ from facegate.testing import FixedClock
 from facegate.web.app import create_app
 from tests.browser.kiosk_setup import HOTEL, PURPOSE, hotel_manifest, install
 
-DEPS = person.PersonDeps(SqlPersonStore, ChineseWorkdayCalendar())  # type: ignore[arg-type]
+DEPS = person.PersonDeps(ChineseWorkdayCalendar())
 JSON = {"accept": "application/json"}
 
 

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 
 from facegate.adapters.calendar_cn import ChineseWorkdayCalendar
-from facegate.adapters.sql.person_store import SqlPersonStore
 from facegate.bootstrap import AppContext
 from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.services import consent as consent_service
@@ -15,7 +14,7 @@ from facegate.services import faces, person
 from facegate.testing import FixedClock
 from tests.browser.kiosk_setup import HOTEL, PURPOSE, hotel_manifest, install
 
-DEPS = person.PersonDeps(SqlPersonStore, ChineseWorkdayCalendar())  # type: ignore[arg-type]
+DEPS = person.PersonDeps(ChineseWorkdayCalendar())
 
 
 @pytest.fixture
@@ -85,11 +84,11 @@ def test_complaint_due_in_15_working_days_on_the_official_calendar(ctx: AppConte
 
 def test_due_dates_skip_holidays_and_fall_back_to_weekdays_when_the_calendar_ends() -> None:
     national_day = person.due_date(DEPS, date(2025, 9, 30))
-    weekdays_only = person.due_date(person.PersonDeps(SqlPersonStore), date(2025, 9, 30))  # type: ignore[arg-type]
+    weekdays_only = person.due_date(person.PersonDeps(), date(2025, 9, 30))
     assert national_day > weekdays_only  # the 1-8 October 2025 holiday pushes the answer later
     beyond = person.due_date(DEPS, date(2099, 12, 1))  # no official table: Mon-Fri, never later than that
     assert beyond == date(2099, 12, 22)
-    shorter = person.PersonDeps(SqlPersonStore, ChineseWorkdayCalendar(), 5)  # type: ignore[arg-type]
+    shorter = person.PersonDeps(ChineseWorkdayCalendar(), 5)
     assert person.due_date(shorter, date(2026, 3, 2)) == date(2026, 3, 9)
 
 

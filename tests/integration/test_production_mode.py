@@ -81,7 +81,7 @@ def test_app_from_env_runs_the_purge_schedule(tmp_path: Path, database_url: str,
     app = asgi.app_from_env()
     ctx = app.state.ctx
     try:
-        assert ctx.extras["purge"].interval_s == 1
+        assert ctx.purge is not None and ctx.purge.interval_s == 1
         _expired_template(ctx, clock)
         deadline = time.monotonic() + 30  # wait for the schedule's pass; nothing here is timed
         while _templates(ctx) and time.monotonic() < deadline:

@@ -118,11 +118,11 @@ def test_method_change_makes_it_outdated_and_blocks_after_the_grace(ctx: AppCont
     st = assessment.state(ctx.services, deps, HOTEL)
     assert st.reasons == ("purpose_or_method_changed",) and st.outdated_since == changed_at
     assert st.blocks_from == changed_at + deps.grace
-    gate = assessment.assessment_gate(deps.store_for, deps.grace)
+    gate = assessment.assessment_gate(deps.grace)
     with ctx.services.store.transaction(readonly=True) as tx:
         assert gate(tx, HOTEL, changed_at + deps.grace - timedelta(seconds=1)) is False
         assert gate(tx, HOTEL, changed_at + deps.grace) is True
-        assert assessment.is_assessment_outdated(tx, deps.store_for, "no-such-deployment", changed_at, deps.grace) is False
+        assert assessment.is_assessment_outdated(tx, "no-such-deployment", changed_at, deps.grace) is False
     # A new approved assessment for the changed method clears it.
     rec = assessment.generate(ctx.services, deps, HOTEL)
     assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=OFFICER)

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from facegate import bootstrap
+from facegate.adapters.calendar_cn import calendar_for
 from facegate.bootstrap import AppContext
 from facegate.domain.filing import TaskKind
 from facegate.errors import InvalidInput
 from facegate.services.workbench import filing
 from facegate.testing import FixedClock
-from facegate.web.console.wiring import build_calendar, workbench_deps
+from facegate.web.console.wiring import workbench_deps
 from tests.browser.console_server import (
     HOTEL,
     HOTEL_PROCESSOR,
@@ -86,7 +88,7 @@ def test_a_deadline_in_a_year_without_data_is_a_clear_error_until_calendar_yaml_
     ctx = workbench_ctx(tmp_path, clock, "hotel-front-desk-check-in", database_url=database_url)
     try:
         with ctx.services.store.transaction() as tx:  # the day's recorded peak; the live store is empty
-            workbench_deps(ctx).store_for(tx).put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
+            tx.workbench.put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000, clock.now())
         v = filing.view(ctx.services, workbench_deps(ctx), HOTEL_PROCESSOR)
         assert v.series[-1][1] == 100_000 and v.status is not None and v.status.tasks == ()
         assert v.error is not None and v.error.code == "calendar_year_missing" and v.error.detail["year"] == 2027
@@ -94,8 +96,7 @@ def test_a_deadline_in_a_year_without_data_is_a_clear_error_until_calendar_yaml_
         assert v.reached_on == date(2026, 11, 26)  # the date is known; only the deadline is not
         (ctx.settings.data_dir / "calendar.yaml").write_text(
             "2027:\n  holidays: [2027-01-01]\n  workdays: []\n", encoding="utf-8")
-        ctx.extras.pop("workbench_deps")
-        deps = workbench_deps(ctx)
+        deps = bootstrap.workbench_deps(ctx.settings, ctx.store.hash_fn)  # the file is read at start
         assert "calendar.yaml (2027)" in deps.calendar_note
         fixed = filing.view(ctx.services, deps, HOTEL_PROCESSOR)
         assert fixed.error is None and fixed.next_due is not None
@@ -106,10 +107,10 @@ def test_a_deadline_in_a_year_without_data_is_a_clear_error_until_calendar_yaml_
 
 def test_a_malformed_calendar_yaml_is_reported_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "calendar.yaml").write_text("2027: [not, a, mapping]\n", encoding="utf-8")
-    calendar, note, problem = build_calendar(tmp_path)
+    calendar, note, problem = calendar_for(tmp_path)
     assert problem is not None and problem.code == "calendar_supplement_invalid" and not calendar.covers(2027)
     (tmp_path / "calendar.yaml").write_text("2027:\n  holidays: [2028-01-01]\n", encoding="utf-8")
-    assert build_calendar(tmp_path)[2].code == "calendar_supplement_invalid"  # type: ignore[union-attr]
+    assert calendar_for(tmp_path)[2].code == "calendar_supplement_invalid"  # type: ignore[union-attr]
 
 
 def test_change_filing_and_cancellation_with_disposal(ctx: AppContext, clock: FixedClock) -> None:

@@ -137,7 +137,7 @@ def test_calendar_year_missing_is_a_banner_not_a_crash(tmp_path: Path) -> None:
         from facegate.web.console.wiring import workbench_deps
 
         with ctx.services.store.transaction() as tx:
-            workbench_deps(ctx).store_for(tx).put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000,
+            tx.workbench.put_people_count(HOTEL_PROCESSOR, clock.now().date(), 100_000,
                                                                clock.now())
         with TestClient(create_app(ctx), headers=admin_headers(ctx)) as c:
             for path in ("/console", "/console/filing"):

@@ -114,3 +114,27 @@ def load_supplement(path: Path) -> dict[int, YearArrangement]:
 
 def _version() -> str:
     return str(getattr(chinese_calendar, "__version__", "?"))
+
+
+def calendar_for(data_dir: Path) -> tuple[ChineseWorkdayCalendar, str, ConfigurationError | None]:
+    """The package calendar plus ``<data_dir>/calendar.yaml`` if present, a note on where it came from, and the
+    problem with the file if it cannot be read.
+
+    bootstrap.build_context refuses to start on a broken file; this answers with the
+    package calendar and the problem instead, so a caller can show it as a banner.
+    Operators load a newly published holiday arrangement (e.g. 2027, before
+    chinese-calendar ships it) by writing::
+
+        2027:
+          holidays: [2027-01-01, 2027-02-06, ...]   # days off, weekdays included
+          workdays: [2027-02-14, ...]               # make-up working days (调休上班日)
+    """
+    path = data_dir / "calendar.yaml"
+    if not path.is_file():
+        return ChineseWorkdayCalendar(), "chinese_calendar", None
+    try:
+        supplement = load_supplement(path)
+        calendar = ChineseWorkdayCalendar(supplement)
+    except ConfigurationError as exc:
+        return ChineseWorkdayCalendar(), "chinese_calendar", exc
+    return calendar, f"chinese_calendar + {path.name} ({', '.join(map(str, sorted(supplement)))})", None

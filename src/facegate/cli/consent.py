@@ -95,12 +95,10 @@ def claim(deployment: DeploymentArg, subject: SubjectArg,
     """Issue a one-time claim code: staff vouch that the person at the kiosk owns SUBJECT (issue 11 item 1)."""
     from datetime import timedelta
 
-    from facegate.adapters.sql.person_store import SqlPersonStore
     from facegate.services import claims
-    from facegate.services.person import PersonDeps
 
-    deps = PersonDeps(SqlPersonStore)  # type: ignore[arg-type]
-    code, expires_at = claims.issue_claim(local_context().services, deps, deployment, subject, actor="cli",
+    ctx = local_context()
+    code, expires_at = claims.issue_claim(ctx.services, ctx.person, deployment, subject, actor="cli",
                                           proof="operator_cli", ttl=timedelta(minutes=minutes))
     emit({"claim_code": code, "deployment_id": deployment, "expires_at": expires_at.isoformat()}, as_json,
          f"claim code {code} for {subject}, valid until {expires_at.isoformat()}")

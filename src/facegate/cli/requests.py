@@ -11,21 +11,13 @@ from facegate.cli.output import JsonOption, emit, handle_errors
 from facegate.cli.lazy import lazy
 
 if TYPE_CHECKING:
-    from facegate.adapters import calendar_cn
-    from facegate.adapters.sql import person_store
     from facegate.services import person, requests
 else:
-    calendar_cn = lazy("facegate.adapters.calendar_cn")
-    person_store = lazy("facegate.adapters.sql.person_store")
     person = lazy("facegate.services.person")
     requests = lazy("facegate.services.requests")
 
 app = typer.Typer(help="People's requests and complaints: list them, answer or refuse with a reason (PIPL Art. 50).",
                   no_args_is_help=True)
-
-
-def _deps() -> person.PersonDeps:
-    return person.PersonDeps(person_store.SqlPersonStore, calendar_cn.ChineseWorkdayCalendar())  # type: ignore[arg-type]
 
 
 @app.command("list")
@@ -35,7 +27,7 @@ def list_requests(status: str | None = typer.Option(None, help="open, completed,
     """Requests and complaints with their working-day due dates, the earliest due first."""
     ctx = local_context()
     today = ctx.services.clock.now().date()
-    rows = person.list_requests(ctx.services, _deps(), status)
+    rows = person.list_requests(ctx.services, ctx.person, status)
     data = {"requests": [{"id": r.id, "kind": r.kind, "status": r.status, "deployment_id": r.deployment_id,
                           "due_on": r.due_on.isoformat(), "overdue": r.status == "open" and r.due_on < today,
                           "text": r.detail.get("text"), "answer": r.detail.get("answer")} for r in rows]}
@@ -51,7 +43,8 @@ def answer(request_id: Annotated[str, typer.Argument(help="The request's id (see
            refuse: bool = typer.Option(False, "--refuse", help="Refuse the request; --text is then the reason."),
            as_json: bool = JsonOption) -> None:
     """Answer an open request or complaint, or refuse it with a reason; the person sees it in self-service."""
-    done = requests.answer_request(local_context().services, _deps(), request_id,
+    ctx = local_context()
+    done = requests.answer_request(ctx.services, ctx.person, request_id,
                                    outcome="refused" if refuse else "answered", text=text, actor="cli")
     on_time = done.detail.get("on_time")
     emit({"id": done.id, "status": done.status, "due_on": done.due_on.isoformat(), "on_time": on_time}, as_json,

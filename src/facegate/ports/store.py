@@ -9,9 +9,11 @@ from typing import Protocol
 from facegate.ports.consents import ConsentRepository
 from facegate.ports.deployments import DeploymentRepository
 from facegate.ports.keys import ApiKeyRepository, SubjectKeyRepository
+from facegate.ports.person import PersonRequestRepository
 from facegate.ports.record import GalleryChangeLog, RecordRepository
 from facegate.ports.security import SecurityEventRepository
 from facegate.ports.subjects import SubjectRepository, TemplateRepository
+from facegate.ports.workbench import WorkbenchRepository
 
 
 class UnitOfWork(Protocol):
@@ -38,6 +40,10 @@ class UnitOfWork(Protocol):
     def record(self) -> RecordRepository: ...
     @property
     def gallery_log(self) -> GalleryChangeLog: ...
+    @property
+    def workbench(self) -> WorkbenchRepository: ...
+    @property
+    def person(self) -> PersonRequestRepository: ...
 
     def try_exclusive(self, name: str) -> bool:
         """A cluster-wide named lock held until the unit of work ends; False at once if another holds it."""

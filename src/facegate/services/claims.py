@@ -56,7 +56,7 @@ def issue_claim(ctx: ServiceContext, deps: PersonDeps, deployment_id: str, subje
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
         d = load_deployment(tx, deployment_id)
-        deps.store_for(tx).add_form_token(_token_hash(ctx, code), CLAIM_KIND, _scope(ctx, d.id, subject_ref),
+        tx.person.add_form_token(_token_hash(ctx, code), CLAIM_KIND, _scope(ctx, d.id, subject_ref),
                                           now, now + ttl)
         record(ctx, tx, "claim_issued", actor=actor, deployment=d, subject_ref=subject_ref, allowed=True,
                detail={"proof": proof, "expires_at": (now + ttl).isoformat()})
@@ -67,7 +67,7 @@ def _spend_claim(ctx: ServiceContext, deps: PersonDeps, deployment_id: str, subj
     state = "unknown"
     if 0 < len(code) <= 64:
         with ctx.store.transaction() as tx:
-            state = deps.store_for(tx).spend_form_token(_token_hash(ctx, code), CLAIM_KIND,
+            state = tx.person.spend_form_token(_token_hash(ctx, code), CLAIM_KIND,
                                                         _scope(ctx, deployment_id, subject_ref), ctx.clock.now())
     if state != "ok":
         raise Forbidden("claim_code_invalid",

@@ -8,17 +8,15 @@ Codes people see: ``receipt_unknown`` (404, forged or mistyped), ``receipt_expir
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
 
-from facegate.domain.model import Consent, Deployment
+from facegate.domain.model import Deployment
 from facegate.domain.workdays import WorkdayCalendar, add_working_days
 from facegate.errors import ConfigurationError, Conflict, InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
 from facegate.governance.notice import Notice, build_notice, notice_changes
-from facegate.ports import UnitOfWork
+from facegate.ports.person import PersonRequest, ReceiptConsent
 from facegate.services import consent as consent_service
 from facegate.services import subjects
 from facegate.services.common import load_deployment, new_id, pseudonym, record
@@ -32,57 +30,9 @@ FORM_TOKEN_TTL = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
-class ReceiptConsent:
-    consent: Consent
-    subject_ref: str
-    processor_id: str
-
-
-@dataclass(frozen=True)
-class PersonRequest:
-    id: str
-    kind: str  # withdrawal | deletion | complaint
-    status: str  # open | completed | answered | refused (services.requests)
-    processor_id: str
-    deployment_id: str | None
-    purpose: str | None
-    created_at: datetime
-    due_on: date
-    completed_at: datetime | None = None
-    receipt_hash: str | None = None
-    outcome_hash: str | None = None
-    subject_pseudonym: str | None = None
-    subject_ref: str | None = None
-    detail: dict[str, object] = field(default_factory=dict)
-
-
-class PersonStore(Protocol):
-    """Storage for this module, bound to one open transaction (see adapters.sql.person_store).
-
-    It speaks plain values (requests as dicts with PersonRequest's field names), since
-    adapters may not import services.
-    """
-
-    def find_consent_by_receipt(self, receipt_hash: str) -> tuple[Consent, str, str] | None:
-        """(consent, subject external reference, processor id)."""
-        ...
-    def add_request(self, values: dict[str, Any]) -> None: ...
-    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
-    def update_request(self, values: dict[str, Any]) -> None: ...
-    def list_requests(self, status: str | None = None, deployment_id: str | None = None) -> list[dict[str, Any]]: ...
-    def requests_by_hash(self, receipt_hash: str) -> list[dict[str, Any]]: ...
-    def add_form_token(self, token_hash: str, kind: str, scope: str, created_at: datetime,
-                       expires_at: datetime) -> None: ...
-    def spend_form_token(self, token_hash: str, kind: str, scope: str, now: datetime) -> str:
-        """Mark the token used; return "ok", "unknown", "used" or "expired"."""
-        ...
-
-
-@dataclass(frozen=True)
 class PersonDeps:
-    """What the web layer hands in: the store factory, the working-day calendar, the policy."""
+    """Built by bootstrap.build_context (AppContext.person): the working-day calendar and the policy."""
 
-    store_for: Callable[[UnitOfWork], PersonStore]
     calendar: WorkdayCalendar | None = None
     response_working_days: int = DEFAULT_RESPONSE_WORKING_DAYS
     form_token_ttl: timedelta = FORM_TOKEN_TTL
@@ -108,7 +58,7 @@ def issue_form_token(ctx: ServiceContext, deps: PersonDeps, kind: str, scope: st
     token = secrets.token_urlsafe(24)
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        deps.store_for(tx).add_form_token(ctx.keys.keyed_hash("form|" + token), kind, scope, now,
+        tx.person.add_form_token(ctx.keys.keyed_hash("form|" + token), kind, scope, now,
                                           now + deps.form_token_ttl)
     return token
 
@@ -119,7 +69,7 @@ def spend_form_token(ctx: ServiceContext, deps: PersonDeps, token: str | None, k
         raise InvalidInput("form_token_invalid", "This form is not valid any more. Please start again.",
                            "此表单已失效，请重新开始。", status=400)
     with ctx.store.transaction() as tx:
-        state = deps.store_for(tx).spend_form_token(ctx.keys.keyed_hash("form|" + token), kind, scope,
+        state = tx.person.spend_form_token(ctx.keys.keyed_hash("form|" + token), kind, scope,
                                                     ctx.clock.now())
     if state == "used":
         raise Conflict("form_token_used", "This form was already submitted; it was not processed again.",
@@ -184,10 +134,8 @@ def _find(ctx: ServiceContext, deps: PersonDeps, code: str) -> tuple[ReceiptCons
         raise NotFound("receipt_unknown", "No record matches this receipt code.", "没有与此回执码对应的记录。")
     h = consent_service.receipt_hash(ctx, code)
     with ctx.store.transaction() as tx:
-        store = deps.store_for(tx)
-        row = store.find_consent_by_receipt(h)
-        reqs = [PersonRequest(**r) for r in store.requests_by_hash(h)]
-    found = ReceiptConsent(*row) if row else None
+        found = tx.person.consent_by_receipt(h)
+        reqs = tx.person.requests_by_hash(h)
     if found is None and not reqs:
         raise NotFound("receipt_unknown", "No record matches this receipt code.", "没有与此回执码对应的记录。")
     return found, reqs
@@ -244,7 +192,7 @@ def _add(ctx: ServiceContext, deps: PersonDeps, kind: str, status: str, found: R
         subject_ref=found.subject_ref if keep_ref else None, detail=detail or {},
     )
     with ctx.store.transaction() as tx:
-        deps.store_for(tx).add_request(asdict(req))
+        tx.person.add_request(req)
     return req
 
 
@@ -295,5 +243,4 @@ def lodge_complaint(ctx: ServiceContext, deps: PersonDeps, code: str, text: str,
 def list_requests(ctx: ServiceContext, deps: PersonDeps, status: str | None = None,
                   deployment_id: str | None = None) -> list[PersonRequest]:
     with ctx.store.transaction() as tx:
-        rows = deps.store_for(tx).list_requests(status, deployment_id)
-    return [PersonRequest(**r) for r in rows]
+        return tx.person.list_requests(status, deployment_id)

@@ -87,10 +87,3 @@ class PurgeSchedule:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(5)
-
-
-def start_purge_schedule(ctx: ServiceContext, interval_s: int) -> PurgeSchedule | None:
-    """Start the schedule (0 turns it off); every node may run it, the lock keeps passes single."""
-    if interval_s <= 0:
-        return None
-    return PurgeSchedule(ctx, interval_s).start()

@@ -11,12 +11,13 @@ Codes: ``request_unknown`` (404), ``request_closed`` (409, already answered),
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.person import PersonDeps, PersonRequest
+from facegate.ports.person import PersonRequest
+from facegate.services.person import PersonDeps
 
 OUTCOMES = ("answered", "refused")
 MAX_ANSWER = 2000
@@ -30,10 +31,10 @@ def get_request(ctx: ServiceContext, deps: PersonDeps, request_id: str) -> Perso
     row = None
     if request_id and len(request_id) <= 36:
         with ctx.store.transaction(readonly=True) as tx:
-            row = deps.store_for(tx).get_request(request_id)
+            row = tx.person.get_request(request_id)
     if row is None:
         raise NotFound("request_unknown", "No such request.", "没有该请求。")
-    return PersonRequest(**row)
+    return row
 
 
 def answer_request(ctx: ServiceContext, deps: PersonDeps, request_id: str, *, outcome: str, text: str,
@@ -51,11 +52,11 @@ def answer_request(ctx: ServiceContext, deps: PersonDeps, request_id: str, *, ou
                             else "请填写将告知个人的答复。") + f"不超过{MAX_ANSWER}字。", article_id="M-16.2")
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        store = deps.store_for(tx)
+        store = tx.person
         row = store.get_request(request_id)
         if row is None:
             raise NotFound("request_unknown", "No such request.", "没有该请求。")
-        req = PersonRequest(**row)
+        req = row
         if req.status != "open":
             raise Conflict("request_closed", f"This request was already {req.status}.", "该请求已处理。",
                            article_id="M-16.2")
@@ -66,7 +67,7 @@ def answer_request(ctx: ServiceContext, deps: PersonDeps, request_id: str, *, ou
             detail["refusal_note_zh"], detail["refusal_note_en"] = REFUSAL_NOTE_ZH, REFUSAL_NOTE_EN
         # The integrator's reference was kept only while the request was open (tables_person).
         done = replace(req, status=outcome, completed_at=now, subject_ref=None, detail=detail)
-        store.update_request(asdict(done))
+        store.update_request(done)
         deployment = load_deployment(tx, req.deployment_id) if req.deployment_id else None
         record(ctx, tx, "request_answered", actor=actor, deployment=deployment, allowed=True,
                codes=("request_refused",) if outcome == "refused" else (),

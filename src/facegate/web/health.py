@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,11 +29,11 @@ def dependencies(ctx: AppContext) -> dict[str, dict[str, Any]]:
     error = getattr(ctx.services.engine, "load_error", None)  # a LazyFaceEngine that failed to warm up
     if error is not None:
         deps["face_engine"] = {"ok": False, "error": error}
-    shared = ctx.extras.get("feed")
-    if shared is not None:
-        status = shared.status()  # type: ignore[attr-defined]
-        deps["redis"] = {"ok": bool(status["feed"]["connected"]), **status["feed"]}
-        deps["gallery_sync"] = {"ok": status["gallery"]["sync_error"] is None, **status["gallery"]}
+    if ctx.shared_gallery is not None:
+        status = ctx.shared_gallery.status()
+        feed, gallery = cast(dict[str, Any], status["feed"]), cast(dict[str, Any], status["gallery"])
+        deps["redis"] = {"ok": bool(feed["connected"]), **feed}
+        deps["gallery_sync"] = {"ok": gallery["sync_error"] is None, **gallery}
     return deps
 
 

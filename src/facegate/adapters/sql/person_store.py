@@ -1,55 +1,59 @@
-"""SqlPersonStore: the person-side store (services.person.PersonStore) on an open SqlTx."""
+"""SqlPersonRequests: the person side's repository (``uow.person``) on one connection, in typed records."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql import tables_person as tp
 from facegate.adapters.sql.consents import consent_from_row
-from facegate.adapters.sql.store import SqlTx
-from facegate.domain.model import Consent
+from facegate.ports.person import PersonRequest, ReceiptConsent
 
 _COLUMNS = tuple(c.name for c in tp.person_requests.columns)
 
 
-def _request(row: Any) -> dict[str, Any]:
-    # Plain values: adapters may not import services, which turn these into PersonRequest.
-    out = {name: getattr(row, name) for name in _COLUMNS}
-    out["detail"] = dict(row.detail or {})
-    return out
+def _request(row: Any) -> PersonRequest:
+    values = {name: getattr(row, name) for name in _COLUMNS}
+    values["detail"] = dict(row.detail or {})
+    return PersonRequest(**values)
 
 
-class SqlPersonStore:
-    """Works inside the caller's transaction, so person rows commit with the rest."""
+def _values(request: PersonRequest) -> dict[str, Any]:
+    values = asdict(request)
+    return {k: values[k] for k in _COLUMNS}
 
-    def __init__(self, tx: SqlTx) -> None:
-        self.conn = tx.conn
 
-    def find_consent_by_receipt(self, receipt_hash: str) -> tuple[Consent, str, str] | None:
-        """The consent, its subject's external reference and the processor id."""
+class SqlPersonRequests:
+    """The PersonRequestRepository port inside the caller's transaction, so person rows commit with the rest."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def consent_by_receipt(self, receipt_hash: str) -> ReceiptConsent | None:
         q = (select(t.consents, t.subjects.c.external_ref, t.subjects.c.processor_id)
              .join(t.subjects, t.subjects.c.id == t.consents.c.subject_id)
              .where(t.consents.c.receipt_hash == receipt_hash))
         row = self.conn.execute(q).first()
-        return (consent_from_row(row), row.external_ref, row.processor_id) if row else None
+        return ReceiptConsent(consent_from_row(row), row.external_ref, row.processor_id) if row else None
 
-    def add_request(self, values: dict[str, Any]) -> None:
-        self.conn.execute(insert(tp.person_requests).values(**{k: values[k] for k in _COLUMNS}))
+    def add_request(self, request: PersonRequest) -> None:
+        self.conn.execute(insert(tp.person_requests).values(**_values(request)))
 
-    def get_request(self, request_id: str) -> dict[str, Any] | None:
+    def get_request(self, request_id: str) -> PersonRequest | None:
         row = self.conn.execute(select(tp.person_requests).where(tp.person_requests.c.id == request_id)).first()
         return _request(row) if row else None
 
-    def update_request(self, values: dict[str, Any]) -> None:
+    def update_request(self, request: PersonRequest) -> None:
         c = tp.person_requests.c
-        self.conn.execute(update(tp.person_requests).where(c.id == values["id"]).values(
-            **{k: values[k] for k in _COLUMNS if k != "id"}))
+        values = _values(request)
+        self.conn.execute(update(tp.person_requests).where(c.id == request.id).values(
+            **{k: v for k, v in values.items() if k != "id"}))
 
-    def list_requests(self, status: str | None = None, deployment_id: str | None = None) -> list[dict[str, Any]]:
+    def list_requests(self, status: str | None = None, deployment_id: str | None = None) -> list[PersonRequest]:
         q = select(tp.person_requests)
         if status:
             q = q.where(tp.person_requests.c.status == status)
@@ -58,7 +62,7 @@ class SqlPersonStore:
         q = q.order_by(tp.person_requests.c.due_on, tp.person_requests.c.created_at)
         return [_request(r) for r in self.conn.execute(q)]
 
-    def requests_by_hash(self, receipt_hash: str) -> list[dict[str, Any]]:
+    def requests_by_hash(self, receipt_hash: str) -> list[PersonRequest]:
         c = tp.person_requests.c
         q = (select(tp.person_requests).where(or_(c.receipt_hash == receipt_hash, c.outcome_hash == receipt_hash))
              .order_by(c.created_at.desc()))

@@ -14,11 +14,13 @@ from facegate.adapters.sql.consents import SqlConsents
 from facegate.adapters.sql.deployments import DeploymentCache, SqlDeployments
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.group_commit import GroupCommitter
+from facegate.adapters.sql.person_store import SqlPersonRequests
 from facegate.adapters.sql.record_append import RecordAppendMixin, watch_writes
 from facegate.adapters.sql.record_repo import SqlGalleryLog, SqlRecord
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.adapters.sql.security_events import SqlSecurityEvents
 from facegate.adapters.sql.subjects import SqlSubjects, SqlTemplates
+from facegate.adapters.sql.workbench import SqlWorkbench
 from facegate.domain.audit import AuditEvent, HashFn
 from facegate.domain.chain import DEFAULT_POLICY
 
@@ -46,6 +48,8 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self.security = SqlSecurityEvents(conn)
         self.record = SqlRecord(self)
         self.gallery_log = SqlGalleryLog(self)
+        self.workbench = SqlWorkbench(conn)
+        self.person = SqlPersonRequests(conn)
 
     def try_exclusive(self, name: str) -> bool:
         """Take a named lock for this transaction, or answer False at once if another node holds it."""

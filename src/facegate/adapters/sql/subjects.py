@@ -163,6 +163,11 @@ class SqlTemplates:
         q = select(func.count()).select_from(t.templates).where(t.templates.c.subject_id == subject_id)
         return int(self.conn.execute(q).scalar_one())
 
+    def subjects_in(self, deployment_id: str) -> list[str]:
+        c = t.templates.c
+        return [r.subject_id for r in self.conn.execute(select(c.subject_id).where(c.deployment_id == deployment_id)
+                                                        .distinct())]
+
     def count_gallery(self, deployment_id: str, purpose: str) -> int:
         q = select(func.count()).select_from(t.templates).where(
             t.templates.c.deployment_id == deployment_id, t.templates.c.purpose == purpose)

@@ -2,7 +2,7 @@
 
 They live on the same ``metadata`` as ``tables.py``, so the Alembic migration
 generated from it creates them too (import this module before autogenerating;
-``workbench_store.py`` imports it). None of them holds face data (M-9.4).
+``workbench.py`` imports it). None of them holds face data (M-9.4).
 """
 
 from __future__ import annotations

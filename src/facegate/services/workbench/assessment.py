@@ -18,7 +18,7 @@ from facegate.ports import UnitOfWork
 from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchRepository
 from facegate.services.workbench.figures import figures_in
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
@@ -41,12 +41,12 @@ def manifest_of(d: Deployment) -> Manifest:
                            f"部署{d.id!r}没有可供评估的有效部署清单。", article_id="M-9.2") from None
 
 
-def _incidents(wb: WorkbenchStore, d: Deployment, since: datetime | None = None) -> list[Any]:
+def _incidents(wb: WorkbenchRepository, d: Deployment, since: datetime | None = None) -> list[Any]:
     return [i for i in wb.list_incidents(d.processor_id) if i.deployment_id in (None, d.id)
             and (since is None or i.occurred_at >= since)]
 
 
-def live_facts(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, m: Manifest, today: date,
+def live_facts(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment, m: Manifest, today: date,
                open_set: tuple[tuple[str, OpenSetPlan], ...] = ()) -> LiveFacts:
     figures = figures_in(wb, d.id)
     stored = tx.templates.count_people(d.processor_id)
@@ -76,7 +76,7 @@ def generate(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, re
     """A new draft version from the manifest and today's facts; unchanged content returns the latest one."""
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         d = load_deployment(tx, deployment_id)
         m = manifest_of(d)
         name = (reviewer or (m.impact_assessment.approved_by if m.impact_assessment else "")).strip()
@@ -127,7 +127,7 @@ def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, versio
         raise InvalidInput("signer_unnamed", "The signing key has no name to record.", "签署密钥没有可记录的名称。",
                            article_id="M-9.1")
     with ctx.store.transaction() as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         d = load_deployment(tx, deployment_id)
         rec = _get(wb, deployment_id, version)
         latest = max(r.version for r in wb.list_assessments(deployment_id))
@@ -159,7 +159,7 @@ def approve(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, versio
     return signed
 
 
-def _get(wb: WorkbenchStore, deployment_id: str, version: int) -> AssessmentRecord:
+def _get(wb: WorkbenchRepository, deployment_id: str, version: int) -> AssessmentRecord:
     rec = wb.get_assessment(deployment_id, version)
     if rec is None:
         raise NotFound("assessment_unknown", f"No assessment version {version} for {deployment_id!r}.",
@@ -169,7 +169,7 @@ def _get(wb: WorkbenchStore, deployment_id: str, version: int) -> AssessmentReco
 
 def get(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: int | None = None) -> AssessmentRecord:
     with ctx.store.transaction(readonly=True) as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         if version is None:
             recs = wb.list_assessments(deployment_id)
             if not recs:
@@ -182,7 +182,7 @@ def get(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, version: i
 
 def list_all(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | None = None) -> list[AssessmentRecord]:
     with ctx.store.transaction(readonly=True) as tx:
-        return deps.store_for(tx).list_assessments(deployment_id)
+        return tx.workbench.list_assessments(deployment_id)
 
 
 def render(deps: WorkbenchDeps, rec: AssessmentRecord, lang: str, fmt: str) -> tuple[bytes, str]:
@@ -212,7 +212,7 @@ class AssessmentState:
         return self.blocks_from is not None and now >= self.blocks_from
 
 
-def _baseline(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, recs: list[Any] | None = None,
+def _baseline(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment, recs: list[Any] | None = None,
               ) -> tuple[int, str, datetime] | None:
     """(manifest version, method hash, date) the assessment in force was made for, if any."""
     approved = [r for r in (wb.list_assessments(d.id) if recs is None else recs) if r.status == "approved"]
@@ -234,7 +234,7 @@ def _baseline(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, recs: list[Any]
     return base.version, method_hash(base.manifest), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
 
 
-def state_in(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, grace: timedelta) -> AssessmentState:
+def state_in(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment, grace: timedelta) -> AssessmentState:
     grace = min(grace, MAX_GRACE)  # bounded whatever the wiring hands in (M-9.5)
     recs = wb.list_assessments(d.id)
     current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
@@ -262,16 +262,15 @@ def state_in(tx: UnitOfWork, wb: WorkbenchStore, d: Deployment, grace: timedelta
 
 def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> AssessmentState:
     with ctx.store.transaction(readonly=True) as tx:
-        return state_in(tx, deps.store_for(tx), load_deployment(tx, deployment_id), deps.grace)
+        return state_in(tx, tx.workbench, load_deployment(tx, deployment_id), deps.grace)
 
 
-def is_assessment_outdated(tx: UnitOfWork, store_for: Callable[[UnitOfWork], WorkbenchStore], deployment_id: str,
-                           now: datetime, grace: timedelta) -> bool:
+def is_assessment_outdated(tx: UnitOfWork, deployment_id: str, now: datetime, grace: timedelta) -> bool:
     """GateFacts.is_assessment_outdated: True once the grace after a M-9.5 trigger has run out."""
     d = tx.deployments.get(deployment_id)
-    return d is not None and state_in(tx, store_for(tx), d, grace).is_blocking(now)
+    return d is not None and state_in(tx, tx.workbench, d, grace).is_blocking(now)
 
 
-def assessment_gate(store_for: Callable[[UnitOfWork], WorkbenchStore], grace: timedelta) -> Callable[[UnitOfWork, str, datetime], bool]:
+def assessment_gate(grace: timedelta) -> Callable[[UnitOfWork, str, datetime], bool]:
     """A ready-made ``(tx, deployment_id, now) -> bool`` for the enrol service to call inside its transaction."""
-    return lambda tx, deployment_id, now: is_assessment_outdated(tx, store_for, deployment_id, now, grace)
+    return lambda tx, deployment_id, now: is_assessment_outdated(tx, deployment_id, now, grace)

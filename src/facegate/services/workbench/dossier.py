@@ -65,7 +65,7 @@ def dossier_data(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, to
     with ctx.store.transaction(readonly=True) as tx:
         proc = tx.deployments.get_processor(processor_id)
         deployments = [d for d in tx.deployments.all() if d.processor_id == processor_id]
-        incidents = deps.store_for(tx).list_incidents(processor_id)
+        incidents = tx.workbench.list_incidents(processor_id)
     if proc is None or not deployments:
         raise NotFound("processor_unknown", f"No processor {processor_id!r} with deployments.", "没有该处理者或其部署。")
     parts = [_deployment_parts(d) for d in deployments if d.manifest]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -12,7 +12,7 @@ from facegate.errors import InvalidInput
 from facegate.services import locks
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import Incident, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.deps import Incident, WorkbenchDeps, WorkbenchRepository
 from facegate.services.workbench.outcomes import FACE_KINDS, photo_codes, photo_days
 
 
@@ -79,7 +79,7 @@ def figures_from_counts(deployment_id: str, counts: Mapping[tuple[str, bool | No
     )
 
 
-def figures_in(wb: WorkbenchStore, deployment_id: str) -> DeploymentFigures:
+def figures_in(wb: WorkbenchRepository, deployment_id: str) -> DeploymentFigures:
     """One deployment's figures inside an open transaction."""
     photos = photo_codes(wb.face_refusals(None, deployment_id)).get(deployment_id, {})
     return figures_from_counts(deployment_id, wb.event_counts(deployment_id).get(deployment_id, {}), photos)
@@ -88,7 +88,7 @@ def figures_in(wb: WorkbenchStore, deployment_id: str) -> DeploymentFigures:
 def deployment_figures(ctx: ServiceContext, deps: WorkbenchDeps) -> dict[str, DeploymentFigures]:
     with ctx.store.transaction(readonly=True) as tx:
         deployments = [d.id for d in tx.deployments.all()]
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         counts = wb.event_counts()
         photos = photo_codes(wb.face_refusals())
     add = lock_figures(ctx)
@@ -114,7 +114,7 @@ def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | 
     start = today - timedelta(days=days - 1)
     since = datetime.combine(start, time(), tzinfo=timezone.utc)
     with ctx.store.transaction(readonly=True) as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         rows = wb.daily_events(since, deployment_id)
         photos = photo_days(wb.face_refusals(since, deployment_id))
     out: dict[date, dict[str, Any]] = {start + timedelta(days=i): {"day": start + timedelta(days=i), "consent": 0, "withdrawn": 0,
@@ -141,10 +141,9 @@ def daily_series(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str | 
 def chain_state(ctx: ServiceContext, deps: WorkbenchDeps) -> tuple[ChainReport, int]:
     """Walk the processing record once (M-9.3, M-14.2), with signed checkpoints when an auditor is configured."""
     with ctx.store.transaction(readonly=True) as tx:
-        wb = deps.store_for(tx)
-        checkpoints = wb.checkpoint_count()
+        checkpoints = len(tx.record.checkpoints())
         if ctx.auditor is None:
-            return verify_chain(wb.chain(), deps.hash_fn), checkpoints
+            return verify_chain(tx.record.events(), deps.hash_fn), checkpoints
     from facegate.services.audit import verify_records
 
     return verify_records(ctx), checkpoints
@@ -152,16 +151,18 @@ def chain_state(ctx: ServiceContext, deps: WorkbenchDeps) -> tuple[ChainReport, 
 
 def security_events(ctx: ServiceContext, deps: WorkbenchDeps, limit: int = 50) -> list[dict[str, Any]]:
     with ctx.store.transaction(readonly=True) as tx:
-        return deps.store_for(tx).security_events(limit)
+        return [asdict(e) for e in tx.workbench.security_detections(limit)]
 
 
 def person_requests(ctx: ServiceContext, deps: WorkbenchDeps, today: date) -> list[dict[str, Any]]:
     """Rights requests and complaints with due dates; open ones past due are flagged (PIPL Art. 50, Art. 17)."""
     with ctx.store.transaction(readonly=True) as tx:
-        rows = deps.store_for(tx).person_requests()
-    for r in rows:
-        r["is_overdue"] = r["status"] == "open" and r["due_on"] < today
-    return rows
+        requests = tx.person.list_requests()
+    # Only what the officer's list shows: no receipt hashes or pseudonyms.
+    return [{"id": r.id, "kind": r.kind, "status": r.status, "processor_id": r.processor_id,
+             "deployment_id": r.deployment_id, "purpose": r.purpose, "created_at": r.created_at, "due_on": r.due_on,
+             "completed_at": r.completed_at, "detail": dict(r.detail),
+             "is_overdue": r.status == "open" and r.due_on < today} for r in requests]
 
 
 def record_incident(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str, *, summary: str,
@@ -177,7 +178,7 @@ def record_incident(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str
         inc = Incident(new_id(), d.processor_id, None if all_deployments else d.id, is_major,
                        at if at.tzinfo else at.replace(tzinfo=timezone.utc), now, actor, summary.strip(),
                        data_types, remedial)
-        deps.store_for(tx).add_incident(inc)
+        tx.workbench.add_incident(inc)
         record(ctx, tx, "incident_recorded", actor=actor, deployment=d, allowed=True,
                codes=("major_incident",) if is_major else (), detail={"incident": inc.id, "is_major": is_major})
     return inc

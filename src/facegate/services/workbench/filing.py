@@ -24,7 +24,7 @@ from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
 from facegate.services.workbench.assessment import RETENTION_YEARS, add_years
 from facegate.ports import UnitOfWork
-from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps, WorkbenchStore
+from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps
 
 STATUSES = ("open", "submitted", "accepted", "rejected")
 FILED = ("submitted", "accepted")  # a rejected filing is no filing: the task stays due (M-15.2, M-15.9)
@@ -72,7 +72,7 @@ def snapshot(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today:
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
         count = tx.templates.count_people(processor_id)
-        deps.store_for(tx).put_people_count(processor_id, today or now.date(), count, now)
+        tx.workbench.put_people_count(processor_id, today or now.date(), count, now)
         return count
 
 
@@ -81,14 +81,14 @@ def filed_on(r: FilingRecord) -> date | None:
     return r.submitted_on if r.status in FILED else None
 
 
-def count_at_write(store_for: Callable[[UnitOfWork], WorkbenchStore]) -> Callable[[UnitOfWork, str, datetime], None]:
+def count_at_write() -> Callable[[UnitOfWork, str, datetime], None]:
     """``ServiceContext.people_stored``: the day's de-duplicated count, written with the enrolment (M-15.1, M-15.2).
 
     The threshold date is then the day the count crossed 100,000, whenever someone next
     looks at the filing view; a late look no longer yields a late deadline.
     """
     def on_stored(tx: UnitOfWork, processor_id: str, now: datetime) -> None:
-        store_for(tx).put_people_count(processor_id, now.date(), tx.templates.count_people(processor_id), now)
+        tx.workbench.put_people_count(processor_id, now.date(), tx.templates.count_people(processor_id), now)
     return on_stored
 
 
@@ -102,7 +102,7 @@ def view(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: dat
     today = today or ctx.clock.now().date()
     count = snapshot(ctx, deps, processor_id, today) if take_snapshot else 0
     with ctx.store.transaction(readonly=True) as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         series = tuple(wb.people_counts(processor_id))
         records = wb.list_filings(processor_id)
     if not take_snapshot:
@@ -148,7 +148,7 @@ def _add(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, kind: Task
     rec = FilingRecord(new_id(), processor_id, kind.value, event_on, "open", (_history("open", now.date(), kind.value),),
                        now, add_years(now.date(), RETENTION_YEARS), trigger, deployment_id)
     with ctx.store.transaction() as tx:
-        deps.store_for(tx).add_filing(rec)
+        tx.workbench.add_filing(rec)
     return rec
 
 
@@ -162,7 +162,7 @@ def submit(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, kind: st
                            "须填写备案机关和备案类型，状态须为已提交/已受理/被退回。", article_id="M-15.9")
     now = ctx.clock.now()
     with ctx.store.transaction() as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         existing = [r for r in wb.list_filings(processor_id) if r.id == record_id or
                     (record_id is None and r.kind == kind and r.status == "open")]
         entry = _history(status, submitted_on, f"{authority} {filing_number}".strip())
@@ -199,7 +199,7 @@ def stop_deployment(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str
     removed: list[str] = []
     with ctx.store.transaction() as tx:
         load_deployment(tx, deployment_id)
-        subjects = deps.store_for(tx).subjects_with_templates(deployment_id)
+        subjects = tx.templates.subjects_in(deployment_id)
         for subject_id in subjects:
             removed += tx.templates.delete_for_subject(subject_id, deployment_id)
         record(ctx, tx, "delete", actor=actor, deployment=d, allowed=True,

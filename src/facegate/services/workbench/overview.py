@@ -46,7 +46,7 @@ def deployment_rows(ctx: ServiceContext, deps: WorkbenchDeps, today: date,
     """Every deployment (or ``only`` one) with live findings by article, figures and PIA state."""
     rows = []
     with ctx.store.transaction(readonly=True) as tx:
-        wb = deps.store_for(tx)
+        wb = tx.workbench
         for d in tx.deployments.all():
             if only is not None and d.id != only:
                 continue

@@ -46,7 +46,7 @@ def record_page(request: Request, principal: Principal = Signed) -> Response:
     start, end = _day(q.get("from")), _day(q.get("to"))
     page = int(q["page"]) if q.get("page", "").isdigit() and len(q["page"]) < 7 else 1
     with ctx.services.store.transaction(readonly=True) as tx:
-        wb = workbench_deps(ctx).store_for(tx)
+        wb = tx.workbench
         kinds = wb.event_kinds()
         rows, total = wb.events_page(
             kind=kind, deployment_id=dep, allowed={"allowed": True, "refused": False}.get(outcome),

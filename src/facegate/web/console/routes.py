@@ -172,7 +172,7 @@ def records_page(request: Request, actor: str = Officer) -> Response:
     deps = workbench_deps(ctx)
     report, checkpoints = figures.chain_state(ctx.services, deps)
     with ctx.services.store.transaction(readonly=True) as tx:
-        incidents = deps.store_for(tx).list_incidents()
+        incidents = tx.workbench.list_incidents()
     return render(request, "records.html", chain=report, checkpoints=checkpoints, incidents=incidents,
                   events=figures.security_events(ctx.services, deps),
                   deployments=list_deployments(ctx.services))

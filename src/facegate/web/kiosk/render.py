@@ -9,11 +9,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from facegate.adapters.calendar_cn import ChineseWorkdayCalendar
-from facegate.adapters.sql.person_store import SqlPersonStore
 from facegate.errors import FacegateError
 from facegate.governance.vocab import PURPOSES
-from facegate.services.person import DEFAULT_RESPONSE_WORKING_DAYS, PersonDeps
+from facegate.services.person import PersonDeps
 from facegate.web.deps import app_ctx
 from facegate.web.kiosk.texts import TEXTS, pick_lang, translator
 from facegate.web.problems import problem
@@ -92,10 +90,5 @@ def browser_error(request: Request, exc: FacegateError) -> Response:
 
 
 def person_deps(request: Request) -> PersonDeps:
-    ctx = app_ctx(request)
-    deps = ctx.extras.get("person_deps")
-    if not isinstance(deps, PersonDeps):
-        days = int(str(ctx.extras.get("person_response_working_days", DEFAULT_RESPONSE_WORKING_DAYS)))
-        deps = PersonDeps(SqlPersonStore, ChineseWorkdayCalendar(), days)  # type: ignore[arg-type]
-        ctx.extras["person_deps"] = deps
-    return deps
+    """The person side's dependencies, built by bootstrap.build_context."""
+    return app_ctx(request).person
