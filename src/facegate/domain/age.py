@@ -43,6 +43,11 @@ def fourteenth_birthday(birth_date: date) -> date:
         return date(birth_date.year + GUARDIAN_AGE, 3, 1)
 
 
+def is_under_14(birth_date: date, day: date) -> bool:
+    """Whether a guardian must consent for this person on ``day`` (M-7.1)."""
+    return day < fourteenth_birthday(birth_date)
+
+
 def minor_until(birth_date: date | None, today: date) -> date | None:
     """The 14th birthday while the person is still a child, else None (kept instead of the birth date)."""
     if birth_date is None:
@@ -65,6 +70,14 @@ def age_problem(*, basis: AgeBasis | None, minor_until_day: date | None, today: 
         return R.MINORS_NOT_ALLOWED
     if is_minor and consent_based and not by_guardian:
         return R.GUARDIAN_CONSENT_MISSING
+    return None
+
+
+def attestation_overruled(basis: AgeBasis | None, recorded_minor_until: date | None, today: date,
+                          minors_allowed: bool) -> Reason | None:
+    """An attestation of "14 or over" cannot overrule a date of birth already on record (M-7.1)."""
+    if basis is AgeBasis.ATTESTED_14_OR_OVER and recorded_minor_until is not None and today < recorded_minor_until:
+        return R.GUARDIAN_CONSENT_MISSING if minors_allowed else R.MINORS_NOT_ALLOWED
     return None
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from facegate.domain import reasons as R
-from facegate.domain.age import AgeBasis, age_problem, minor_until
+from facegate.domain.age import AgeBasis, age_problem, attestation_overruled, minor_until
 from facegate.domain.gate import GateFacts, check_deployment
 from facegate.domain.model import Consent, ConsentActor, Operation, RecordKind, SeparateConsent, Subject
 from facegate.errors import Conflict, InvalidInput
@@ -136,9 +136,9 @@ def _record(ctx: ServiceContext, req: ConsentRequest, kind: RecordKind, actor: s
                            "此编号已被登记。如需使用，请向工作人员索取确认码或刷脸确认；或留空以获取新编号。",
                            article_id="M-14.3")
         until = minor_until(req.birth_date, today)
-        if basis is AgeBasis.ATTESTED_14_OR_OVER and subject is not None and subject.is_minor_on(today):
-            # A date of birth on record says otherwise: the attestation cannot overrule it.
-            raise _refused(R.GUARDIAN_CONSENT_MISSING if d.minors_allowed else R.MINORS_NOT_ALLOWED)
+        overruled = attestation_overruled(basis, subject.minor_until if subject else None, today, d.minors_allowed)
+        if overruled:
+            raise _refused(overruled)
         known_minor = until if basis is AgeBasis.BIRTH_DATE else (subject.minor_until if subject else None)
         age = age_problem(basis=basis, minor_until_day=known_minor, today=today, may_meet_minors=d.may_meet_minors,
                           minors_allowed=d.minors_allowed, consent_based=d.consent_required,

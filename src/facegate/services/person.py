@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from facegate.domain.capture import CAPTURE_WINDOW, is_capture_window_open
 from facegate.domain.model import Deployment
 from facegate.domain.workdays import WorkdayCalendar, add_working_days
 from facegate.errors import ConfigurationError, Conflict, InvalidInput, NotFound
@@ -26,7 +27,7 @@ from facegate.services.context import ServiceContext
 # working days is our default (it matches common practice and the example
 # notices) and is a configuration choice, not a legal constant.
 DEFAULT_RESPONSE_WORKING_DAYS = 15
-FORM_TOKEN_TTL = timedelta(minutes=30)
+FORM_TOKEN_TTL = CAPTURE_WINDOW  # a form lives as long as the capture window it serves
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,15 @@ def active_consent(ctx: ServiceContext, deps: PersonDeps, code: str, deployment_
     found = _live(ctx, deps, code)
     if found.consent.deployment_id != deployment_id:
         raise NotFound("receipt_unknown", "No record matches this receipt code.", "没有与此回执码对应的记录。")
+    return found
+
+
+def consent_for_capture(ctx: ServiceContext, deps: PersonDeps, code: str, deployment_id: str) -> ReceiptConsent:
+    """The live consent a kiosk may add the face to, while its capture window is open (M-14.3)."""
+    found = active_consent(ctx, deps, code, deployment_id)
+    if not is_capture_window_open(found.consent.given_at, ctx.clock.now(), deps.form_token_ttl):
+        raise Conflict("capture_window_closed", "Registration by this receipt has closed; please ask at the desk.",
+                       "凭此回执登记人脸的时限已过，请到前台办理。", article_id="M-14.3")
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from facegate.domain.model import Deployment
 from facegate.domain.openset import OpenSetPlan
+from facegate.domain.reassessment import AppliedVersion, Baseline, declared_baseline, outdated
 from facegate.domain.pia import Reviewer, Text, pia_document
 from facegate.errors import Conflict, InvalidInput, NotFound
 from facegate.governance.manifest import Manifest
@@ -18,7 +19,7 @@ from facegate.ports import UnitOfWork
 from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import MAX_GRACE, AssessmentRecord, WorkbenchDeps, WorkbenchRepository
+from facegate.services.workbench.deps import AssessmentRecord, WorkbenchDeps, WorkbenchRepository
 from facegate.services.workbench.figures import figures_in
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
@@ -212,52 +213,41 @@ class AssessmentState:
         return self.blocks_from is not None and now >= self.blocks_from
 
 
-def _baseline(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment, recs: list[Any] | None = None,
-              ) -> tuple[int, str, datetime] | None:
-    """(manifest version, method hash, date) the assessment in force was made for, if any."""
+def _baseline(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment,
+              recs: list[AssessmentRecord] | None = None) -> Baseline | None:
+    """What the assessment in force was made for, if any (a signed one, else the manifest's own PIA)."""
     approved = [r for r in (wb.list_assessments(d.id) if recs is None else recs) if r.status == "approved"]
     if approved:
         a = approved[-1]
-        return a.manifest_version, a.method_hash, datetime.combine(a.signed_on or a.created_at.date(), time(), UTC)
+        return Baseline(a.manifest_version, a.method_hash,
+                        datetime.combine(a.signed_on or a.created_at.date(), time(), UTC))
     pia = d.manifest.get("impact_assessment") if isinstance(d.manifest, dict) else None
     if not isinstance(pia, dict):
         return None  # no assessment at all is the M-9.1 rule's business, not a trigger
-    # The manifest's own PIA covers the earliest run of versions that still declare it.
     versions = tx.deployments.versions(d.id)
-    base = None
-    for v in reversed(versions):
-        if (v.manifest or {}).get("impact_assessment") != pia:
-            break
-        base = v
+    base = declared_baseline(pia, [(v.version, (v.manifest or {}).get("impact_assessment")) for v in versions])
     if base is None:
         return None
-    return base.version, method_hash(base.manifest), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC)
+    manifest = next(v.manifest for v in versions if v.version == base)
+    return Baseline(base, method_hash(manifest), datetime.combine(date.fromisoformat(pia["date"]), time(), UTC))
 
 
 def state_in(tx: UnitOfWork, wb: WorkbenchRepository, d: Deployment, grace: timedelta) -> AssessmentState:
-    grace = min(grace, MAX_GRACE)  # bounded whatever the wiring hands in (M-9.5)
+    """The M-9.5 rule (domain.reassessment) over this deployment's stored versions and incidents."""
     recs = wb.list_assessments(d.id)
-    current = ([r for r in recs if r.status == "approved"] or recs or [None])[-1]
+    shown = [r for r in recs if r.status == "approved"] or recs
+    current = shown[-1] if shown else None
     try:
         base = _baseline(tx, wb, d, recs)  # the gate runs this on every face operation: one read, not two
         if base is None:
             return AssessmentState(d.id, current, None, (), None)
-        base_version, base_hash, base_at = base
-        triggers: list[tuple[datetime, str]] = []
-        if method_hash(d.manifest) != base_hash:
-            changed = [v for v in tx.deployments.versions(d.id)
-                       if v.version > base_version and method_hash(v.manifest) != base_hash]
-            if changed:
-                triggers.append((changed[0].applied_at, "purpose_or_method_changed"))
+        later = (AppliedVersion(v.version, method_hash(v.manifest), v.applied_at)
+                 for v in tx.deployments.versions(d.id) if v.version > base.version)  # hashed only if needed
+        majors = [(i.occurred_at, i.recorded_at) for i in _incidents(wb, d) if i.is_major]
+        out = outdated(base, method_hash(d.manifest), later, majors, grace)
     except ValueError:  # a stored manifest that no longer validates cannot be compared; the rules report it
         return AssessmentState(d.id, current, None, (), None)
-    majors = [i for i in _incidents(wb, d, base_at) if i.is_major]
-    if majors:
-        triggers.append((min(i.recorded_at for i in majors), "major_incident"))
-    if not triggers:
-        return AssessmentState(d.id, current, None, (), None)
-    since = min(at for at, _ in triggers)
-    return AssessmentState(d.id, current, since, tuple(r for _, r in sorted(triggers)), since + grace)
+    return AssessmentState(d.id, current, out.since, out.reasons, out.blocks_from)
 
 
 def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> AssessmentState:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from facegate.domain.audit import HashFn
 from facegate.domain.filing import AlertPolicy
+from facegate.domain.reassessment import MAX_GRACE
 from facegate.domain.workdays import WorkdayCalendar
 from facegate.ports.workbench import AssessmentRecord, FaceRefusal, FilingRecord, Incident, WorkbenchRepository
 
@@ -18,9 +19,6 @@ __all__ = ["DEFAULT_GRACE", "MAX_GRACE", "AssessmentRecord", "FaceRefusal", "Fil
            "WorkbenchDeps", "WorkbenchRepository"]
 
 DEFAULT_GRACE = timedelta(days=30)  # re-assessment grace before face operations stop (M-9.5)
-# Art. 9 para 2 says the assessment "shall be redone" and gives no grace; 30 days is the most
-# this service lets a processor take to redo it while processing goes on (design, bounded).
-MAX_GRACE = timedelta(days=30)
 
 
 class Renderer(Protocol):

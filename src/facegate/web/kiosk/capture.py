@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from facegate.domain.model import Deployment
-from facegate.errors import Conflict, FacegateError, Forbidden, InvalidInput
+from facegate.errors import FacegateError, Forbidden, InvalidInput
 from facegate.services import claims, faces, person
 from facegate.domain.refs import check_ref
 from facegate.web.auth import wrong_secret
@@ -59,15 +59,12 @@ def _enroll(request: Request, d: Deployment, image: bytes) -> Any:
     person.spend_form_token(ctx, deps, request.headers.get("x-form-token"), "capture", d.id)
     receipt = request.headers.get("x-receipt-code") or str(flow.read(request, d.id).get("receipt") or "")
     try:
-        found = person.active_consent(ctx, deps, receipt, d.id)
+        # The live consent, while its capture window is open (domain.capture, M-14.3).
+        found = person.consent_for_capture(ctx, deps, receipt, d.id)
     except FacegateError as exc:
         if exc.code == "receipt_unknown":
             wrong_secret(request, "receipt")  # M-14.5: receipt guessing at a screen is counted too
         raise
-    if ctx.clock.now() - found.consent.given_at > deps.form_token_ttl:
-        # A receipt seen later (a photo of a slip) must not let someone add their own face.
-        raise Conflict("capture_window_closed", "Registration by this receipt has closed; please ask at the desk.",
-                       "凭此回执登记人脸的时限已过，请到前台办理。", article_id="M-14.3")
     result = faces.enroll(ctx, d.id, found.subject_ref, found.consent.purpose, image, actor=request.state.actor)
     if not result.decision.allowed:
         return refusal(result.decision)

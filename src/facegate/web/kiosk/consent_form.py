@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.datastructures import FormData
 
 from facegate.domain import reasons as R
-from facegate.domain.gate import fourteenth_birthday
+from facegate.domain.age import is_under_14
 from facegate.domain.model import ConsentActor, Deployment
 from facegate.errors import InvalidInput
 from facegate.governance.manifest import Manifest
@@ -55,7 +55,7 @@ def consent_request(d: Deployment, form: FormData, today: date, purpose: str) ->
         raise InvalidInput("birth_date_missing", "Please enter your date of birth.", "请填写出生日期。",
                            article_id="M-7.1")
     born = _birth_date(raw_dob, today)
-    is_minor = today < fourteenth_birthday(born)
+    is_minor = is_under_14(born, today)  # the M-7.1 rule, as the consent service applies it
     guardian = is_minor and d.minors_allowed
     if guardian and form.get("guardian_consent") != "yes":
         r = R.GUARDIAN_CONSENT_MISSING
