@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 
 from sqlalchemy import Connection, Engine, text
 
@@ -38,18 +39,54 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self._every_events = every_events
         self._every_seconds = every_seconds
         self._gallery: dict[str, list[str]] | None = None  # this transaction's gallery changes, for the log
+        self._deployment_cache = deployment_cache
+        self._readonly = readonly  # only read-only units fill the deployment cache
         self._begin_records()
-        self.deployments = SqlDeployments(conn, deployment_cache, fills_cache=readonly)
-        self.subjects = SqlSubjects(conn, self._gallery_note)
-        self.templates = SqlTemplates(conn, self._gallery_note)
-        self.consents = SqlConsents(conn)
-        self.subject_keys = SqlSubjectKeys(conn)
-        self.api_keys = SqlApiKeys(conn)
-        self.security = SqlSecurityEvents(conn)
-        self.record = SqlRecord(self)
-        self.gallery_log = SqlGalleryLog(self)
-        self.workbench = SqlWorkbench(conn)
-        self.person = SqlPersonRequests(conn)
+
+    # Each repository is made the first time a unit of work asks for it (most use two or three).
+    @cached_property
+    def deployments(self) -> SqlDeployments:
+        return SqlDeployments(self.conn, self._deployment_cache, fills_cache=self._readonly)
+
+    @cached_property
+    def subjects(self) -> SqlSubjects:
+        return SqlSubjects(self.conn, self._gallery_note)
+
+    @cached_property
+    def templates(self) -> SqlTemplates:
+        return SqlTemplates(self.conn, self._gallery_note)
+
+    @cached_property
+    def consents(self) -> SqlConsents:
+        return SqlConsents(self.conn)
+
+    @cached_property
+    def subject_keys(self) -> SqlSubjectKeys:
+        return SqlSubjectKeys(self.conn)
+
+    @cached_property
+    def api_keys(self) -> SqlApiKeys:
+        return SqlApiKeys(self.conn)
+
+    @cached_property
+    def security(self) -> SqlSecurityEvents:
+        return SqlSecurityEvents(self.conn)
+
+    @cached_property
+    def record(self) -> SqlRecord:
+        return SqlRecord(self)
+
+    @cached_property
+    def gallery_log(self) -> SqlGalleryLog:
+        return SqlGalleryLog(self)
+
+    @cached_property
+    def workbench(self) -> SqlWorkbench:
+        return SqlWorkbench(self.conn)
+
+    @cached_property
+    def person(self) -> SqlPersonRequests:
+        return SqlPersonRequests(self.conn)
 
     def try_exclusive(self, name: str) -> bool:
         """Take a named lock for this transaction, or answer False at once if another node holds it."""
