@@ -6,14 +6,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from facegate.domain.liveness import LivenessRules, Step, new_steps
 from facegate.domain.openset import Calibration
 from facegate.services.key_cache import KeyCache
-from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store
+from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store, UnitOfWork
 
 
 class Gallery(Protocol):
@@ -106,10 +106,10 @@ class ServiceContext:
     max_templates_per_subject: int = 5
     secrets: SecretCodec | None = None
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
-    assessment_check: Callable[[Any, str, datetime], bool] | None = None
+    assessment_check: Callable[[UnitOfWork, str, datetime], bool] | None = None
     # (tx, processor_id, now): a person's face data was stored for the first time. Records the
     # day's stored count at the write, so the 100,000 date is the day it happened (M-15.2).
-    people_stored: Callable[[Any, str, datetime], None] | None = None
+    people_stored: Callable[[UnitOfWork, str, datetime], None] | None = None
     auditor: Auditor | None = None
     # Liveness (docs/liveness.md): challenges shared by every node; tests may fix the step order.
     challenges: ChallengeStore | None = None
