@@ -17,6 +17,7 @@ from facegate.domain.access import (
 )
 from facegate.domain.audit import AuditEvent
 from facegate.errors import ConfigurationError, NotFound, Unauthorized
+from facegate.ports import UnitOfWork
 from facegate.services.context import SecretCodec, ServiceContext
 
 
@@ -74,7 +75,7 @@ def list_api_keys(ctx: ServiceContext) -> list[ApiKey]:
         return tx.api_keys.all()
 
 
-def _load(ctx: ServiceContext, tx, key_id: str) -> ApiKey:  # type: ignore[no-untyped-def]
+def _load(ctx: ServiceContext, tx: UnitOfWork, key_id: str) -> ApiKey:
     key = tx.api_keys.get(key_id)
     if key is None:
         raise NotFound("key_unknown", f"No API key {key_id!r}.", f"不存在 API 密钥 {key_id!r}。")

@@ -10,6 +10,7 @@ from facegate.domain.chain import DEFAULT_POLICY, ChainReport, Checkpoint, verif
 from facegate.domain.chain_export import ExportFormatError, ExportHeader, export_lines
 from facegate.domain.head import anchor_line, check_anchors, check_head, parse_anchors
 from facegate.errors import ConfigurationError, Conflict, InvalidInput
+from facegate.ports import UnitOfWork
 from facegate.services.context import Auditor, ServiceContext
 
 
@@ -82,7 +83,7 @@ def export_records(ctx: ServiceContext, from_seq: int = 1, to_seq: int | None = 
         yield from export_lines(header, tx.record.events(from_seq, last), cps)
 
 
-def _anchor(tx, from_seq: int) -> str:  # type: ignore[no-untyped-def]
+def _anchor(tx: UnitOfWork, from_seq: int) -> str:
     """The hash the first exported record continues from."""
     if from_seq <= 1:
         return GENESIS

@@ -154,7 +154,7 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
     return EnrollResult(decision, rec.id, rec.expires_at.isoformat(), _notice_changes(ctx, d, decision))
 
 
-def _open(ctx: ServiceContext, t) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _open(ctx: ServiceContext, t: SealedTemplate) -> np.ndarray:
     raw = ctx.keys.open(t.key, t.sealed, template_aad(t.record.deployment_id, t.record.subject_id, t.record.purpose))
     return np.frombuffer(raw, dtype=np.float32)
 
