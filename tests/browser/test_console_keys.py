@@ -32,7 +32,7 @@ def site(tmp_path: Path, real_engine: Any, face_images: dict[str, bytes]) -> Ite
 
 def _kinds(s: Site) -> list[tuple[str, str]]:
     with s.ctx.services.store.transaction(readonly=True) as tx:
-        return [(e.event.kind, e.event.actor) for e in tx.chain_events() if e.event.kind.startswith("key_")]
+        return [(e.event.kind, e.event.actor) for e in tx.record.events() if e.event.kind.startswith("key_")]
 
 
 def test_admin_issues_a_kiosk_key_pairs_a_screen_and_revokes_it(site: tuple[Site, str], browser: Any) -> None:

@@ -35,7 +35,7 @@ def site(tmp_path: Path, real_engine: Any, face_images: dict[str, bytes]) -> Ite
 
 def _events(s: Site, kind: str) -> list[Any]:
     with s.ctx.services.store.transaction(readonly=True) as tx:
-        return [e.event for e in tx.chain_events() if e.event.kind == kind]
+        return [e.event for e in tx.record.events() if e.event.kind == kind]
 
 
 def _find(page: Any, ref: str) -> None:

@@ -21,7 +21,6 @@ from facegate.services.deployments import apply_manifest_text, deployment_versio
 from facegate.services.workbench.catalog import paginate
 from facegate.web.console.authz import allowed, console_principal
 from facegate.web.console.routes import render
-from facegate.web.console.wiring import workbench_deps
 from facegate.web.deps import app_ctx
 
 router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
