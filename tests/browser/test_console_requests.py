@@ -63,7 +63,7 @@ def test_a_complaint_is_answered_in_the_console_and_read_in_self_service(site: t
     officer.wait_for_url(f"{url}/console/requests")
     assert officer.locator(f"tr[data-request='{request_id}'] [data-status]").get_attribute("data-status") == "answered"
     with s.ctx.services.store.transaction(readonly=True) as tx:
-        answered = [e.event for e in tx.chain_events() if e.event.kind == "request_answered"]
+        answered = [e.event for e in tx.record.events() if e.event.kind == "request_answered"]
     assert answered and answered[-1].actor == admin.key.key_id
 
     person.goto(f"{url}/self-service?lang=en")

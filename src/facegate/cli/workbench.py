@@ -16,8 +16,8 @@ from facegate.cli.lazy import lazy
 
 if TYPE_CHECKING:
     from facegate.services.context import ServiceContext
-    from facegate.services.workbench.deps import WorkbenchDeps
     from facegate.services.workbench import assessment, dossier, filing, signs
+    from facegate.services.workbench.deps import WorkbenchDeps
 else:
     assessment = lazy("facegate.services.workbench.assessment")
     dossier = lazy("facegate.services.workbench.dossier")
@@ -29,10 +29,8 @@ app = typer.Typer(help="Impact assessments, the filing tracker, the filing dossi
 
 
 def _ctx() -> tuple[ServiceContext, WorkbenchDeps]:
-    from facegate.web.console.wiring import workbench_deps  # the web layer: only when a command runs
-
-    ctx = local_context()
-    return ctx.services, workbench_deps(ctx)
+    ctx = local_context()  # the composition root builds the workbench's dependencies on first use
+    return ctx.services, ctx.workbench
 
 
 def _processor(services: ServiceContext, processor: str | None) -> str:
