@@ -14,6 +14,10 @@ from typing import TypeVar
 from facegate.services.context import ServiceContext
 from facegate.services.examples import DEMO_ACTOR
 
+# Before issue 16 the example loader applied as "system" (nothing else applies manifests as "system"),
+# so data directories made by an older `make run` still have their demos recognised.
+DEMO_APPLIERS = frozenset({DEMO_ACTOR, "system"})
+
 T = TypeVar("T")
 
 
@@ -51,7 +55,7 @@ def catalog(ctx: ServiceContext) -> Catalog:
     with ctx.store.transaction(readonly=True) as tx:
         deployments = tx.deployments.all()
         demo = frozenset(d.id for d in deployments
-                         if (vs := tx.deployments.versions(d.id)) and all(v.applied_by == DEMO_ACTOR for v in vs))
+                         if (vs := tx.deployments.versions(d.id)) and all(v.applied_by in DEMO_APPLIERS for v in vs))
         names = {}
         for pid in {d.processor_id for d in deployments}:
             p = tx.deployments.get_processor(pid)
