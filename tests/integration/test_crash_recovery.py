@@ -26,16 +26,17 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
+from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier
 from facegate.adapters.sql import tables as t
 from facegate.bootstrap import AppContext, build_context, record_hash_fn
 from facegate.domain.audit import AuditEvent, ChainedEvent
 from facegate.domain.chain import DEFAULT_POLICY, ChainReport, Checkpoint, verify_chain
+from facegate.services.access import create_api_key
 from facegate.services.consent import ConsentRequest, give_consent
 from facegate.services.deployments import apply_manifest_text
 from facegate.settings import Settings
@@ -76,19 +77,15 @@ def read_store(db_url: str) -> Stored:
     return Stored(events, cps, (head.seq, head.hash), templates)
 
 
-def signature_check(keys_dir: Path) -> Any:
-    """The checkpoint verifier over this node's public key, if the signing adapter is there."""
-    try:
-        from facegate.adapters.keys.signing import CheckpointSigner, CheckpointVerifier
-    except ImportError:
-        return None
+def signature_check(keys_dir: Path) -> CheckpointVerifier:
+    """The checkpoint verifier over this node's public key."""
     return CheckpointVerifier([CheckpointSigner(keys_dir).public_key_pem()])
 
 
 def verify_stored(s: Stored, keys_dir: Path) -> ChainReport:
     check = signature_check(keys_dir)
-    report = verify_chain(s.events, record_hash_fn("sha256"), checkpoints=s.checkpoints if check else (),
-                          verify_signature=check, policy=DEFAULT_POLICY if check else None)
+    report = verify_chain(s.events, record_hash_fn("sha256"), checkpoints=s.checkpoints,
+                          verify_signature=check, policy=DEFAULT_POLICY)
     assert report.ok, f"chain broken after the crash: {report}"
     assert report.checked == len(s.events)
     assert (report.last_seq, report.last_hash) == s.head, "the head row does not name the last record"
@@ -217,13 +214,7 @@ def _prepare(settings: Settings, guests: int) -> tuple[str, str, str]:
         for g in range(guests):
             give_consent(ctx.services, ConsentRequest(d.id, f"guest-{g}", purpose, d.notice_version,
                                                           age_attested_by="desk"))
-        token = ""
-        try:
-            from facegate.services.access import create_api_key
-        except ImportError:
-            pass
-        else:
-            token = create_api_key(ctx.services, name="crash-test", role="admin", scopes=("*",)).token
+        token = create_api_key(ctx.services, name="crash-test", role="admin", scopes=("*",)).token
         return d.id, purpose, token
     finally:
         ctx.close()
@@ -288,7 +279,7 @@ def run_crash(scenario: Scenario, data_dir: Path, db_url: str | None, face_image
               log: Path) -> None:
     settings = Settings(env="test", data_dir=data_dir, database_url=db_url, examples_dir=None)
     deployment, purpose, token = _prepare(settings, scenario.guests)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = {"Authorization": f"Bearer {token}"}
     env = {**os.environ, "FACEGATE_ENV": "test", "FACEGATE_DATA_DIR": str(data_dir),
            "FACEGATE_BOOTSTRAP_ADMIN_KEY": "false", "FACEGATE_CRASH_FAKE_ENGINE": "1" if scenario.engine == "fake" else "0"}
     env.pop("FACEGATE_DATABASE_URL", None)
