@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 import numpy as np
 
@@ -168,7 +169,7 @@ class ApproximateIndex:
         return len(self._key_of) * (int(self._index.code_size) + 8) + self.nlist * self.dimension * 4
 
 
-def two_level_centroids(faiss, x: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:  # type: ignore[no-untyped-def]
+def two_level_centroids(faiss: ModuleType, x: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:
     """``nlist`` k-means centroids of x in two levels: sqrt(nlist) clusters, each split by its size."""
     params = {"niter": 10, "seed": seed, "min_points_per_centroid": 1, "max_points_per_centroid": 1 << 30}
     coarse_k = max(1, round(math.sqrt(nlist)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import TypedDict
 
 from facegate.domain.audit import GENESIS, AuditEvent
 from facegate.domain.chain import DEFAULT_POLICY, ChainReport, Checkpoint, verify_chain
@@ -91,7 +92,17 @@ def _anchor(tx: UnitOfWork, from_seq: int) -> str:
     return first.prev_hash if first else GENESIS
 
 
-def chain_summary(ctx: ServiceContext) -> dict[str, object]:
+class ChainSummary(TypedDict):
+    """The record's head and its last signed checkpoint (GET /v1/audit/summary)."""
+
+    head_seq: int
+    head_hash: str
+    checkpoints: int
+    last_checkpoint_seq: int
+    last_checkpoint_at: datetime | None
+
+
+def chain_summary(ctx: ServiceContext) -> ChainSummary:
     with ctx.store.transaction(readonly=True) as tx:
         seq, digest = tx.record.head()
         cps = tx.record.checkpoints()
