@@ -27,8 +27,13 @@ $(AXE):
 	npm install --prefix .cache/node --save-exact --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 axe: $(AXE)
 
-test: $(STAMP) .cache/test_images/obama.jpg $(AXE)
+# The static checks: import-linter's layer contracts, then mypy --strict with the pydantic plugin
+# (configuration in pyproject.toml). `make test` runs them before the suite.
+lint: $(STAMP)
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy src
+
+test: lint .cache/test_images/obama.jpg $(AXE)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -48,4 +53,4 @@ docs: $(STAMP)
 	$(PY) -m facegate.settings > docs/settings.md
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .cache .pytest_cache .hypothesis .mypy_cache
