@@ -89,9 +89,9 @@ def append_rate(store: SqlStore, n: int, per_tx: int, threads: int, mixed: bool)
             while done < per_thread:
                 with store.transaction() as tx:
                     if mixed:
-                        tx.add_security_event(SecurityEvent("bench", "low", None, "bench", None, datetime.now(UTC)))
+                        tx.security.add(SecurityEvent("bench", "low", None, "bench", None, datetime.now(UTC)))
                     for _ in range(min(per_tx, per_thread - done)):
-                        tx.append_event(make_event(offset + done))
+                        tx.record.append(make_event(offset + done))
                         done += 1
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
