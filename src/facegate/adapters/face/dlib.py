@@ -17,7 +17,8 @@ import face_recognition_models as models
 import numpy as np
 
 from facegate.adapters.face import quality
-from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb, thumbnail as _thumbnail
+from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
+from facegate.adapters.face.observe import observe_frames
 from facegate.domain.scores import Metric
 from facegate.errors import ImageRejected
 from facegate.ports import Embedding, FaceObservation, FaceOptions
@@ -204,26 +205,5 @@ class DlibFaceEngine:
 
     def observe_many(self, images: Sequence[bytes], options: FaceOptions = FaceOptions()) -> list[FaceObservation]:
         """Landmarks, the face box and a thumbnail per frame, plus descriptors in one batch (liveness)."""
-        out: list[FaceObservation] = []
-        chips: list[np.ndarray] = []
-        for data in images:
-            try:
-                rgb = decode_rgb(data)
-            except ImageRejected as exc:
-                out.append(FaceObservation(None, problem=exc.code))
-                continue
-            thumb = _thumbnail(rgb)
-            try:
-                chip, box, found, points = self._locate(rgb, options)
-            except ImageRejected as exc:
-                out.append(FaceObservation(None, thumb=thumb, problem=exc.code))
-                continue
-            left, top, right, bottom = (max(0, v) for v in box)
-            face = np.ascontiguousarray(rgb[top:bottom, left:right])
-            chips.append(chip)
-            out.append(FaceObservation(Embedding(np.zeros(0, np.float32), box, found), points,
-                                       face, thumb))
-        vectors = iter(self._describe(np.stack(chips)) if chips else [])
-        return [FaceObservation(Embedding(next(vectors), o.embedding.box, o.embedding.faces_found), o.landmarks,
-                                o.face_rgb, o.thumb) if o.embedding is not None else o for o in out]
+        return observe_frames(images, options, self._locate, self._describe)
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from facegate.adapters.face import quality
 from facegate.adapters.face.arcface import ArcFaceRecognizer, align
-from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb, thumbnail
+from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
+from facegate.adapters.face.observe import Points, observe_frames
 from facegate.adapters.face.onnx_models import open_session, read_checked, sha256_of
 from facegate.adapters.face.scrfd import ScrfdDetector
 from facegate.domain.scores import Metric, distance_for_similarity
@@ -119,25 +120,8 @@ class InsightFaceEngine:
         The liveness rules read dlib's layout (two points per eye, then the nose): each eye centre
         is given twice, so the eyes' midpoints and the nose are where the rules look for them.
         """
-        out: list[FaceObservation] = []
-        chips: list[np.ndarray] = []
-        for data in images:
-            try:
-                rgb = decode_rgb(data)
-            except ImageRejected as exc:
-                out.append(FaceObservation(None, problem=exc.code))
-                continue
-            thumb = thumbnail(rgb)
-            try:
-                chip, box, found, p = self._locate(rgb, options)
-            except ImageRejected as exc:
-                out.append(FaceObservation(None, thumb=thumb, problem=exc.code))
-                continue
-            left, top, right, bottom = (max(0, v) for v in box)
-            points = tuple((float(x), float(y)) for x, y in (p[0], p[0], p[1], p[1], p[2]))
-            chips.append(chip)
-            out.append(FaceObservation(Embedding(np.zeros(0, np.float32), box, found), points,
-                                       np.ascontiguousarray(rgb[top:bottom, left:right]), thumb))
-        vectors = iter(self._recognizer.describe(np.stack(chips)) if chips else [])
-        return [FaceObservation(Embedding(next(vectors), o.embedding.box, o.embedding.faces_found), o.landmarks,
-                                o.face_rgb, o.thumb) if o.embedding is not None else o for o in out]
+        def locate(rgb: np.ndarray, opts: FaceOptions) -> tuple[np.ndarray, tuple[int, int, int, int], int, Points]:
+            chip, box, found, p = self._locate(rgb, opts)
+            return chip, box, found, tuple((float(x), float(y)) for x, y in (p[0], p[0], p[1], p[1], p[2]))
+
+        return observe_frames(images, options, locate, self._recognizer.describe)
