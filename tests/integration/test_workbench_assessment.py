@@ -120,8 +120,10 @@ def test_method_change_makes_it_outdated_and_blocks_after_the_grace(ctx: AppCont
     assert st.blocks_from == changed_at + deps.grace
     gate = assessment.assessment_gate(deps.grace)
     with ctx.services.store.transaction(readonly=True) as tx:
-        assert gate(tx, HOTEL, changed_at + deps.grace - timedelta(seconds=1)) is False
-        assert gate(tx, HOTEL, changed_at + deps.grace) is True
+        hotel = tx.deployments.get(HOTEL)
+        assert hotel is not None
+        assert gate(tx, hotel, changed_at + deps.grace - timedelta(seconds=1)) is False
+        assert gate(tx, hotel, changed_at + deps.grace) is True
         assert assessment.is_assessment_outdated(tx, "no-such-deployment", changed_at, deps.grace) is False
     # A new approved assessment for the changed method clears it.
     rec = assessment.generate(ctx.services, deps, HOTEL)

@@ -42,6 +42,7 @@ from facegate.settings import Settings
 from facegate.bootstrap.engines import engine_of, face_engine, legacy_engines, match_threshold
 
 if TYPE_CHECKING:
+    from facegate.domain.model import Deployment
     from facegate.ports import UnitOfWork
     from facegate.services.person import PersonDeps
     from facegate.services.workbench.deps import WorkbenchDeps
@@ -179,7 +180,7 @@ def assessment_grace(settings: Settings) -> timedelta:
 
 @lru_cache(maxsize=4)
 def _workbench_hooks(grace: timedelta) -> tuple[Callable[[UnitOfWork, str, datetime], None],
-                                                 Callable[[UnitOfWork, str, datetime], bool]]:
+                                                 Callable[[UnitOfWork, Deployment, datetime], bool]]:
     """The gate's hooks into the workbench (M-15.2 count, M-9.5 assessment), built on first use: the
     workbench and the governance models behind it load with the first face operation, not at start."""
     from facegate.services.workbench.assessment import assessment_gate
@@ -240,7 +241,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
         identify_target_fpir=settings.identify_target_fpir, identify_margin=settings.identify_margin,
         identify_max_miss=settings.identify_max_miss, key_cache=key_cache,
         people_stored=lambda tx, processor_id, now: _workbench_hooks(grace)[0](tx, processor_id, now),
-        assessment_check=lambda tx, deployment_id, now: _workbench_hooks(grace)[1](tx, deployment_id, now),
+        assessment_check=lambda tx, d, now: _workbench_hooks(grace)[1](tx, d, now),
     )
     return AppContext(
         settings, services, store, keyring, defence,

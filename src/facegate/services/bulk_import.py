@@ -148,7 +148,7 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
         facts = GateFacts(Operation.ENROLL, d, row.purpose, now, subject,
                           (*([] if is_new else tx.consents.for_subject(subject.id, d.id)), consent), subject_ref_given=True,
                           is_assessment_outdated=(ctx.assessment_check is not None
-                                                  and ctx.assessment_check(tx, d.id, now)))
+                                                  and ctx.assessment_check(tx, d, now)))
         decision: GateDecision = decide(facts)
         if not decision.allowed:
             record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, decision=decision,

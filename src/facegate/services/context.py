@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from facegate.domain.model import Deployment
 from facegate.domain.liveness import LivenessRules, Step, new_steps
 from facegate.domain.openset import Calibration
 from facegate.services.key_cache import KeyCache
@@ -106,7 +107,7 @@ class ServiceContext:
     max_templates_per_subject: int = 5
     secrets: SecretCodec | None = None
     # (tx, deployment_id, now) -> is the impact assessment out of date past its grace period? (M-9.5)
-    assessment_check: Callable[[UnitOfWork, str, datetime], bool] | None = None
+    assessment_check: Callable[[UnitOfWork, Deployment, datetime], bool] | None = None
     # (tx, processor_id, now): a person's face data was stored for the first time. Records the
     # day's stored count at the write, so the 100,000 date is the day it happened (M-15.2).
     people_stored: Callable[[UnitOfWork, str, datetime], None] | None = None

@@ -63,7 +63,7 @@ def _facts(ctx: ServiceContext, tx: UnitOfWork, op: Operation, d: Deployment, pu
     return GateFacts(
         operation=op, deployment=d, purpose=purpose, now=now, subject=subject,
         consents=tuple(tx.consents.for_subject(subject.id, d.id)) if subject else (),
-        is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d.id, now)),
+        is_assessment_outdated=(ctx.assessment_check is not None and ctx.assessment_check(tx, d, now)),
         is_subject_locked=bool(subject_ref) and ctx.guard.is_subject_locked(lock_key(ctx, d, subject_ref or "")),
         subject_ref_given=bool(subject_ref),
         live_templates=sum(not t.record.is_expired(now) for t in held), held_templates=len(held),

@@ -258,9 +258,15 @@ def state(ctx: ServiceContext, deps: WorkbenchDeps, deployment_id: str) -> Asses
 def is_assessment_outdated(tx: UnitOfWork, deployment_id: str, now: datetime, grace: timedelta) -> bool:
     """GateFacts.is_assessment_outdated: True once the grace after a M-9.5 trigger has run out."""
     d = tx.deployments.get(deployment_id)
-    return d is not None and state_in(tx, tx.workbench, d, grace).is_blocking(now)
+    return d is not None and is_outdated(tx, d, now, grace)
 
 
-def assessment_gate(grace: timedelta) -> Callable[[UnitOfWork, str, datetime], bool]:
-    """A ready-made ``(tx, deployment_id, now) -> bool`` for the enrol service to call inside its transaction."""
-    return lambda tx, deployment_id, now: is_assessment_outdated(tx, deployment_id, now, grace)
+def is_outdated(tx: UnitOfWork, d: Deployment, now: datetime, grace: timedelta) -> bool:
+    """The same, for a deployment the caller has already read in this unit of work."""
+    return state_in(tx, tx.workbench, d, grace).is_blocking(now)
+
+
+def assessment_gate(grace: timedelta) -> Callable[[UnitOfWork, Deployment, datetime], bool]:
+    """A ready-made ``(tx, deployment, now) -> bool`` for the face services to call inside their transaction;
+    it takes the deployment the gate has loaded, so a face operation reads it once."""
+    return lambda tx, d, now: is_outdated(tx, d, now, grace)
