@@ -83,23 +83,6 @@ def probes(x: np.ndarray, m: int, seed: int, noise: float = 0.5) -> np.ndarray:
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
-def brute_topk(x: np.ndarray, qs: np.ndarray, k: int, chunk: int = 500_000) -> np.ndarray:
-    """Exact top-k row numbers, float64 distances, independent of the index code."""
-    best_d = np.full((len(qs), k), np.inf)
-    best_i = np.zeros((len(qs), k), dtype=np.int64)
-    q64 = qs.astype(np.float64)
-    for s in range(0, len(x), chunk):
-        part = x[s:s + chunk].astype(np.float64)
-        d = (part * part).sum(1)[None, :] + (q64 * q64).sum(1)[:, None] - 2 * q64 @ part.T
-        idx = np.argpartition(d, k - 1, axis=1)[:, :k]
-        dd = np.take_along_axis(d, idx, 1)
-        all_d = np.concatenate([best_d, dd], 1)
-        all_i = np.concatenate([best_i, idx + s], 1)
-        o = np.argsort(all_d, 1)[:, :k]
-        best_d, best_i = np.take_along_axis(all_d, o, 1), np.take_along_axis(all_i, o, 1)
-    return best_i
-
-
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) * 1e3
 
@@ -124,7 +107,7 @@ def bench_exact(n: int, queries: int, k: int, seed: int) -> list[str]:
         got.append([m[0] for m in index.search(q, k)])
         lat.append(time.perf_counter() - t)
     n_check = min(queries, 50)
-    truth = brute_topk(x, qs[:n_check], k)
+    truth = face_like.brute_topk(x, qs[:n_check], k)
     recall = np.mean([len({f"t{i}" for i in truth[j]} & set(got[j])) / k for j in range(n_check)])
     t = time.perf_counter()
     index.search_many(qs, k)
@@ -176,7 +159,7 @@ def bench_ann(n: int, queries: int, k: int, seed: int, nprobes: list[int], nlist
     rows = []
     chosen = None
     for label, qs in (("probe", probes(x, queries, seed + 11)), ("random", unit_vectors(queries, seed + 12))):
-        truth = brute_topk(x, qs, k)
+        truth = face_like.brute_topk(x, qs, k)
         truth_ids = [{f"t{i}" for i in row} for row in truth]
         for nprobe in nprobes:
             index.nprobe = nprobe
