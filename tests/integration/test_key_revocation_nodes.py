@@ -32,6 +32,9 @@ def _redis_up() -> bool:
 
 @pytest.mark.skipif(not _redis_up(), reason="needs Redis at FACEGATE_TEST_REDIS_URL")
 def test_a_key_revoked_on_one_node_is_refused_on_the_other(tmp_path: Path) -> None:
+    # Earlier tests share this Redis database: their per-client counters (the same "testclient" address)
+    # could still be inside their window and answer this test's first request with 429.
+    redis.Redis.from_url(REDIS_URL).flushdb()
     settings = make_settings(tmp_path, redis_url=REDIS_URL)
     node_a = build_context(settings, engine=FakeFaceEngine())
     node_b = build_context(settings, engine=FakeFaceEngine())
