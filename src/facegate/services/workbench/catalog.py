@@ -7,7 +7,7 @@ applies its own version of an example manifest makes it real from then on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -35,6 +35,9 @@ class Catalog:
     processors: dict[str, ProcessorInfo]
     deployment_processor: dict[str, str]
     demo_deployments: frozenset[str]
+    # Processors some of whose deployments are out of the viewer's scope: their processor-wide
+    # figures (the M-15.1 count, filing) would tell of the others, so they are not shown (M-14.3).
+    partial: frozenset[str] = frozenset()
 
     def name(self, processor_id: str) -> str:
         info = self.processors.get(processor_id)
@@ -42,6 +45,8 @@ class Catalog:
 
     def shows(self, deployment_id: str, *, processor: str | None = None, demo: bool = False) -> bool:
         """Real deployments normally, demo ones only when asked (``demo``), of ``processor`` when given."""
+        if deployment_id not in self.deployment_processor:  # out of the viewer's scope (``within``)
+            return False
         if (deployment_id in self.demo_deployments) != demo:
             return False
         return processor is None or self.deployment_processor.get(deployment_id) == processor
@@ -49,6 +54,16 @@ class Catalog:
     def processor_ids(self, *, demo: bool = False) -> list[str]:
         chosen = sorted((p for p in self.processors.values() if p.is_demo == demo), key=lambda p: (p.name, p.id))
         return [p.id for p in chosen]
+
+    def within(self, covers: Callable[[str], bool]) -> Catalog:
+        """Only the deployments ``covers`` admits, and the processors of those (a scoped key, M-14.3)."""
+        owner = {d: p for d, p in self.deployment_processor.items() if covers(d)}
+        if len(owner) == len(self.deployment_processor):
+            return self
+        kept = set(owner.values())
+        partial = frozenset(p for d, p in self.deployment_processor.items() if d not in owner and p in kept)
+        return Catalog({p: info for p, info in self.processors.items() if p in kept}, owner,
+                       frozenset(d for d in self.demo_deployments if d in owner), partial)
 
 
 def catalog(ctx: ServiceContext) -> Catalog:

@@ -3,9 +3,11 @@
 API clients send ``Authorization: Bearer``. People sign in once at
 ``/console/login`` with their key; the browser then keeps a signed cookie with
 the key's id (never the key), checked against the key's state on every request.
-Reading needs ``read_reports`` across all deployments; changing anything
-(approving an assessment, recording an incident or a filing) needs
-``deployment_write``.
+Signing in needs ``read_reports`` in the key's scope: a key scoped to some
+deployments signs in and the pages show only those (``authz.console_principal``).
+The workbench API (``console_access``) needs ``read_reports`` across all
+deployments; changing anything (approving an assessment, recording an incident
+or a filing) needs ``deployment_write``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from facegate.services.access import authenticate
 from facegate.services.context import ServiceContext
 from facegate.web.auth import principal_of, wrong_secret
 from facegate.web import sessions
+from facegate.web.console.authz import require_console_role
 from facegate.web.deps import app_ctx
 
 COOKIE = "fg_console"
@@ -55,7 +58,7 @@ _LOGIN = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title
 <link rel="stylesheet" href="/console/static/console.css"></head><body><main>
 <h1>合规控制台 / Compliance console</h1>{error}
 <form method="post" action="/console/login">
-<label for="api_key">API 密钥（管理员或审计员）/ API key (admin or auditor)</label>
+<label for="api_key">API 密钥（管理员、操作员或审计员）/ API key (admin, operator or auditor)</label>
 <input id="api_key" name="api_key" type="password" autocomplete="off" required>
 <button id="login" type="submit">登录 / Sign in</button></form></main></body></html>"""
 
@@ -70,7 +73,7 @@ def login(request: Request, api_key: str = Form(...)) -> Response:
     ctx = app_ctx(request).services
     try:
         principal, _ = authenticate(ctx, api_key)
-        authorize(principal, Permission.READ_REPORTS, None)
+        require_console_role(principal)  # a scoped operator signs in too and sees its own (M-14.3)
     except FacegateError as exc:
         if isinstance(exc, Unauthorized):  # a wrong key, not a right key without the role: guessing (M-14.5)
             wrong_secret(request, "console_login", str(exc.detail.get("key_id") or "") or None)

@@ -1,7 +1,9 @@
 """Per-action authorisation for the console's everyday tools (issue 16 item 10; M-14.3).
 
-``console_access`` lets any console key read and asks ``deployment_write`` for every
-change. The clerk's and the officer's tools need finer rights: an operator lifts a
+``console_access`` (the workbench API) wants keys that read across all deployments and asks
+``deployment_write`` for every change. The console's pages take :func:`console_principal`,
+which also admits a key scoped to some deployments; each page then shows only those and
+checks each change against the deployment it touches (M-14.3). The clerk's and the officer's tools need finer rights: an operator lifts a
 lock (``lock_lift``) in the deployments of its scope, only an admin issues keys
 (``key_manage``), an auditor browses the record (``read_records``). So these routes
 take :func:`console_principal` (signed in, may read reports) and each one asks for
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from facegate.domain.access import Permission, Principal, authorize
+from facegate.domain.access import ALL, Permission, Principal, authorize
 from facegate.errors import Unauthorized
 from facegate.web import sessions
 from facegate.web.auth import principal_of
@@ -31,9 +33,14 @@ def console_principal(request: Request) -> Principal:
             raise Unauthorized("console_login_required", "Please sign in with your API key at /console/login.",
                                "请在 /console/login 使用 API 密钥登录。", article_id="M-14.3")
         principal = key.principal()
-    authorize(principal, Permission.READ_REPORTS, None if "*" in principal.scopes else next(iter(principal.scopes)))
+    require_console_role(principal)
     request.state.actor = principal.key_id
     return principal
+
+
+def require_console_role(principal: Principal) -> None:
+    """A console key reads reports in at least one deployment of its scope; which ones, each page checks."""
+    authorize(principal, Permission.READ_REPORTS, None if ALL in principal.scopes else min(principal.scopes))
 
 
 def allowed(principal: Principal, permission: Permission, deployment_id: str | None = None) -> bool:

@@ -1,6 +1,6 @@
 """What a console list shows: one processor or all, demo deployments or real ones, which page (issue 16 item 9).
 
-Query parameters: ``processor`` (an id from the catalog; anything else means all),
+Only the deployments the signed-in key covers are ever listed (M-14.3). Query parameters: ``processor`` (an id from the catalog; anything else means all),
 ``demo=1`` (the demo deployments `make run` loads, kept out of the real lists), ``page``.
 """
 
@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 
+from facegate.domain.access import Principal
 from facegate.services.workbench.catalog import Catalog, catalog
 from facegate.web.deps import app_ctx
 
@@ -29,7 +30,9 @@ class Scope:
         return self.cat.shows(deployment_id, processor=self.processor, demo=self.demo)
 
     def processor_ids(self) -> list[str]:
-        return [p for p in self.cat.processor_ids(demo=self.demo) if self.processor in (None, p)]
+        """Processors whose processor-wide figures (filing, M-15.1) this viewer may see whole."""
+        return [p for p in self.cat.processor_ids(demo=self.demo)
+                if self.processor in (None, p) and p not in self.cat.partial]
 
     def query(self, **changes: object) -> str:
         """This scope's query string with ``changes`` (e.g. page=2), for links."""
@@ -41,8 +44,9 @@ class Scope:
         return "&".join(f"{k}={quote(str(v))}" for k, v in values.items() if v)
 
 
-def scope_of(request: Request) -> Scope:
-    cat = catalog(app_ctx(request).services)
+def scope_of(request: Request, principal: Principal) -> Scope:
+    """The lists' filters, within the deployments ``principal``'s key covers (M-14.3)."""
+    cat = catalog(app_ctx(request).services).within(principal.covers)
     q = request.query_params
     processor = q.get("processor") or None
     page = q.get("page") or "1"
