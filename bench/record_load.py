@@ -9,7 +9,6 @@ own reader (a server-side cursor on PostgreSQL), check the chain and the head ro
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from sqlalchemy import Engine, insert, update
 
 from facegate.adapters.sql import tables as t
 
-from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, HashFn, link
+from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, HashFn, canonical_json, link
 from facegate.domain.chain import DEFAULT_POLICY, make_checkpoint, should_checkpoint
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -56,7 +55,7 @@ def _row(c: ChainedEvent, sqlite: bool) -> tuple[Any, ...]:
     e = c.event
     at = e.at.astimezone(UTC).replace(tzinfo=None)  # what tables.UTCDateTime stores
     return (c.seq, e.kind, at.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at, e.actor, e.deployment_id, e.subject_ref,
-            e.allowed, json.dumps(list(e.reason_codes)), json.dumps(e.detail), c.prev_hash, c.hash)
+            e.allowed, canonical_json(list(e.reason_codes)), canonical_json(e.detail), c.prev_hash, c.hash)
 
 
 class Loader:

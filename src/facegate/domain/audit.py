@@ -47,6 +47,12 @@ class ChainedEvent:
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def canonical_json(value: object) -> str:
+    """A field as it appears inside ``canonical``: the store writes ``reason_codes`` and ``detail`` in this
+    form too, so verification can hash the stored text without decoding and re-encoding it."""
+    return _ENCODER.encode(value)
+
+
 def canonical(seq: int, event: AuditEvent) -> bytes:
     """The exact bytes that are hashed: stable key order, UTC ISO time, no spaces."""
     body = {

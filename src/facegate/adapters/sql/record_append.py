@@ -19,14 +19,13 @@ by one would have signed, and updates the head once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
-from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, link
+from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, canonical_json, link
 from facegate.domain.chain import Checkpoint, should_checkpoint
 from facegate.domain.chain_export import normalize_event
 from facegate.domain.refs import text_invalid, text_problem
@@ -109,7 +108,8 @@ class RecordAppendMixin:
         Three statements on the DB-API connection (SQLAlchemy's per-statement work cost more than
         hashing): read the head (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds the
         write lock), insert every row at once, move the head. Values are stored as the table's column
-        types store them (naive UTC timestamps, JSON text), so SQLAlchemy reads them back unchanged.
+        types store them (naive UTC timestamps, JSON text), so SQLAlchemy reads them back unchanged; the JSON
+        text is the canonical form the hash covers, so `audit verify` hashes it without re-encoding.
         """
         sql = _Sql.of(self.conn)
         cur = sql.raw.cursor()
@@ -125,7 +125,7 @@ class RecordAppendMixin:
                 seq += 1
                 digest = link(prev, seq, ev, self._hash_fn)
                 rows.append((seq, ev.kind, sql.to_time(ev.at), ev.actor, ev.deployment_id, ev.subject_ref,
-                             ev.allowed, json.dumps(list(ev.reason_codes)), json.dumps(ev.detail), prev, digest))
+                             ev.allowed, canonical_json(list(ev.reason_codes)), canonical_json(ev.detail), prev, digest))
                 chained.append(ChainedEvent(seq, ev, prev, digest))
                 if self._signing and should_checkpoint(cp_seq, cp_at, seq, ev.at, self._every_events,
                                                        self._every_seconds):
