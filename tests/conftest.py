@@ -7,6 +7,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,6 +24,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 PG_ADMIN_URL = os.environ.get("FACEGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("FACEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def worker_index() -> int:
+    """0 in a plain run; n for pytest-xdist's worker gw<n> (`make test` runs the suite on several)."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def redis_test_url(slot: int) -> str:
+    """A Redis database of this test process's own, one per slot (0, 1 or 2), counted down from FACEGATE_TEST_REDIS_URL's.
+
+    Some tests FLUSHDB theirs or count requests per client address, so no two xdist workers may share
+    one: worker n takes databases base-3n-slot (15, 14, 13 for the first worker, 12, 11, 10 for the next).
+    """
+    parts = urlsplit(REDIS_TEST_URL)
+    number = int(parts.path.strip("/") or 15) - 3 * worker_index() - slot
+    if number < 0:
+        raise RuntimeError(f"too many xdist workers for Redis's 16 databases below {REDIS_TEST_URL}")
+    return urlunsplit(parts._replace(path=f"/{number}"))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ expires by itself, so only the change feed's ring can make it refuse the revoked
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -18,9 +17,9 @@ from facegate.bootstrap import build_context
 from facegate.services.access import create_api_key, revoke_api_key
 from facegate.testing import FakeFaceEngine
 from facegate.web.app import create_app
-from tests.conftest import install_deployment, make_settings
+from tests.conftest import install_deployment, make_settings, redis_test_url
 
-REDIS_URL = os.environ.get("FACEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = redis_test_url(1)
 
 
 def _redis_up() -> bool:

@@ -26,7 +26,7 @@ from facegate.services.consent import ConsentRequest, give_consent
 from facegate.services.faces import enroll, verify
 from facegate.services.liveness import Frame, issue_challenge, verify_live
 from tests import liveness_media as lm
-from tests.conftest import install_deployment
+from tests.conftest import install_deployment, redis_test_url
 
 P = "identity_verification"
 ORDER = (Step.CENTRE, Step.LEFT, Step.NOD, Step.RIGHT, Step.LEFT)
@@ -146,7 +146,7 @@ def test_challenges_are_single_use_across_nodes_on_the_database(real_ctx: AppCon
 
 def test_challenges_are_single_use_across_nodes_on_redis(clock: Any) -> None:
     prefix = f"facegate-test-liveness-{uuid.uuid4().hex[:8]}:"
-    one, two = (RedisChallengeStore("redis://127.0.0.1:6379/14", prefix) for _ in range(2))
+    one, two = (RedisChallengeStore(redis_test_url(1), prefix) for _ in range(2))
     now = clock.now()
     ch = Challenge("c-" + uuid.uuid4().hex, "d1", (Step.CENTRE, Step.LEFT), now, now + timedelta(seconds=30))
     one.put(ch)

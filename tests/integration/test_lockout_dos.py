@@ -25,7 +25,7 @@ from facegate.cli.main import app as cli
 from facegate.services.access import create_api_key
 from facegate.testing import FixedClock
 from facegate.web.app import create_app
-from tests.conftest import install_deployment, make_settings
+from tests.conftest import install_deployment, make_settings, redis_test_url
 
 P = "identity_verification"
 DESK, SPA = "hotel-frontdesk", "hotel-spa"
@@ -150,7 +150,7 @@ def test_the_cli_lists_and_lifts_a_lock(real_ctx: AppContext, admin: TestClient,
 def test_a_lift_on_one_node_opens_the_face_path_on_the_other(
         tmp_path: Path, pg_url: str, clock: FixedClock, real_engine, face_images: dict[str, bytes]) -> None:  # type: ignore[no-untyped-def]
     """Two nodes on one PostgreSQL and one real Redis (its own database number for these tests)."""
-    redis = "redis://127.0.0.1:6379/11"
+    redis = redis_test_url(2)
     a = build_context(make_settings(tmp_path, pg_url, redis_url=redis), clock=clock, engine=real_engine)
     b = build_context(make_settings(tmp_path, pg_url, redis_url=redis), clock=clock, engine=real_engine)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -16,8 +15,9 @@ from facegate.adapters.counters import RedisCounters
 from facegate.domain.counters_port import Counters
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy, Limit
 from tests import needs
+from tests.conftest import redis_test_url
 
-URL = os.environ.get("FACEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+URL = redis_test_url(0)
 
 
 class _Clock:

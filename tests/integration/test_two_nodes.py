@@ -16,9 +16,10 @@ import pytest
 from facegate.bootstrap import build_context
 from facegate.services.access import create_api_key
 from facegate.settings import Settings
+from tests.conftest import redis_test_url
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("FACEGATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = redis_test_url(1)
 METRO = "line2-people-square-security"
 P = "public_security"
 
