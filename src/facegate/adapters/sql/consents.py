@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.hot_reads import HotRead
 from facegate.domain.age import AgeBasis
 from facegate.domain.model import Consent, ConsentActor, RecordKind, SeparateConsent
 from facegate.domain.terms import ConsentTerms
@@ -25,9 +26,9 @@ def consent_from_row(row: Any) -> Consent:
     )
 
 
-_FOR_SUBJECT_HERE = (select(t.consents).where(t.consents.c.subject_id == bindparam("subject"),
-                                              t.consents.c.deployment_id == bindparam("deployment"))
-                     .order_by(t.consents.c.given_at))
+_FOR_SUBJECT_HERE = HotRead(select(t.consents).where(t.consents.c.subject_id == bindparam("subject"),
+                                                      t.consents.c.deployment_id == bindparam("deployment"))
+                             .order_by(t.consents.c.given_at))
 
 
 class SqlConsents:
@@ -49,8 +50,8 @@ class SqlConsents:
 
     def for_subject(self, subject_id: str, deployment_id: str | None = None) -> list[Consent]:
         if deployment_id:  # the gate's question on every face operation: a constant statement (issue 14)
-            return [consent_from_row(r) for r in self.conn.execute(_FOR_SUBJECT_HERE,
-                                                                   {"subject": subject_id, "deployment": deployment_id})]
+            return [consent_from_row(r) for r in _FOR_SUBJECT_HERE.rows(
+                self.conn, {"subject": subject_id, "deployment": deployment_id})]
         q = select(t.consents).where(t.consents.c.subject_id == subject_id)
         if deployment_id:
             q = q.where(t.consents.c.deployment_id == deployment_id)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.hot_reads import HotRead
 from facegate.domain.model import (
     Alternative,
     Deployment,
@@ -68,12 +69,12 @@ def _deployment_values(d: Deployment) -> dict[str, Any]:
     }
 
 
-# Constant statements: SQLAlchemy builds and compiles each once, not on every call (issue 14).
-_GET = select(t.deployments).where(t.deployments.c.id == bindparam("id"))
-_STAMP = select(t.deployments.c.version, t.deployments.c.status).where(t.deployments.c.id == bindparam("id"))
-_VERSIONS = (select(t.deployment_versions).where(t.deployment_versions.c.deployment_id == bindparam("id"))
-             .order_by(t.deployment_versions.c.version))
-_CALIBRATION = select(t.calibrations).where(t.calibrations.c.deployment_id == bindparam("id"))
+# Constant statements, compiled once; those every face operation runs go to the driver directly (issue 14).
+_GET = HotRead(select(t.deployments).where(t.deployments.c.id == bindparam("id")))
+_STAMP = HotRead(select(t.deployments.c.version, t.deployments.c.status).where(t.deployments.c.id == bindparam("id")))
+_VERSIONS = HotRead(select(t.deployment_versions).where(t.deployment_versions.c.deployment_id == bindparam("id"))
+                    .order_by(t.deployment_versions.c.version))
+_CALIBRATION = HotRead(select(t.calibrations).where(t.calibrations.c.deployment_id == bindparam("id")))
 
 
 class DeploymentCache:
@@ -110,15 +111,15 @@ class SqlDeployments:
 
     def get(self, deployment_id: str) -> Deployment | None:
         if self._cache is None:
-            row = self.conn.execute(_GET, {"id": deployment_id}).first()
+            row = _GET.first(self.conn, {"id": deployment_id})
             return deployment_from_row(row) if row else None
-        stamp = self.conn.execute(_STAMP, {"id": deployment_id}).first()
+        stamp = _STAMP.first(self.conn, {"id": deployment_id})
         if stamp is None:
             return None
         held = self._cache.get(deployment_id, stamp.version, stamp.status)
         if held is not None:
             return held
-        row = self.conn.execute(_GET, {"id": deployment_id}).first()
+        row = _GET.first(self.conn, {"id": deployment_id})
         if row is None:
             return None
         d = deployment_from_row(row)
@@ -147,7 +148,7 @@ class SqlDeployments:
         ))
 
     def versions(self, deployment_id: str) -> list[DeploymentVersion]:
-        rows = self.conn.execute(_VERSIONS, {"id": deployment_id})
+        rows = _VERSIONS.rows(self.conn, {"id": deployment_id})
         return [DeploymentVersion(r.deployment_id, r.version, r.status, dict(r.manifest), list(r.findings),
                                   r.applied_at, r.applied_by) for r in rows]
 
@@ -163,7 +164,7 @@ class SqlDeployments:
             self.conn.execute(insert(t.processors).values(id=processor.id, **values))
 
     def calibration(self, deployment_id: str) -> AdoptedCalibration | None:
-        row = self.conn.execute(_CALIBRATION, {"id": deployment_id}).first()
+        row = _CALIBRATION.first(self.conn, {"id": deployment_id})
         if row is None:
             return None
         return AdoptedCalibration(Calibration.from_dict(row.document), float(row.target_far), float(row.target_fpir),

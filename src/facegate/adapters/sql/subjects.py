@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.hot_reads import HotRead
 from facegate.domain.model import Subject, TemplateRecord
 from facegate.ports.keys import WrappedKey
 from facegate.ports.subjects import SealedTemplate
@@ -54,13 +55,13 @@ def _sealed_query() -> Select[Any]:
     )
 
 
-# The gate's reads on every verify, as constant statements: built and compiled once (issue 14).
-_SUBJECT_BY_REF = select(t.subjects).where(t.subjects.c.processor_id == bindparam("processor"),
-                                           t.subjects.c.external_ref == bindparam("ref"))
-_HELD = (_sealed_query().where(t.templates.c.subject_id == bindparam("subject"),
-                               t.templates.c.deployment_id == bindparam("deployment"),
-                               t.templates.c.purpose == bindparam("purpose"))
-         .order_by(t.templates.c.created_at))
+# The gate's reads on every verify, compiled once and run on the driver (issue 14).
+_SUBJECT_BY_REF = HotRead(select(t.subjects).where(t.subjects.c.processor_id == bindparam("processor"),
+                                                   t.subjects.c.external_ref == bindparam("ref")))
+_HELD = HotRead(_sealed_query().where(t.templates.c.subject_id == bindparam("subject"),
+                                      t.templates.c.deployment_id == bindparam("deployment"),
+                                      t.templates.c.purpose == bindparam("purpose"))
+                .order_by(t.templates.c.created_at))
 
 
 class SqlSubjects:
@@ -71,7 +72,7 @@ class SqlSubjects:
         self._note = note
 
     def get(self, processor_id: str, external_ref: str) -> Subject | None:
-        row = self.conn.execute(_SUBJECT_BY_REF, {"processor": processor_id, "ref": external_ref}).first()
+        row = _SUBJECT_BY_REF.first(self.conn, {"processor": processor_id, "ref": external_ref})
         return _subject(row) if row else None
 
     def get_by_id(self, subject_id: str) -> Subject | None:
@@ -128,7 +129,7 @@ class SqlTemplates:
     def for_subject(self, subject_id: str, deployment_id: str | None = None,
                     purpose: str | None = None) -> list[SealedTemplate]:
         if deployment_id and purpose:  # the gate's question on every verify
-            rows = self.conn.execute(_HELD, {"subject": subject_id, "deployment": deployment_id, "purpose": purpose})
+            rows = _HELD.rows(self.conn, {"subject": subject_id, "deployment": deployment_id, "purpose": purpose})
             return [_sealed(r) for r in rows]
         q = _sealed_query().where(t.templates.c.subject_id == subject_id)
         if deployment_id:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import facegate.adapters.sql.tables_workbench as tw  # registers the wb_* tables on the shared metadata
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.hot_reads import HotRead
 from facegate.ports.workbench import (
     AssessmentRecord,
     FaceRefusal,
@@ -23,10 +24,10 @@ from facegate.ports.workbench import (
 
 
 # Read by the gate's assessment check on every face operation: constant statements (issue 14).
-_ASSESSMENTS_OF = (select(tw.assessments).where(tw.assessments.c.deployment_id == bindparam("id"))
-                   .order_by(tw.assessments.c.deployment_id, tw.assessments.c.version))
-_INCIDENTS_OF = (select(tw.incidents).where(tw.incidents.c.processor_id == bindparam("id"))
-                 .order_by(tw.incidents.c.occurred_at))
+_ASSESSMENTS_OF = HotRead(select(tw.assessments).where(tw.assessments.c.deployment_id == bindparam("id"))
+                          .order_by(tw.assessments.c.deployment_id, tw.assessments.c.version))
+_INCIDENTS_OF = HotRead(select(tw.incidents).where(tw.incidents.c.processor_id == bindparam("id"))
+                        .order_by(tw.incidents.c.occurred_at))
 
 
 def _pick(row: Any, cls: type) -> dict[str, Any]:
@@ -68,7 +69,7 @@ class SqlWorkbench:
 
     def list_assessments(self, deployment_id: str | None = None) -> list[AssessmentRecord]:
         if deployment_id is not None:
-            return [_assessment(r) for r in self.conn.execute(_ASSESSMENTS_OF, {"id": deployment_id})]
+            return [_assessment(r) for r in _ASSESSMENTS_OF.rows(self.conn, {"id": deployment_id})]
         q = select(tw.assessments)
         if deployment_id is not None:
             q = q.where(tw.assessments.c.deployment_id == deployment_id)
@@ -122,7 +123,7 @@ class SqlWorkbench:
 
     def list_incidents(self, processor_id: str | None = None) -> list[Incident]:
         if processor_id is not None:
-            return [Incident(**_pick(r, Incident)) for r in self.conn.execute(_INCIDENTS_OF, {"id": processor_id})]
+            return [Incident(**_pick(r, Incident)) for r in _INCIDENTS_OF.rows(self.conn, {"id": processor_id})]
         q = select(tw.incidents)
         if processor_id is not None:
             q = q.where(tw.incidents.c.processor_id == processor_id)
