@@ -71,7 +71,7 @@ def _open(page: Any, live: Live, path: str) -> None:
 
 def test_console_pages(console: Live, page: Any) -> None:
     _open(page, console, "/console?lang=en")
-    hotel_card = page.locator("[data-testid=filing-card]").filter(has_text="杭州西湖云栖酒店管理有限公司")  # by name (issue 16)
+    hotel_card = page.locator("[data-testid=filing-card]").filter(has_text="Hangzhou Westlake Yunqi Hotel")  # English page
     assert hotel_card.inner_text().count("100,000")
     assert "intact" in page.locator("[data-testid=chain-card]").inner_text()
     rows = page.locator("[data-testid=deployments] tr")

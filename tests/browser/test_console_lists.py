@@ -27,7 +27,7 @@ from tests.browser.console_server import (
 )
 
 pytestmark = [pytest.mark.browser]
-HOTEL_NAME = "杭州西湖云栖酒店管理有限公司"
+HOTEL_NAME = "Hangzhou Westlake Yunqi Hotel Management Co., Ltd."  # the English pages' name for it
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ class SignSpec:
     alternatives_en: str = ""
     # No public address configured (the QR code would lead to this machine): printed as a sample, not to post.
     is_sample: bool = False
+    processor_name_en: str = ""  # the English line; the Chinese name stands in when empty
 
 
 def _check(spec: SignSpec) -> None:
@@ -136,7 +137,8 @@ def render_sign_svg(spec: SignSpec, size: Size = "A4") -> str:
     sections = [
         ("采集区域", "Capture area", spec.capture_area_zh, spec.capture_area_en),
         ("处理目的", "Purpose", spec.purpose_zh, spec.purpose_en),
-        ("个人信息处理者及联系方式", "Handler and contact", spec.processor_name, spec.contact),
+        ("个人信息处理者及联系方式", "Handler and contact", spec.processor_name,
+         f"{spec.processor_name_en or spec.processor_name}; {spec.contact}"),
     ]
     if spec.alternatives_zh.strip() or spec.alternatives_en.strip():
         # The non-face way through belongs on the sign itself (M-10.1, M-10.2).

@@ -62,9 +62,18 @@ class Processor:
     """The organisation that decides purposes and means (Art. 19(1))."""
 
     id: str
-    name: str
+    name: str  # the registered Chinese legal name
     contact: str = ""
     uscc: str = ""  # unified social credit code
+    name_en: str = ""  # optional; English pages fall back to the Chinese name and say so
+
+    def name_in(self, lang: str) -> str:
+        return self.name if lang == "zh" else english_name(self.name, self.name_en)
+
+
+def english_name(name_zh: str, name_en: str) -> str:
+    """The processor's English name, or its Chinese name marked as such: never a guessed translation."""
+    return name_en or f"{name_zh} (registered Chinese name; no English name given)"
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ class PiaData:
     approved_on: date | None = None  # M-9.1: set once the named reviewer signs
     supersedes_version: str | None = None
     next_review_on: date | None = None
+    processor_name_en: str = ""  # what the English report shows (``model.english_name``)
 
     def __post_init__(self) -> None:
         # "Each section mandatory" (M-9.2): refuse a PIA with a blank section

@@ -56,13 +56,30 @@ class StatuteRef(ManifestPart):
         return bool(self.name and self.article)
 
 
+class ProcessorName(ManifestPart):
+    """The processor's registered Chinese name and, optionally, its English name.
+
+    Without an English name the English pages show the Chinese one and say so
+    (``domain.model.english_name``). Adding it later rewords the notice: a new
+    notice version, told to people but not re-consented (M-5.4).
+    """
+
+    zh: Text
+    en: OptText = ""
+
+
 class ProcessorInfo(ManifestPart):
     """The personal information processor (Art. 19(1)), shown in the notice (M-5.2)."""
 
     id: Slug | None = None
-    name: LocalizedText
+    name: ProcessorName = Field(description="{zh, en?}; a plain string is the Chinese name")
     contact: Text
     uscc: str = Field(description="18-character unified social credit code (GB 32100-2015)")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: object) -> object:
+        return {"zh": v} if isinstance(v, str) else v
 
     @field_validator("uscc")
     @classmethod

@@ -116,6 +116,6 @@ def _notice_exempt(m: Manifest) -> bool:
 
 
 def to_processor(m: Manifest) -> Processor:
-    """The processor; ``name`` is the registered Chinese legal name."""
+    """The processor; ``name`` is the registered Chinese legal name, ``name_en`` its English name if given."""
     p = m.processor
-    return Processor(id=m.processor_id, name=p.name.zh, contact=p.contact, uscc=p.uscc)
+    return Processor(id=m.processor_id, name=p.name.zh, contact=p.contact, uscc=p.uscc, name_en=p.name.en)

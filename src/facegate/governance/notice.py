@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from facegate.domain.model import english_name
 from facegate.governance.canonical import content_hash
 from facegate.governance.manifest import Manifest, purpose_label
 from facegate.governance.notice_parts import (
@@ -79,7 +80,8 @@ def _sections(m: Manifest) -> list[tuple[str, str, str, str, str]]:
     n = m.notice
     out = [
         ("processor", "谁在处理您的人脸信息", f"{_bare(p.name.zh)}。联系方式：{_bare(p.contact)}。",
-         "Who processes your face information", f"{_bare(p.name.en)}. Contact: {_bare(p.contact)}."),
+         "Who processes your face information",
+         f"{_bare(english_name(p.name.zh, p.name.en))}. Contact: {_bare(p.contact)}."),
         ("purposes", "为什么使用人脸识别",
          "；".join(_bare(purpose_label(x)[0]) for x in m.purposes) + "。",
          "What we use face recognition for",

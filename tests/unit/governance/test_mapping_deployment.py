@@ -39,7 +39,7 @@ def test_to_deployment_is_deterministic(make: Any) -> None:
 def test_to_processor(make: Any) -> None:
     assert to_processor(make()) == Processor(
         id="91330106MA2H3K7L5P", name="杭州测试酒店有限公司", contact="0571-8796 2200",
-        uscc="91330106MA2H3K7L5P")
+        uscc="91330106MA2H3K7L5P", name_en="Hangzhou Test Hotel Co., Ltd.")
     assert to_processor(make({"processor.id": "test-hotels"})).id == "test-hotels"
 
 

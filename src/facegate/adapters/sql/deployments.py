@@ -154,10 +154,11 @@ class SqlDeployments:
 
     def get_processor(self, processor_id: str) -> Processor | None:
         row = self.conn.execute(select(t.processors).where(t.processors.c.id == processor_id)).first()
-        return Processor(row.id, row.name, row.contact, row.uscc) if row else None
+        return Processor(row.id, row.name, row.contact, row.uscc, row.name_en) if row else None
 
     def put_processor(self, processor: Processor) -> None:
-        values = {"name": processor.name, "contact": processor.contact, "uscc": processor.uscc}
+        values = {"name": processor.name, "contact": processor.contact, "uscc": processor.uscc,
+                  "name_en": processor.name_en}
         if self.get_processor(processor.id):
             self.conn.execute(update(t.processors).where(t.processors.c.id == processor.id).values(**values))
         else:

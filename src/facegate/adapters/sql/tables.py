@@ -56,6 +56,7 @@ processors = Table(
     Column("name", String(200), nullable=False),
     Column("contact", String(200), nullable=False, default=""),
     Column("uscc", String(32), nullable=False, default=""),
+    Column("name_en", String(200), nullable=False, default="", server_default=""),  # optional English name
 )
 
 deployments = Table(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from facegate.domain.model import english_name
 from facegate.services.context import ServiceContext
 from facegate.services.examples import DEMO_ACTOR
 
@@ -26,6 +27,7 @@ class ProcessorInfo:
     id: str
     name: str
     is_demo: bool  # every deployment of it is a demo
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,12 @@ class Catalog:
     # figures (the M-15.1 count, filing) would tell of the others, so they are not shown (M-14.3).
     partial: frozenset[str] = frozenset()
 
-    def name(self, processor_id: str) -> str:
+    def name(self, processor_id: str, lang: str = "zh") -> str:
+        """The processor's name in ``lang``: in English its English name, else its Chinese one marked so."""
         info = self.processors.get(processor_id)
-        return info.name if info and info.name else processor_id
+        if info is None or not info.name:
+            return processor_id
+        return info.name if lang == "zh" else english_name(info.name, info.name_en)
 
     def shows(self, deployment_id: str, *, processor: str | None = None, demo: bool = False) -> bool:
         """Real deployments normally, demo ones only when asked (``demo``), of ``processor`` when given."""
@@ -74,10 +79,10 @@ def catalog(ctx: ServiceContext) -> Catalog:
         names = {}
         for pid in {d.processor_id for d in deployments}:
             p = tx.deployments.get_processor(pid)
-            names[pid] = p.name if p else ""
+            names[pid] = (p.name, p.name_en) if p else ("", "")
     owner = {d.id: d.processor_id for d in deployments}
-    processors = {pid: ProcessorInfo(pid, name, all(d in demo for d, p in owner.items() if p == pid))
-                  for pid, name in names.items()}
+    processors = {pid: ProcessorInfo(pid, zh, all(d in demo for d, p in owner.items() if p == pid), en)
+                  for pid, (zh, en) in names.items()}
     return Catalog(processors, owner, demo)
 
 

@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -61,14 +60,6 @@ def _deployment_parts(d: Deployment) -> dict[str, Any]:
     }
 
 
-def _english_name(manifest: Mapping[str, object]) -> str:
-    """processor.name.en of a stored manifest (plain JSON), or "" when it has none."""
-    processor = manifest.get("processor")
-    name = processor.get("name") if isinstance(processor, dict) else None
-    english = name.get("en") if isinstance(name, dict) else None
-    return english if isinstance(english, str) else ""
-
-
 def dossier_data(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: date) -> dict[str, Any]:
     """Everything in the dossier as plain JSON-able values (the machine-readable part)."""
     with ctx.store.transaction(readonly=True) as tx:
@@ -81,7 +72,7 @@ def dossier_data(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, to
     v = filing.view(ctx, deps, processor_id, today)
     return {
         "processor": {"id": proc.id, "name": proc.name, "uscc": proc.uscc, "contact": proc.contact,
-                      "name_en": _english_name(deployments[0].manifest)},
+                      "name_en": proc.name_en},
         "generated_on": today.isoformat(),
         "purposes_and_methods": parts,
         "stored_count": {"count": v.count, "threshold": FILING_THRESHOLD, "as_of": today.isoformat(),

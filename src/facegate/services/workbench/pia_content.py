@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from facegate.domain.model import Mode, StorageLocality
+from facegate.domain.model import Mode, StorageLocality, english_name
 from facegate.domain.pia import CONTROLS, THREATS, Measure, PiaData, Reviewer, RiskFacts, Text, ThreatAssessment
 from facegate.governance.canonical import content_hash
 from facegate.governance.manifest import Manifest, purpose_label
@@ -206,6 +206,7 @@ def build_pia(m: Manifest, live: LiveFacts, *, version: int, prepared_on: date, 
     proportionate = not facts.missing_controls and not blocking
     return PiaData(
         deployment_id=m.id, processor_name=m.processor.name.zh, version=str(version), prepared_on=prepared_on,
+        processor_name_en=english_name(m.processor.name.zh, m.processor.name.en),
         purpose_and_method=_purpose_and_method(m), legal_basis=_legal_basis(m),
         necessity=_join([p.necessity for p in m.purposes] + [_join(
             [Text("最小影响分析：", "Least-impact analysis:")] + [one_language(p.least_impact) for p in m.purposes])]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from facegate.domain.model import Deployment
+from facegate.domain.model import Deployment, english_name
 from facegate.errors import Forbidden, InvalidInput
 from facegate.governance.manifest import purpose_label
 from facegate.governance.rules.places import is_public_place
@@ -56,6 +56,7 @@ def sign_fields(deps: WorkbenchDeps, d: Deployment) -> dict[str, Any]:
     area_en = (place.capture_area if place and place.capture_area else m.scenario.description.en)
     return {
         "deployment_id": d.id, "processor_name": m.processor.name.zh, "contact": m.notice.rights_contact,
+        "processor_name_en": english_name(m.processor.name.zh, m.processor.name.en),
         "purpose_zh": purpose_zh, "purpose_en": purpose_en,
         "capture_area_zh": m.scenario.address or m.scenario.description.zh, "capture_area_en": area_en,
         "notice_url": notice_url(deps, d.id), "venue_is_private_space": False,

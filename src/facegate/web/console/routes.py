@@ -11,6 +11,7 @@ deadline reaches, M-15.3) is shown as a banner instead of failing the page.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def render(request: Request, name: str, status: int = 200, **values: Any) -> HTM
     body = _env.get_template(name).render(
         lang=lang, L=lambda zh, en: zh if lang == "zh" else en, path=request.url.path, banners=banners,
         label=lambda kind, value: label(kind, value, lang), photo_label=lambda code: label("photo", code, lang),
-        processor_name=(values["sc"].cat if "sc" in values else catalog(ctx.services)).name,
+        processor_name=partial((values["sc"].cat if "sc" in values else catalog(ctx.services)).name, lang=lang),
         today=ctx.services.clock.now().date(), calendar_note=deps.calendar_note, threshold=FILING_THRESHOLD,
         **values)
     response = HTMLResponse(body, status_code=status, headers=HEADERS)
