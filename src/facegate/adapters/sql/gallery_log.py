@@ -21,7 +21,9 @@ _HEAD_LOCK = select(t.audit_head.c.id).where(t.audit_head.c.id == 1).with_for_up
 
 
 class GalleryLogMixin:
-    conn: Connection
+    @property
+    def conn(self) -> Connection:  # SqlTx's, opened on first use
+        raise NotImplementedError
     _gallery: dict[str, list[str]] | None
 
     def _gallery_note(self, key: str, values: list[str]) -> None:

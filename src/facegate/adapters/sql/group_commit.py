@@ -11,8 +11,10 @@ without its record.
 Leader/follower: the first caller to find no commit running becomes the leader
 and writes what is queued; the others wait. After each batch the leader hands
 the lead to the oldest waiter, so nobody writes other callers' batches forever.
-A unit that finds nobody leading (the single-writer case) takes the lead itself
-and links its records inside its own transaction: one commit, as before.
+Such a unit never checks out a connection of its own (SqlTx opens one only when
+something reads or writes). A unit that did open a transaction and finds nobody
+leading takes the lead itself and links its records inside that transaction:
+one commit, not two.
 """
 
 from __future__ import annotations

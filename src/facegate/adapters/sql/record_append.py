@@ -11,6 +11,7 @@ things happens, and either way the record commits with the operation (M-9.3):
   only write, so nothing is lost by committing them together with those of
   other units that ended at the same moment (``take_deferred_records``, then
   ``GroupCommitter``). The unit does not return until that commit is durable.
+  A unit that only appended never even opened a connection (SqlTx opens it lazily).
 
 Linking a batch reads the head once, inserts all rows with one statement, signs
 the checkpoints the policy asks for at exactly the records where appending one
@@ -59,7 +60,9 @@ def _has_bad_text(value: object) -> bool:
 
 
 class RecordAppendMixin:
-    conn: Connection
+    @property
+    def conn(self) -> Connection:  # SqlTx's, opened on first use
+        raise NotImplementedError
     _hash_fn: HashFn
     _every_events: int
     _every_seconds: int
@@ -67,13 +70,20 @@ class RecordAppendMixin:
     _records: list[AuditEvent]
     _add_checkpoint: Callable[[int, str, datetime, int], Checkpoint]  # RecordsMixin
 
+    def _opened(self) -> bool:
+        return "conn" in self.__dict__  # SqlTx opens its connection lazily
+
     @property
     def _signing(self) -> bool:
         return getattr(self, "_signer", None) is not None
 
     def _begin_records(self) -> None:
         self._records = []
-        self.conn.info[_WROTE] = False
+
+    @staticmethod
+    def _watch_writes(conn: Connection) -> None:
+        """Called as the unit's connection opens: nothing but reads on it so far."""
+        conn.info[_WROTE] = False
 
     def append_event(self, event: AuditEvent) -> None:
         """Record an event; it is linked into the chain when the unit of work ends (or is read back)."""
@@ -96,7 +106,7 @@ class RecordAppendMixin:
         wrote anything else (then its records were linked into its own transaction here)."""
         if not self._records:
             return []
-        if self.conn.info.get(_WROTE) or self._gallery:
+        if self._gallery or (self._opened() and self.conn.info.get(_WROTE)):
             self.flush_records()
             return []
         events, self._records = self._records, []

@@ -22,7 +22,9 @@ class Signer(Protocol):
 
 
 class RecordsMixin:
-    conn: Connection
+    @property
+    def conn(self) -> Connection:  # SqlTx's, opened on first use
+        raise NotImplementedError
     _signer: Signer | None
     flush_records: Callable[[], list[ChainedEvent]]  # RecordAppendMixin
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from functools import cached_property
 
 from sqlalchemy import Connection, Engine, text
@@ -27,13 +27,18 @@ from facegate.domain.chain import DEFAULT_POLICY
 
 
 class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
-    """The unit of work over one open connection inside a transaction: one repository per aggregate."""
+    """The unit of work over one connection inside a transaction: one repository per aggregate.
 
-    def __init__(self, conn: Connection, hash_fn: HashFn, signer: Signer | None = None,
+    The connection is checked out and its transaction begun the first time anything reads or
+    writes: a unit whose only write is its record never opens one of its own (``opened`` stays
+    False), its records are group-committed after it (M-9.3).
+    """
+
+    def __init__(self, connect: Callable[[], Connection], hash_fn: HashFn, signer: Signer | None = None,
                  every_events: int = DEFAULT_POLICY.every_events,
                  every_seconds: int = DEFAULT_POLICY.every_seconds,
                  deployment_cache: DeploymentCache | None = None, readonly: bool = False) -> None:
-        self.conn = conn
+        self._connect = connect
         self._hash_fn = hash_fn
         self._signer = signer
         self._every_events = every_events
@@ -42,6 +47,17 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self._deployment_cache = deployment_cache
         self._readonly = readonly  # only read-only units fill the deployment cache
         self._begin_records()
+
+    @cached_property
+    def conn(self) -> Connection:
+        conn = self._connect()
+        self._watch_writes(conn)
+        return conn
+
+    @property
+    def opened(self) -> bool:
+        """Has this unit of work checked out its connection (and begun its transaction)?"""
+        return self._opened()
 
     # Each repository is made the first time a unit of work asks for it (most use two or three).
     @cached_property
@@ -121,17 +137,21 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
+        engine = self.read_engine if readonly else self.engine
         leading = False
+        deferred: list[AuditEvent] = []
         try:
-            with (self.read_engine if readonly else self.engine).begin() as conn:
-                tx = SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every,
-                           deployment_cache=self.deployment_cache, readonly=readonly)
+            with ExitStack() as opened:  # holds the connection's transaction once the unit opens it
+                tx = SqlTx(lambda: opened.enter_context(engine.begin()), self.hash_fn, self.signer,
+                           *self.checkpoint_every, deployment_cache=self.deployment_cache, readonly=readonly)
                 yield tx
                 # Skipped when the body raised: the rollback takes the records and the changes too.
                 deferred = tx.take_deferred_records()  # [] when they were linked into this transaction
-                # Nobody else committing records: link them here, one commit (never on a separate read
-                # engine: a replica, or SQLite's deferred transactions that would have to upgrade their lock).
-                if deferred and (not readonly or self.read_engine is self.engine) and self._group.try_lead():
+                # The unit has a transaction open anyway and nobody else is committing records: link them
+                # here, one commit (never on a separate read engine: a replica, or SQLite's deferred
+                # transactions that would have to upgrade their lock).
+                if (deferred and tx.opened and (not readonly or self.read_engine is self.engine)
+                        and self._group.try_lead()):
                     leading = True
                     tx.link_events(deferred)
                     deferred = []
@@ -144,7 +164,7 @@ class SqlStore:
 
     def _write_records(self, events: list[AuditEvent]) -> None:
         with self.engine.begin() as conn:
-            SqlTx(conn, self.hash_fn, self.signer, *self.checkpoint_every).link_events(events)
+            SqlTx(lambda: conn, self.hash_fn, self.signer, *self.checkpoint_every).link_events(events)
 
     def dispose(self) -> None:
         self.engine.dispose()

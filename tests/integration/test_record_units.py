@@ -1,0 +1,89 @@
+"""How a unit of work's record reaches the chain: only units that open a transaction pay for one (M-9.3, issue 14).
+
+A unit whose only write is its record (a verify, an identify, a refusal) checks out no
+connection of its own: its record is group-committed and the unit returns once that commit
+is done. A unit that opened a transaction anyway links its record inside it: one commit,
+never a second transaction. Both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from facegate.bootstrap import AppContext
+from facegate.domain.audit import AuditEvent
+from facegate.domain.intrusion import SecurityEvent
+from facegate.services import audit
+
+
+def _event(n: int) -> AuditEvent:
+    return AuditEvent("verify", datetime(2026, 3, 2, tzinfo=UTC), actor="k_test", detail={"n": n})
+
+
+@pytest.fixture
+def checkouts(fake_ctx: AppContext) -> Iterator[list[int]]:
+    """Connections checked out of the store's write and read pools while the test runs."""
+    seen: list[int] = []
+
+    def count(*_args: Any) -> None:
+        seen.append(1)
+
+    engines = {id(e): e for e in (fake_ctx.store.engine, fake_ctx.store.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "checkout", count)
+    yield seen
+    for engine in engines:
+        event.remove(engine, "checkout", count)
+
+
+def _head(ctx: AppContext) -> int:
+    with ctx.store.transaction(readonly=True) as tx:
+        return tx.record.head()[0]
+
+
+def test_a_record_only_unit_opens_no_transaction_and_returns_once_committed(
+        fake_ctx: AppContext, checkouts: list[int]) -> None:
+    before = _head(fake_ctx)
+    checkouts.clear()
+    with fake_ctx.store.transaction() as tx:
+        tx.record.append(_event(1))
+        assert not tx.opened
+    assert len(checkouts) == 1  # the group commit's, none of the unit's own
+    assert _head(fake_ctx) == before + 1
+    with fake_ctx.store.transaction(readonly=True) as tx:
+        last = list(tx.record.events(before + 1))
+    assert [c.event.detail for c in last] == [{"n": 1}]
+    assert audit.verify_records(fake_ctx.services).ok
+
+
+def test_a_unit_that_read_links_its_record_in_its_own_transaction(
+        fake_ctx: AppContext, checkouts: list[int]) -> None:
+    before = _head(fake_ctx)
+    checkouts.clear()
+    with fake_ctx.store.transaction() as tx:
+        tx.gallery_log.version()  # a read: the unit has its transaction open anyway
+        tx.record.append(_event(2))
+        assert tx.opened
+    assert len(checkouts) == 1  # no second transaction for the record
+    assert _head(fake_ctx) == before + 1
+
+
+def test_a_unit_that_writes_commits_its_record_with_its_write_or_neither(fake_ctx: AppContext) -> None:
+    before = _head(fake_ctx)
+    with pytest.raises(RuntimeError), fake_ctx.store.transaction() as tx:
+        tx.security.add(SecurityEvent("test", "low", None, "test", None, datetime.now(UTC)))
+        tx.record.append(_event(3))
+        raise RuntimeError("the operation failed")
+    with pytest.raises(RuntimeError), fake_ctx.store.transaction() as tx:
+        tx.record.append(_event(4))  # record only, and the body fails: nothing is queued either
+        raise RuntimeError("the operation failed")
+    assert _head(fake_ctx) == before
+    with fake_ctx.store.transaction() as tx:
+        tx.security.add(SecurityEvent("test", "low", None, "test", None, datetime.now(UTC)))
+        tx.record.append(_event(5))
+    assert _head(fake_ctx) == before + 1
