@@ -20,6 +20,7 @@ from facegate.errors import InvalidInput
 MAX_REF = 128
 # Characters no text column may hold: PostgreSQL refuses NUL in text and \u0000 in JSON.
 FORBIDDEN_IN_TEXT = ("\x00", "\\u0000")
+_NUL, _JSON_NUL = FORBIDDEN_IN_TEXT
 
 
 def ref_problem(value: object) -> str | None:
@@ -54,7 +55,8 @@ _FIELD_ZH = {"subject": "个人编号", "guardian": "监护人编号"}
 
 def text_problem(value: str) -> str | None:
     """Text any store can hold: no NUL (PostgreSQL refuses it; SQLite would keep it silently)."""
-    if any(bad in value for bad in FORBIDDEN_IN_TEXT):
+    # Two plain tests, not a generator over FORBIDDEN_IN_TEXT: this runs on every stored string (issue 14).
+    if _NUL in value or _JSON_NUL in value:
         return "must not contain NUL characters"
     return None
 

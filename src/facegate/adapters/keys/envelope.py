@@ -186,7 +186,8 @@ class EnvelopeKeyProvider:
         return WrappedKey(kek_id, key.algorithm, self._kek(kek_id, key.algorithm).encrypt(raw, kek_id.encode()))
 
     def keyed_hash(self, value: str) -> str:
-        return hmac.new(self._record_key, value.encode(), hashlib.sha256).hexdigest()[:32]
+        # hmac.digest: the one-shot C path, a third of hmac.new's cost; called three times per verify (issue 14).
+        return hmac.digest(self._record_key, value.encode(), "sha256").hex()[:32]
 
     def forget(self, key: WrappedKey) -> None:
         with self._lock:
