@@ -70,5 +70,5 @@ def face_engine(kind: str, models_dir: str) -> FaceEngine:
             if kind == "onnx":
                 raise ConfigurationError("engine_unavailable", "The ONNX engine is not installed.") from None
         else:
-            return DlibFaceEngine(ResnetOnnxDescriber.from_cache(Path(models_dir)))
-    return DlibFaceEngine()
+            return DlibFaceEngine(ResnetOnnxDescriber.from_cache(Path(models_dir)), cache_dir=models_dir)
+    return DlibFaceEngine(cache_dir=models_dir)

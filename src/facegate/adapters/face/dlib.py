@@ -7,9 +7,11 @@ dlib's own without changing any answer.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol
 
 import dlib
@@ -17,6 +19,7 @@ import face_recognition_models as models
 import numpy as np
 
 from facegate.adapters.face import quality
+from facegate.adapters.face.hog_cache import cached_detector_path, frontal_face_detector
 from facegate.adapters.face.imaging import MAX_ASPECT, decode_rgb
 from facegate.adapters.face.observe import observe_frames
 from facegate.domain.scores import Metric
@@ -68,8 +71,8 @@ def _too_small(side: int, options: FaceOptions) -> ImageRejected:
 class _Pair:
     """One HOG detector and one landmark predictor: dlib's objects are not safe to share between threads."""
 
-    def __init__(self) -> None:
-        self.detector = dlib.get_frontal_face_detector()
+    def __init__(self, detector_path: Path | None) -> None:
+        self.detector = frontal_face_detector(detector_path)
         self.shapes = dlib.shape_predictor(models.pose_predictor_five_point_model_location())
 
 
@@ -82,8 +85,9 @@ class _Pairs:
     and making a pair costs milliseconds. There are never more pairs than concurrent lookups.
     """
 
-    def __init__(self) -> None:
-        self._free = [_Pair()]  # one now, so a broken install fails at construction
+    def __init__(self, detector_path: Path | None) -> None:
+        self._detector_path = detector_path
+        self._free = [_Pair(detector_path)]  # one now, so a broken install fails at construction
         self._lock = threading.Lock()
         self.made = 1
 
@@ -93,7 +97,7 @@ class _Pairs:
             pair = self._free.pop() if self._free else None
             if pair is None:
                 self.made += 1
-        pair = pair or _Pair()
+        pair = pair or _Pair(self._detector_path)
         try:
             yield pair
         finally:
@@ -110,8 +114,9 @@ class DlibFaceEngine:
     dimension = 128
     default_threshold = 0.6
 
-    def __init__(self, describer: Describer | None = None) -> None:
-        self._pairs = _Pairs()
+    def __init__(self, describer: Describer | None = None, cache_dir: str | os.PathLike[str] | None = None) -> None:
+        """``cache_dir`` keeps the HOG detector in dlib's format (hog_cache.py); without it, dlib rebuilds it."""
+        self._pairs = _Pairs(None if cache_dir is None else cached_detector_path(cache_dir))
         self._describer = describer or DlibDescriber()
 
     @property
