@@ -1,4 +1,4 @@
-"""/healthz, and 503 instead of 500 while the database or Redis is down."""
+"""/healthz (readiness: 503 while the face engine loads), and 503 instead of 500 while the database or Redis is down."""
 
 from __future__ import annotations
 
@@ -26,9 +26,15 @@ def dependencies(ctx: AppContext) -> dict[str, dict[str, Any]]:
         deps["database"] = {"ok": True}
     except Exception as exc:  # noqa: BLE001 - any failure here means "down"; its name is reported
         deps["database"] = {"ok": False, "error": type(exc).__name__}
-    error = getattr(ctx.services.engine, "load_error", None)  # a LazyFaceEngine that failed to warm up
+    engine = ctx.services.engine
+    error = getattr(engine, "load_error", None)  # a LazyFaceEngine that failed to warm up
     if error is not None:
         deps["face_engine"] = {"ok": False, "error": error}
+    elif not getattr(engine, "is_loaded", True):
+        # Ready means face requests can be served (issue 14): not while the engine still loads. A node
+        # started without `serve` (another ASGI server, a test) starts the load on the first probe.
+        getattr(engine, "warm_up", lambda: None)()
+        deps["face_engine"] = {"ok": False, "loading": True}
     if ctx.shared_gallery is not None:
         status = ctx.shared_gallery.status()
         feed, gallery = cast(dict[str, Any], status["feed"]), cast(dict[str, Any], status["gallery"])

@@ -36,6 +36,8 @@ class LazyFaceEngine:
         self._engine: FaceEngine | None = None
         self._lock = threading.Lock()
         self.load_error: str | None = None
+        self.warm_up_thread: threading.Thread | None = None
+        self._warm_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LazyFaceEngine({self.name!r}, loaded={self._engine is not None})"
@@ -55,7 +57,7 @@ class LazyFaceEngine:
         return self._engine
 
     def warm_up(self) -> threading.Thread:
-        """Load in a background thread now; failures are logged and kept for /healthz."""
+        """Load in a background thread now (once); failures are logged and kept for /healthz."""
 
         def run() -> None:
             try:
@@ -64,9 +66,11 @@ class LazyFaceEngine:
                 self.load_error = type(exc).__name__  # the class only: /healthz shows it to callers
                 log.error("the face engine failed to load: %s: %s", self.load_error, exc)
 
-        thread = threading.Thread(target=run, name="facegate-engine-load", daemon=True)
-        thread.start()
-        return thread
+        with self._warm_lock:
+            if self.warm_up_thread is None:
+                self.warm_up_thread = threading.Thread(target=run, name="facegate-engine-load", daemon=True)
+                self.warm_up_thread.start()
+            return self.warm_up_thread
 
     def embed(self, image: bytes, options: FaceOptions = FaceOptions()) -> Embedding:
         return self.get().embed(image, options)
