@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 
 from facegate.adapters.calendar_cn import calendar_for, load_supplement
 from facegate.adapters.counters import MemoryCounters, RedisCounters
-from facegate.adapters.index import GalleryIndex
-from facegate.adapters.scan_kernels import choose as choose_scan_kernel
+from facegate.adapters.scan_kernels import KernelPlan, choose as choose_scan_kernel
 from facegate.adapters.face.calibrations import shipped_calibration
 from facegate.adapters.keys import api_keys
 from facegate.adapters.sql.liveness_store import SqlChallengeStore
@@ -33,7 +32,7 @@ from facegate.services.context import ServiceContext
 from facegate.services.engines import engine_id
 from facegate.domain.intrusion import IntrusionDefence, IntrusionPolicy
 from facegate.services.context import Gallery
-from facegate.services.gallery import MemoryGallery
+from facegate.services.gallery import MemoryGallery, VectorIndex
 from facegate.services.gallery_sync import SharedGallery
 from facegate.services.key_cache import KeyCache
 from facegate.services.security import DefenceGuard
@@ -189,6 +188,15 @@ def _workbench_hooks(grace: timedelta) -> tuple[Callable[[UnitOfWork, str, datet
     return count_at_write(), assessment_gate(grace)
 
 
+def gallery_index(dimension: int, settings: Settings, plan: KernelPlan) -> VectorIndex:
+    """One gallery's index; numpy and the index load with the first gallery a node reads, so commands
+    that never touch a face start without them (issue 14)."""
+    from facegate.adapters.index import GalleryIndex
+
+    return GalleryIndex(dimension, approximate_above=settings.approximate_above,
+                        probe_factor=settings.ivf_probe_factor, plan=plan)
+
+
 def _redis_challenges(url: str) -> ChallengeStore:
     from facegate.adapters.liveness_redis import RedisChallengeStore
 
@@ -213,9 +221,8 @@ def build_context(settings: Settings, *, clock: Clock | None = None, engine: Fac
     counters = RedisCounters(settings.redis_url) if settings.redis_url else MemoryCounters()
     scan_plan = choose_scan_kernel(override=settings.scan_kernel)
     logging.getLogger("facegate.index").info("%s", scan_plan.describe())
-    local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: GalleryIndex(
-        dim, approximate_above=settings.approximate_above, probe_factor=settings.ivf_probe_factor,
-        plan=scan_plan), engines={engine_id(e).key: e.dimension for e in (face, *kept)})
+    local_gallery = MemoryGallery(store, keys, face.dimension, lambda dim: gallery_index(dim, settings, scan_plan),
+                                  engines={engine_id(e).key: e.dimension for e in (face, *kept)})
     feed = None
     if settings.redis_url:  # several nodes: imported only then, so one node never loads the Redis client
         from facegate.adapters.feed import RedisChangeFeed

@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads where it computes: listing deployments never does (issue 14: start-up)
+    import numpy as np
 
 GRID_STEP = 0.005
 GRID_MAX = 2.0  # Euclidean distances of unit vectors end at 2; dlib's stay under ~1.3
 
 
 def default_grid() -> np.ndarray:
+    import numpy as np
+
     return np.round(np.arange(0.0, GRID_MAX + GRID_STEP / 2, GRID_STEP), 3)
 
 
@@ -54,6 +57,8 @@ class Calibration:
 
     def _at(self, t: float) -> int:
         """Index of the largest grid threshold <= t (0 when t is below the grid)."""
+        import numpy as np
+
         return max(int(np.searchsorted(self.thresholds, t + 1e-9, side="right")) - 1, 0)
 
     def far(self, t: float) -> float:
@@ -68,6 +73,8 @@ class Calibration:
         """Chance a stranger gets a candidate from ``gallery_size`` templates."""
         if gallery_size <= 0:
             return 0.0
+        import numpy as np
+
         return float(-np.expm1(gallery_size * np.log1p(-min(self.far(t), 1.0 - 1e-12))))
 
     def miss(self, t: float, gallery_size: int) -> float:
@@ -108,6 +115,8 @@ class AdoptedCalibration:
 def calibrate(engine: str, labels: Sequence[str], vectors: np.ndarray, *, source: str = "",
               grid: np.ndarray | None = None, block: int = 1024, engine_version: str = "1") -> Calibration:
     """All pairs of ``vectors`` (one row per photo, ``labels`` the person): genuine and impostor counts."""
+    import numpy as np
+
     grid = default_grid() if grid is None else np.asarray(grid, dtype=np.float64)
     x = np.asarray(vectors, dtype=np.float64)
     ids = np.unique(np.asarray(labels), return_inverse=True)[1]

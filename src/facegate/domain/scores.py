@@ -21,8 +21,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads where a distance is computed, not with the module (issue 14: start-up)
+    import numpy as np
 
 
 class Metric(str, Enum):
@@ -81,6 +83,8 @@ def distance(probe_engine: EngineId, probe: np.ndarray, template_engine: EngineI
     """The distance of two vectors of the same engine; ``EngineMismatch`` for different engines."""
     if probe_engine != template_engine:
         raise EngineMismatch(probe_engine, template_engine)
+    import numpy as np
+
     return float(np.linalg.norm(np.asarray(probe, np.float32) - np.asarray(template, np.float32)))
 
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from facegate.domain.clock import Clock
 from facegate.domain.liveness import Challenge
@@ -25,6 +23,9 @@ from facegate.ports.record import GalleryChangeLog, RecordRepository
 from facegate.ports.security import SecurityEventRepository
 from facegate.ports.store import ChangeFeed, Store, UnitOfWork
 from facegate.ports.subjects import SealedTemplate, SubjectRepository, TemplateRepository
+
+if TYPE_CHECKING:  # annotations only: commands that never touch a face do not load numpy (issue 14)
+    import numpy as np
 
 __all__ = [
     "ApiKeyRepository", "ChallengeStore", "ChangeFeed", "Clock", "ConsentRepository", "DeploymentRepository",

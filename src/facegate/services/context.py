@@ -6,15 +6,16 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from facegate.domain.model import Deployment
 from facegate.domain.liveness import LivenessRules, Step, new_steps
 from facegate.domain.openset import Calibration
 from facegate.services.key_cache import KeyCache
 from facegate.ports import ChallengeStore, Clock, FaceEngine, FaceOptions, KeyProvider, SpoofDetector, Store, UnitOfWork
+
+if TYPE_CHECKING:  # annotations only (issue 14: commands that never touch a face do not load numpy)
+    import numpy as np
 
 
 class Gallery(Protocol):

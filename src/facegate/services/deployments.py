@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from facegate.domain.model import Deployment, DeploymentStatus, Processor
 from facegate.errors import NotFound
 from facegate.ports import UnitOfWork
-from facegate.governance.loader import load_manifest
-from facegate.governance.mapping import to_deployment, to_processor
-from facegate.governance.manifest import Manifest
-from facegate.governance.rules import Finding, evaluate, sort_findings
-from facegate.governance.rules.assessment import reassessment_findings
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from facegate.governance.manifest import Manifest
+    from facegate.governance.rules import Finding
 
 
 @dataclass(frozen=True)
@@ -106,6 +105,12 @@ def deployment_versions(ctx: ServiceContext, deployment_id: str) -> list[dict[st
 def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest>", *,
                         actor: str = "cli") -> ApplyResult:
     """Validate, evaluate and store a manifest; raises ManifestInvalid with path and line."""
+    # The manifest models and the rule catalogue load here, not with the module: listing and showing
+    # deployments never need them (issue 14: commands that do not touch faces start in under a second).
+    from facegate.governance.loader import load_manifest
+    from facegate.governance.mapping import to_deployment, to_processor
+    from facegate.governance.rules import evaluate, sort_findings
+
     manifest = load_manifest(text, source)
     findings = list(evaluate(manifest).findings)
     findings += reassessment_findings_since(ctx, manifest)
@@ -117,6 +122,9 @@ def apply_manifest_text(ctx: ServiceContext, text: str, source: str = "<manifest
 
 def reassessment_findings_since(ctx: ServiceContext, manifest: Manifest) -> list[Finding]:
     """FG-09-05 against the version applied now: a purpose/method change needs a new assessment (M-9.5)."""
+    from facegate.governance.manifest import Manifest
+    from facegate.governance.rules.assessment import reassessment_findings
+
     with ctx.store.transaction(readonly=True) as tx:
         current = tx.deployments.get(manifest.id)
     if current is None or not current.manifest:

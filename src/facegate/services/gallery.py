@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads with the first gallery, not at start (issue 14: commands without faces)
+    import numpy as np
 
 from facegate.domain.scores import EngineId
 from facegate.ports import KeyProvider, Store
@@ -62,6 +63,8 @@ class MemoryGallery:
         with self._lock:
             if key in self._indexes:
                 return self._indexes[key]
+            import numpy as np
+
             index = self._factory(self._dimension if self._engines is None else self._engines.get(engine, 0))
             ids: list[str] = []
             vectors: list[np.ndarray] = []
@@ -113,6 +116,8 @@ class MemoryGallery:
             t = tx.templates.get_sealed(template_id)
         if t is None:
             return  # removed again since
+        import numpy as np
+
         d, p, e = t.record.deployment_id, t.record.purpose, self._engine_of(t.record.engine, t.record.engine_version)
         vector = np.frombuffer(self._keys.open(t.key, t.sealed, template_aad(d, t.record.subject_id, p)), np.float32)
         with self._lock:

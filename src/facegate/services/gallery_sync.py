@@ -15,9 +15,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only
+    import numpy as np
 
 from facegate.ports import ChangeFeed, Store
 from facegate.services.gallery import MemoryGallery

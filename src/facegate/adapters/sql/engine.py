@@ -79,6 +79,14 @@ def make_engine(url: str, *, for_reads: bool = False, **kwargs: Any) -> Engine:
     return engine
 
 
+def postgresql_insert() -> Any:
+    """``sqlalchemy.dialects.postgresql.insert``, imported when first used: a SQLite node never loads the
+    PostgreSQL dialect (issue 14: start-up)."""
+    from sqlalchemy.dialects.postgresql import insert
+
+    return insert
+
+
 def alembic_config(url: str) -> Config:
     from alembic.config import Config
 

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.engine import postgresql_insert
 from facegate.adapters.sql.hot_reads import HotRead
 from facegate.domain.model import Subject, TemplateRecord
 from facegate.ports.keys import WrappedKey
@@ -82,7 +82,7 @@ class SqlSubjects:
     def add(self, s: Subject) -> Subject:
         values = {"id": s.id, "processor_id": s.processor_id, "external_ref": s.external_ref,
                   "minor_until": s.minor_until, "created_at": s.created_at}
-        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = postgresql_insert() if self.conn.dialect.name == "postgresql" else sqlite_insert
         self.conn.execute(dialect_insert(t.subjects).values(**values).on_conflict_do_nothing())
         stored = self.get(s.processor_id, s.external_ref)
         assert stored is not None

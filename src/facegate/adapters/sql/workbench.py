@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import facegate.adapters.sql.tables_workbench as tw  # registers the wb_* tables on the shared metadata
 from facegate.adapters.sql import tables as t
+from facegate.adapters.sql.engine import postgresql_insert
 from facegate.adapters.sql.hot_reads import HotRead
 from facegate.ports.workbench import (
     AssessmentRecord,
@@ -87,7 +87,7 @@ class SqlWorkbench:
         c = tw.people_counts.c
         # Concurrent enrolments write the same (processor, day) row: insert-if-absent, then raise it.
         # A plain insert after a read raced on PostgreSQL (UniqueViolation, a 500 in the kill -9 burst).
-        dialect_insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        dialect_insert = postgresql_insert() if self.conn.dialect.name == "postgresql" else sqlite_insert
         self.conn.execute(dialect_insert(tw.people_counts).values(
             processor_id=processor_id, day=day, count=count, taken_at=at).on_conflict_do_nothing())
         stored = int(self.conn.execute(select(c.count).where(c.processor_id == processor_id, c.day == day))
