@@ -15,7 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FACE = ("dlib", "onnxruntime", "facegate.adapters.face.dlib", "face_recognition_models")
-HEAVY = (*FACE, "fastapi", "alembic", "redis", "sqlalchemy")
+LISTING = ("numpy", "facegate.governance.manifest", "sqlalchemy.dialects.postgresql")  # not for listing
+HEAVY = (*FACE, *LISTING, "fastapi", "alembic", "redis", "sqlalchemy")
 
 PROBE = """
 import json, sys
@@ -24,7 +25,9 @@ try:
     app(sys.argv[1:], prog_name="facegate")
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy} or m in {heavy})), file=sys.stderr)
+loaded = [m for m, mod in list(sys.modules.items())  # cli/lazy.py's modules count once their code has run
+          if type(mod).__name__ != "_LazyModule" and (m.split(".")[0] in {heavy} or m in {heavy})]
+print(json.dumps(sorted(loaded)), file=sys.stderr)
 """
 
 
@@ -48,3 +51,10 @@ def test_a_store_command_loads_neither_the_face_engine_nor_the_web_nor_alembic_o
     again = _loaded(["deploy", "list", "--json"], tmp_path / "data")
     assert "sqlalchemy" in again
     assert not again & {*FACE, "fastapi", "alembic", "redis"}, again
+
+
+def test_listing_commands_load_neither_numpy_nor_the_manifest_models(tmp_path: Path) -> None:
+    _loaded(["init"], tmp_path / "data")
+    for args in (["deploy", "list", "--json"], ["keys", "list", "--json"], ["requests", "list", "--json"],
+                 ["locks", "list", "--json"]):
+        assert not _loaded(args, tmp_path / "data") & set(LISTING), args

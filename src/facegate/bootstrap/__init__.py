@@ -114,7 +114,11 @@ class AppContext:
     def person(self) -> PersonDeps:
         from facegate.services.person import PersonDeps
 
-        return PersonDeps(self.workbench.calendar)  # answers are due in the same working days (PIPL Art. 50)
+        # Answers are due in the same working days as the workbench's (PIPL Art. 50); its renderers are
+        # not needed for that, so the calendar alone is read when the workbench is not built yet.
+        calendar = self.__dict__["workbench"].calendar if "workbench" in self.__dict__ else (
+            calendar_for(self.settings.data_dir)[0])
+        return PersonDeps(calendar)
 
     def close(self) -> None:
         if self.purge is not None:

@@ -71,19 +71,21 @@ def register(app: typer.Typer) -> None:
         examples: bool | None = ExamplesOption,
     ) -> None:
         """Serve the REST API (OpenAPI docs at /docs) with the retention purge running."""
-        import uvicorn
-
         from facegate.node import start_schedules
         from facegate.settings import Settings
-        from facegate.web.app import create_app
-        from facegate.web.serving import uvicorn_options
 
         settings = Settings()
         bind_host, bind_port = host or settings.host, port or settings.port
         sock = bind(bind_host, bind_port)
         try:
             ctx = _prepare(examples)
-            start_schedules(ctx)
+            start_schedules(ctx)  # the face engine loads in the background from here on
+            # The web framework loads while the engine does: /healthz is ready only when both are (issue 14).
+            import uvicorn
+
+            from facegate.web.app import create_app
+            from facegate.web.serving import uvicorn_options
+
             shown = f"[{bind_host}]" if ":" in bind_host else bind_host
             typer.echo(f"  API:  http://{shown}:{bind_port}/v1   docs: http://{shown}:{bind_port}/docs")
             typer.echo("  try:  .venv/bin/facegate deploy list   (see README: Try it)")

@@ -10,18 +10,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from facegate.domain.capture import CAPTURE_WINDOW, is_capture_window_open
 from facegate.domain.model import Deployment
 from facegate.domain.workdays import WorkdayCalendar, add_working_days
 from facegate.errors import ConfigurationError, Conflict, InvalidInput, NotFound
-from facegate.governance.manifest import Manifest
-from facegate.governance.notice import Notice, build_notice, notice_changes
 from facegate.ports.person import PersonRequest, ReceiptConsent
 from facegate.services import consent as consent_service
 from facegate.services import subjects
 from facegate.services.common import load_deployment, new_id, pseudonym, record
 from facegate.services.context import ServiceContext
+
+if TYPE_CHECKING:
+    from facegate.governance.notice import Notice
 
 # M-16.2 / PIPL Art. 50 ask for a reply "within a reasonable time" without a number; 15
 # working days is our default (it matches common practice and the example
@@ -85,10 +87,19 @@ def spend_form_token(ctx: ServiceContext, deps: PersonDeps, token: str | None, k
 
 # --- notices ---------------------------------------------------------------------------
 
+def _notice_of(manifest: dict[str, object]) -> Notice:
+    """The notice of a stored manifest (ValueError when it does not validate). The manifest models load
+    here, not with the module: listing requests never needs them (issue 14: start-up)."""
+    from facegate.governance.manifest import Manifest
+    from facegate.governance.notice import build_notice
+
+    return build_notice(Manifest.model_validate(manifest))
+
+
 def notice_for(d: Deployment) -> Notice:
     """The deployment's Art. 5 notice, rebuilt from its manifest (M-5.1, M-5.2)."""
     try:
-        return build_notice(Manifest.model_validate(d.manifest))
+        return _notice_of(d.manifest)
     except ValueError:
         raise Conflict("notice_unavailable", "This deployment has no notice that can be shown.",
                        "该部署没有可展示的告知书。", article_id="M-5.1") from None
@@ -102,10 +113,12 @@ def changes_since(ctx: ServiceContext, d: Deployment, old_version: str) -> list[
         versions = tx.deployments.versions(d.id)
     for v in reversed(versions):
         try:
-            old = build_notice(Manifest.model_validate(v.manifest))
+            old = _notice_of(v.manifest)
         except ValueError:
             continue
         if old.version == old_version:
+            from facegate.governance.notice import notice_changes
+
             return notice_changes(old, notice_for(d))
     return ["unknown"]
 
