@@ -5,7 +5,10 @@ Appends go through ``SqlStore.transaction`` and ``append_event`` exactly as the 
 call them, one event per unit of work (each enroll, verify or consent is its own): units
 that write nothing else (a verify) are group-committed with the units that end at the same
 moment; units that also write (an enroll) link their record inside their own transaction.
-A signed checkpoint every 1000 records either way. Verification is `audit verify`
+A signed checkpoint every 1000 records either way. Each writer is a real thread whose unit
+returns only once its commit is durable, so a batch holds at most as many records as there
+are writers waiting: on PostgreSQL (synchronous_commit on) the rate is about
+(records per batch) / (one commit's WAL flush), hence the run with 32 writers. Verification is `audit verify`
 (``services.audit.verify_records``): head row, checkpoints, and the chain streamed through
 the store's reader (a server-side cursor on PostgreSQL).
 
@@ -165,7 +168,8 @@ def verify_row(n: int, results: dict[str, float], skipped: dict[str, str]) -> di
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=8_000, help="events per append run")
-    ap.add_argument("--threads", type=int, nargs="+", default=[1, 4, 16], help="concurrent writers to try")
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 4, 16, 32],
+                    help="concurrent writers to try (32: within the server's 40 worker threads)")
     ap.add_argument("--pg-url", default=PG_ADMIN_URL, help="admin URL; a fresh database is created and dropped")
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--verify-n", type=int, default=VERIFY_TARGET_N, help="records in the verified chain (0: skip)")

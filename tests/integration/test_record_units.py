@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 
 from facegate.bootstrap import AppContext
 from facegate.domain.audit import AuditEvent
@@ -87,3 +88,23 @@ def test_a_unit_that_writes_commits_its_record_with_its_write_or_neither(fake_ct
         tx.security.add(SecurityEvent("test", "low", None, "test", None, datetime.now(UTC)))
         tx.record.append(_event(5))
     assert _head(fake_ctx) == before + 1
+
+
+def test_a_failed_group_commit_reaches_every_waiting_unit_as_a_database_error(fake_ctx: AppContext) -> None:
+    """The batch is written on the driver's connection; its failure still comes as SQLAlchemy's error
+    (the web layer's 503), nothing of the batch stays, and the next unit appends normally."""
+    engine = fake_ctx.store.engine
+    sqlite = engine.dialect.name == "sqlite"
+    refuse = ("CREATE TRIGGER refuse BEFORE INSERT ON audit_events WHEN NEW.kind = 'blocked' "
+              "BEGIN SELECT RAISE(ABORT, 'refused'); END" if sqlite else
+              "ALTER TABLE audit_events ADD CONSTRAINT refuse CHECK (kind <> 'blocked')")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(refuse)
+    before = _head(fake_ctx)
+    with pytest.raises(DBAPIError), fake_ctx.store.transaction() as tx:
+        tx.record.append(AuditEvent("blocked", datetime(2026, 3, 2, tzinfo=UTC), detail={}))
+    assert _head(fake_ctx) == before
+    with fake_ctx.store.transaction() as tx:
+        tx.record.append(_event(6))
+    assert _head(fake_ctx) == before + 1
+    assert audit.verify_records(fake_ctx.services).ok

@@ -20,14 +20,14 @@ by one would have signed, and updates the head once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
-from facegate.domain.audit import AuditEvent, ChainedEvent, HashFn, canonical_json, link
-from facegate.domain.chain import Checkpoint, should_checkpoint
+from facegate.adapters.sql.records import Signer
+from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, HashFn, canonical_json, link
+from facegate.domain.chain import make_checkpoint, should_checkpoint
 from facegate.domain.chain_export import normalize_event
 from facegate.domain.refs import text_invalid, text_problem
 
@@ -68,14 +68,14 @@ class RecordAppendMixin:
     _every_seconds: int
     _gallery: dict[str, list[str]] | None
     _records: list[AuditEvent]
-    _add_checkpoint: Callable[[int, str, datetime, int], Checkpoint]  # RecordsMixin
+    _signer: Signer | None
 
     def _opened(self) -> bool:
         return "conn" in self.__dict__  # SqlTx opens its connection lazily
 
     @property
     def _signing(self) -> bool:
-        return getattr(self, "_signer", None) is not None
+        return self._signer is not None
 
     def _begin_records(self) -> None:
         self._records = []
@@ -121,7 +121,11 @@ class RecordAppendMixin:
         types store them (naive UTC timestamps, JSON text), so SQLAlchemy reads them back unchanged; the JSON
         text is the canonical form the hash covers, so `audit verify` hashes it without re-encoding.
         """
-        sql = _Sql.of(self.conn)
+        return self.link_on(LinkSql.of(self.conn), events)
+
+    def link_on(self, sql: LinkSql, events: list[AuditEvent]) -> list[ChainedEvent]:
+        """``link_events`` on a DB-API connection inside its transaction (the group commit's leader has
+        no SQLAlchemy Connection). Checkpoints are signed and written on it too."""
         cur = sql.raw.cursor()
         try:
             cur.execute(sql.head)
@@ -144,16 +148,28 @@ class RecordAppendMixin:
                 prev = digest
             cur.executemany(sql.insert, rows)
             for cp_record_seq, cp_hash, at in due:
-                self._add_checkpoint(cp_record_seq, cp_hash, at, signed_seq)
+                self._write_checkpoint(sql, cur, cp_record_seq, cp_hash, at, signed_seq)
                 signed_seq = cp_record_seq
             cur.execute(sql.update, (seq, prev, cp_seq, None if cp_at is None else sql.to_time(cp_at)))
         finally:
             cur.close()
         return chained
 
+    def _write_checkpoint(self, sql: LinkSql, cur: Any, seq: int, digest: str, at: datetime, prev_seq: int) -> None:
+        """Sign record ``seq`` and link the signature to the checkpoint before it (as ``_add_checkpoint``)."""
+        assert self._signer is not None
+        prev_hash = GENESIS
+        if prev_seq:
+            cur.execute(sql.checkpoint_hash, (prev_seq,))
+            found = cur.fetchone()
+            prev_hash = "missing" if found is None else str(found[0])  # removed: the next checkpoint says so
+        cp = make_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, (prev_seq, prev_hash))
+        cur.execute(sql.insert_checkpoint, (cp.seq, cp.hash, sql.to_time(cp.at), cp.key_id, cp.signature,
+                                            cp.prev_seq, cp.prev_hash))
 
-class _Sql:
-    """The three statements of ``link_events`` in the driver's own parameter style."""
+
+class LinkSql:
+    """The statements of ``link_events`` in the driver's own parameter style."""
 
     _COLUMNS = "seq, kind, at, actor, deployment_id, subject_ref, allowed, reason_codes, detail, prev_hash, hash"
 
@@ -165,9 +181,12 @@ class _Sql:
         self.insert = f"INSERT INTO audit_events ({self._COLUMNS}) VALUES ({', '.join([mark] * 11)})"
         self.update = (f"UPDATE audit_head SET seq = {mark}, hash = {mark}, checkpoint_seq = {mark}, "
                        f"checkpoint_at = {mark} WHERE id = 1")
+        self.checkpoint_hash = f"SELECT hash FROM audit_checkpoints WHERE seq = {mark}"
+        self.insert_checkpoint = ("INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature, prev_seq, "
+                                  f"prev_hash) VALUES ({', '.join([mark] * 7)})")
 
     @classmethod
-    def of(cls, conn: Connection) -> _Sql:
+    def of(cls, conn: Connection) -> LinkSql:
         return cls(conn.connection.driver_connection, conn.dialect.name == "sqlite")
 
     def to_time(self, at: datetime) -> Any:

@@ -16,7 +16,8 @@ from facegate.adapters.sql.deployments import DeploymentCache, SqlDeployments
 from facegate.adapters.sql.gallery_log import GalleryLogMixin
 from facegate.adapters.sql.group_commit import GroupCommitter
 from facegate.adapters.sql.person_store import SqlPersonRequests
-from facegate.adapters.sql.record_append import RecordAppendMixin, watch_writes
+from facegate.adapters.sql.record_append import LinkSql, RecordAppendMixin, watch_writes
+from facegate.adapters.sql.record_batch import write_batch
 from facegate.adapters.sql.record_repo import SqlGalleryLog, SqlRecord
 from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.adapters.sql.security_events import SqlSecurityEvents
@@ -112,6 +113,10 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         return True  # SQLite: every write transaction began IMMEDIATE, so it already holds the only write lock
 
 
+def _no_connection() -> Connection:
+    raise RuntimeError("the group commit's linker has no SQLAlchemy connection")
+
+
 class SqlStore:
     """The Store port: hands out one SqlTx per transaction."""
 
@@ -163,8 +168,9 @@ class SqlStore:
             self._group.submit(deferred)
 
     def _write_records(self, events: list[AuditEvent]) -> None:
-        with self.engine.begin() as conn:
-            SqlTx(lambda: conn, self.hash_fn, self.signer, *self.checkpoint_every).link_events(events)
+        """The group commit's batch: straight on a pooled DB-API connection (record_batch.py)."""
+        linker = SqlTx(_no_connection, self.hash_fn, self.signer, *self.checkpoint_every)
+        write_batch(self.engine, lambda driver, sqlite: linker.link_on(LinkSql(driver, sqlite), events))
 
     def dispose(self) -> None:
         self.engine.dispose()
