@@ -1,8 +1,8 @@
 """The confirmation step before self-service withdrawal or deletion (issue 16 item 8; M-6.3, PIPL Art. 47).
 
 Both are irreversible: the templates are destroyed at once. The first POST shows
-what will be destroyed and asks again; only a POST with ``confirm=yes`` acts. It is
-a plain form round trip, so it works without JavaScript; JSON clients keep the
+what will be destroyed and asks again (by redirect to ``/self-service/confirm``, a GET
+page); only a POST with ``confirm=yes`` acts. It is a plain form round trip, so it works without JavaScript; JSON clients keep the
 one-step call (their code asks its user). The single-use form token is spent on the
 confirmed POST only, so "Cancel" leaves it valid.
 """
@@ -45,7 +45,7 @@ def is_confirmed(form: FormData) -> bool:
     return str(form.get("confirm") or "") == "yes"
 
 
-def confirm_page(request: Request, kind: str, form: FormData, code: str) -> Response:
+def confirm_page(request: Request, kind: str, token: str, code: str) -> Response:
     """What will be destroyed, and the two buttons: go on (re-posts with confirm=yes) or cancel."""
     ctx = app_ctx(request).services
     try:
@@ -58,4 +58,4 @@ def confirm_page(request: Request, kind: str, form: FormData, code: str) -> Resp
     i = 0 if lang == "zh" else 1
     texts = {k: v[i] for k, v in {**TEXTS[kind], **TEXTS["common"]}.items()}
     return render(request, "confirm_erase.html", kind=kind, c=texts, held=held, receipt_code=code,
-                  token=str(form.get("token") or ""))
+                  token=token)

@@ -36,27 +36,36 @@ def _aad(deployment_id: str) -> bytes:
     return f"kiosk-flow|{deployment_id}".encode()  # a flow sealed for one kiosk does not open at another
 
 
-def read(request: Request, deployment_id: str) -> dict[str, Any]:
-    """The guest's state, or {} when there is none, it was tampered with or it has expired."""
-    raw = request.cookies.get(cookie_name(deployment_id), "")
+def unseal(request: Request, raw: str, aad: bytes, minutes: int = FLOW_MINUTES) -> dict[str, Any]:
+    """A sealed state, or {} when there is none, it was tampered with, sealed for another ``aad`` or is too old."""
     try:
         blob = base64.urlsafe_b64decode(raw.encode() + b"==")
-        plain = _aead(request).decrypt(blob[:12], blob[12:], _aad(deployment_id))
+        plain = _aead(request).decrypt(blob[:12], blob[12:], aad)
         state = json.loads(plain)
     except (ValueError, InvalidTag):
         return {}
     now = app_ctx(request).services.clock.now().timestamp()
-    if not isinstance(state, dict) or not isinstance(state.get("at"), int | float) or now - state["at"] > FLOW_MINUTES * 60:
+    if not isinstance(state, dict) or not isinstance(state.get("at"), int | float) or now - state["at"] > minutes * 60:
         return {}
     return state
 
 
-def write(request: Request, response: Response, deployment_id: str, state: dict[str, Any]) -> None:
-    """Seal ``state`` (stamped with the time) into the response's cookie for this kiosk only."""
+def seal(request: Request, aad: bytes, state: dict[str, Any]) -> str:
+    """``state`` stamped with the time, encrypted and authenticated for ``aad``: a cookie value."""
     body = dict(state, at=int(app_ctx(request).services.clock.now().timestamp()))
     nonce = os.urandom(12)
-    sealed = nonce + _aead(request).encrypt(nonce, json.dumps(body).encode(), _aad(deployment_id))
-    response.set_cookie(cookie_name(deployment_id), base64.urlsafe_b64encode(sealed).decode().rstrip("="),
+    sealed = nonce + _aead(request).encrypt(nonce, json.dumps(body).encode(), aad)
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def read(request: Request, deployment_id: str) -> dict[str, Any]:
+    """The guest's state, or {} when there is none, it was tampered with or it has expired."""
+    return unseal(request, request.cookies.get(cookie_name(deployment_id), ""), _aad(deployment_id))
+
+
+def write(request: Request, response: Response, deployment_id: str, state: dict[str, Any]) -> None:
+    """Seal ``state`` (stamped with the time) into the response's cookie for this kiosk only."""
+    response.set_cookie(cookie_name(deployment_id), seal(request, _aad(deployment_id), state),
                         max_age=FLOW_MINUTES * 60, httponly=True, samesite="strict", path=f"/kiosk/{deployment_id}")
 
 

@@ -3,7 +3,9 @@
 Withdrawal is as easy as consent (M-6.3): the same receipt, one button, templates
 destroyed at once. Requests and complaints are kept with their due dates
 (M-16.2, PIPL Art. 50). Send ``Accept: application/json`` to get JSON
-and problem+json codes instead of pages.
+and problem+json codes instead of pages. A page's POST answers with a redirect to
+a GET page of its own (``/held``, ``/done``, ``/complaint``), the receipt code and
+the result carried in a sealed cookie (``selfservice_state``), never in the URL.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from facegate.services import person
 from facegate.services.person import Held
 from facegate.web.auth import wrong_secret
 from facegate.web.deps import app_ctx
-from facegate.web.kiosk import confirm
+from facegate.web.kiosk import confirm, selfservice_state
 from facegate.web.kiosk.render import error_page, lang_of, person_deps, render, wants_json
 
 router = APIRouter(prefix="/self-service", tags=["self-service"], include_in_schema=False)
@@ -87,10 +89,69 @@ def _held_page(request: Request, code: str, status: int = 200, error: FacegateEr
 @router.post("/lookup")
 async def lookup(request: Request) -> Response:
     form = await request.form()
+    code = _code(form)
     try:
-        return _held_page(request, _code(form))
+        if wants_json(request):
+            return _held_page(request, code)
+        person.lookup(app_ctx(request).services, person_deps(request), code)  # a wrong code is answered here
     except FacegateError as exc:
         return _failed(request, exc)
+    return selfservice_state.go(request, "/held", {"code": code})
+
+
+@router.get("/held")
+def held(request: Request) -> Response:
+    """What is held under the receipt looked up last (sealed cookie); without one, the start page."""
+    code = selfservice_state.read(request).get("code")
+    if not isinstance(code, str) or not code:
+        return selfservice_state.go(request, "")
+    try:
+        return _held_page(request, code)
+    except FacegateError as exc:
+        return _failed(request, exc)
+
+
+def _result(request: Request, key: str) -> tuple[str, dict[str, Any]] | None:
+    """The result sealed under ``key``, taken out of the cookie: shown once, then the page is gone."""
+    state = selfservice_state.read(request)
+    shown, code = state.pop(key, None), state.get("code")
+    if not isinstance(shown, dict) or not isinstance(code, str):
+        return None
+    return code, shown
+
+
+def _once(request: Request, response: Response, code: str) -> Response:
+    selfservice_state.write(request, response, {"code": code})
+    return response
+
+
+@router.get("/confirm")
+def confirm_erase(request: Request) -> Response:
+    """The question before withdrawal or deletion; a refresh asks again, and acts on nothing."""
+    state = selfservice_state.read(request)
+    code, asked = state.get("code"), state.get("confirm")
+    if not isinstance(code, str) or not isinstance(asked, dict) or asked.get("kind") not in ("withdraw", "delete"):
+        return selfservice_state.go(request, "/held")
+    return confirm.confirm_page(request, str(asked["kind"]), str(asked.get("token") or ""), code)
+
+
+@router.get("/done")
+def done(request: Request) -> Response:
+    found = _result(request, "done")
+    if found is None:  # shown already (a refresh) or never: what is held now
+        return selfservice_state.go(request, "/held")
+    code, out = found
+    return _once(request, render(request, "done.html", title_key=out["title_key"], receipt=out["receipt"],
+                                 templates_deleted=out["templates_deleted"]), code)
+
+
+@router.get("/complaint")
+def complaint_lodged(request: Request) -> Response:
+    found = _result(request, "complaint")
+    if found is None:
+        return selfservice_state.go(request, "/held")
+    code, out = found
+    return _once(request, render(request, "complaint.html", due_on=out["due_on"]), code)
 
 
 async def _act(request: Request, kind: str) -> tuple[FormData, str]:
@@ -109,7 +170,8 @@ async def _erase(request: Request, kind: str, action: Callable[..., Any], title_
     ctx, deps = app_ctx(request).services, person_deps(request)
     form = await request.form()
     if not wants_json(request) and not confirm.is_confirmed(form):
-        return confirm.confirm_page(request, kind, form, _code(form))
+        return selfservice_state.go(request, "/confirm", {"code": _code(form), "confirm": {
+            "kind": kind, "token": str(form.get("token") or "")}})
     try:
         _, code = await _act(request, kind)
         out = action(ctx, deps, code)
@@ -117,8 +179,8 @@ async def _erase(request: Request, kind: str, action: Callable[..., Any], title_
         return _failed(request, exc)
     if wants_json(request):
         return JSONResponse(asdict(out))
-    return render(request, "done.html", title_key=title_key, receipt=out.receipt_code,
-                  templates_deleted=out.templates_deleted, receipt_code=code)
+    return selfservice_state.go(request, "/done", {"code": code, "done": {
+        "title_key": title_key, "receipt": out.receipt_code, "templates_deleted": out.templates_deleted}})
 
 
 @router.post("/withdraw")
@@ -142,4 +204,4 @@ async def complaint(request: Request) -> Response:
     if wants_json(request):
         return JSONResponse({"request_id": req.id, "status": req.status, "due_on": req.due_on.isoformat()},
                             status_code=201)
-    return render(request, "complaint.html", 201, due_on=req.due_on.isoformat(), receipt_code=code)
+    return selfservice_state.go(request, "/complaint", {"code": code, "complaint": {"due_on": req.due_on.isoformat()}})
