@@ -19,8 +19,21 @@ centroids and exhaustive assignment took over 25 minutes here):
 
 - centroids come from two-level k-means: sqrt(nlist) coarse clusters, then
   each split in proportion to its size (seconds instead of many minutes);
-- the coarse quantiser is a small HNSW graph over the centroids, so filing a
-  vector, and finding the lists to probe, costs a few hundred distances, not nlist.
+- filing a vector asks a small HNSW graph over the centroids for its one
+  nearest list (a few hundred distances, not nlist).
+
+Finding the lists to *probe* is the other way round: a query needs hundreds
+of lists, and a graph searched that wide costs more than scanning all the
+centroids (16,384 x 128 floats, a fraction of a millisecond) and is only
+approximately right, so searches rank the centroids exhaustively (the graph's
+own flat storage: no second copy).
+
+Where recall is lost: on the clustered face-like bench data (bench/face_like.py)
+a query's true top 5 lie in lists ranked far down its probe order, while the
+PQ ranking loses almost nothing once ``k * oversample`` candidates are re-ranked
+exactly (1M, 4,096 lists: every true neighbour's list within the first 1,024;
+recall after re-ranking equal to that list coverage from 50 candidates per result).
+So the default probe count comes from a measured coverage curve (``probes_for``).
 
 String template ids map to int64 keys. Fast-scan lists have no hash-table direct
 map, so removal scans the lists (tens of ms at 10M, under the write lock).
@@ -32,6 +45,7 @@ import math
 import os
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +78,8 @@ def probes_for(nlist: int, factor: float = 10.0) -> int:
 class ApproximateIndex:
     """IVF-PQ4 fast scan over the gallery; must be ``train``-ed on a sample before the first ``add``."""
 
-    def __init__(self, dimension: int, *, nlist: int, nprobe: int = 0, threads: int = 0) -> None:
+    def __init__(self, dimension: int, *, nlist: int, nprobe: int = 0, threads: int = 0,
+                 index: Any = None) -> None:
         import faiss
 
         self.dimension = dimension
@@ -72,14 +87,24 @@ class ApproximateIndex:
         self._faiss = faiss
         self._threads = threads or min(os.cpu_count() or 1, 8)
         faiss.omp_set_num_threads(self._threads)
-        self._quantizer = faiss.IndexHNSWFlat(dimension, 32)  # kept alive: the IVF index borrows it
-        self._quantizer.hnsw.efConstruction = 80
-        subq = PQ_SUBQUANTIZERS if dimension % PQ_SUBQUANTIZERS == 0 else dimension  # one per dimension else
-        self._index = faiss.IndexIVFPQFastScan(self._quantizer, dimension, nlist, subq, 4)
+        # kept alive here: the IVF index borrows whichever of the two it is given
+        self._graph = faiss.IndexHNSWFlat(dimension, 32)
+        self._graph.hnsw.efConstruction = 80
+        self._graph.hnsw.efSearch = ASSIGN_EF
+        self._centroids = faiss.downcast_index(self._graph.storage)  # the same centroids, scanned exhaustively
+        if index is None:
+            subq = PQ_SUBQUANTIZERS if dimension % PQ_SUBQUANTIZERS == 0 else dimension  # one per dimension else
+            index = faiss.IndexIVFPQFastScan(self._centroids, dimension, nlist, subq, 4)
+        else:  # a saved index (``read``): its quantiser holds the centroids
+            saved: Any = faiss.downcast_index(index.quantizer)
+            self._graph.add(saved.reconstruct_n(0, nlist))
+            saved.this.acquire()  # freed with this Python object, not by the index it is swapped out of
+            index.own_fields = False
+            index.quantizer = self._centroids
+        self._index = index
         self.nprobe = nprobe or probes_for(nlist)
         self._key_of: dict[str, int] = {}
-        self._id_of: dict[int, str] = {}
-        self._next_key = 0
+        self._id_of: list[str | None] = []  # by key; None once removed
         self._lock = RWLock()
 
     @property
@@ -89,15 +114,13 @@ class ApproximateIndex:
     @nprobe.setter
     def nprobe(self, value: int) -> None:
         self._index.nprobe = max(1, min(int(value), self.nlist))
-        # the graph must look at least as wide as the lists it must return
-        self._quantizer.hnsw.efSearch = max(64, self._index.nprobe)
 
     @property
     def is_trained(self) -> bool:
         return bool(self._index.is_trained)
 
     def train(self, vectors: np.ndarray, seed: int = 0) -> None:
-        """Fit the centroids and the scalar quantiser on (a sample of) the gallery."""
+        """Fit the centroids and the PQ codebooks on (a sample of) the gallery."""
         m, _ = as_matrix(vectors, self.dimension, len(vectors))
         want = TRAIN_PER_LIST * self.nlist
         if len(m) > want:
@@ -106,9 +129,8 @@ class ApproximateIndex:
             raise ValueError(f"training needs at least {self.nlist} vectors, got {len(m)}")
         centroids = two_level_centroids(self._faiss, m, self.nlist, seed)
         with self._lock.write():
-            self._quantizer.add(centroids)
-            self._quantizer.hnsw.efSearch = max(64, self.nprobe)
-            # the quantizer is full, so this trains only the PQ codebooks (on residuals)
+            self._graph.add(centroids)  # fills the flat storage too
+            # the quantizer is full, so this trains only the PQ codebooks
             self._index.train(m[:PQ_TRAIN_MAX])
 
     def add(self, ids: Sequence[str], vectors: np.ndarray,
@@ -119,26 +141,25 @@ class ApproximateIndex:
             raise RuntimeError("train() the index before adding to it")
         with self._lock.write():
             self._remove_locked([i for i in ids if i in self._key_of])
-            keys = np.arange(self._next_key, self._next_key + len(ids), dtype=np.int64)
-            self._next_key += len(ids)
-            self._quantizer.hnsw.efSearch = ASSIGN_EF  # searches wait for the write lock meanwhile
+            first = len(self._id_of)
+            keys = np.arange(first, first + len(ids), dtype=np.int64)
+            self._index.quantizer = self._graph  # searches wait for the write lock meanwhile
             try:
                 for s in range(0, len(ids), ADD_CHUNK):
                     self._index.add_with_ids(m[s:s + ADD_CHUNK], keys[s:s + ADD_CHUNK])
                     if progress is not None:
                         progress(len(keys[s:s + ADD_CHUNK]))
             finally:
-                self.nprobe = self.nprobe  # restores the search breadth
-            for id_, key in zip(ids, keys.tolist()):
-                self._key_of[id_] = key
-                self._id_of[key] = id_
+                self._index.quantizer = self._centroids
+            self._id_of.extend(ids)
+            self._key_of.update(zip(ids, range(first, first + len(ids))))
 
     def _remove_locked(self, ids: Sequence[str]) -> int:
         keys = [self._key_of.pop(i) for i in ids if i in self._key_of]
         for key in keys:
-            del self._id_of[key]
+            self._id_of[key] = None
         if keys:
-            self._index.remove_ids(np.array(keys, dtype=np.int64))  # type: ignore[arg-type]  # faiss wraps it
+            self._index.remove_ids(np.array(keys, dtype=np.int64))
         return len(keys)
 
     def remove(self, ids: Sequence[str]) -> int:
@@ -152,21 +173,41 @@ class ApproximateIndex:
         return self.search_many(np.asarray(query).reshape(1, -1), k)[0]
 
     def search_many(self, queries: np.ndarray, k: int) -> list[list[Match]]:
-        """Approximate k nearest per query (distances from the 8-bit codes, so approximate too)."""
+        """Approximate k nearest per query (distances from the 4-bit codes, so approximate too)."""
         q, _ = as_matrix(queries, self.dimension, len(queries))
         with self._lock.read():
             if not self._key_of or k <= 0:
                 return [[] for _ in range(len(q))]
             dists, keys = self._index.search(q, min(k, len(self._key_of)))
             id_of = self._id_of
-            return [[(id_of[int(key)], float(np.sqrt(max(float(d), 0.0))))
-                     for key, d in zip(krow, drow) if key >= 0]
+            return [[(str(id_of[key]), float(np.sqrt(max(float(d), 0.0))))
+                     for key, d in zip(krow.tolist(), drow) if key >= 0]
                     for krow, drow in zip(keys, dists)]
+
+    def write(self, path: str) -> None:
+        """Save the FAISS index (codes and centroids, keys = positions in the ids as added).
+
+        For benchmarks only: the codes are derived from plaintext templates, which
+        never go to disk in service; a service rebuilds from sealed storage.
+        """
+        with self._lock.read():
+            self._faiss.write_index(self._index, path)
+
+    @classmethod
+    def read(cls, path: str, ids: Sequence[str], *, nprobe: int = 0, threads: int = 0) -> ApproximateIndex:
+        """An index saved by ``write`` whose keys 0, 1, ... are ``ids`` (the order they were added in)."""
+        import faiss
+
+        index: Any = faiss.read_index(path)
+        ann = cls(index.d, nlist=index.nlist, nprobe=nprobe, threads=threads, index=index)
+        ann._id_of = list(ids)
+        ann._key_of = {id_: key for key, id_ in enumerate(ids)}
+        return ann
 
     @property
     def nbytes(self) -> int:
-        """Codes, ids and centroids (FAISS does not report its own allocations)."""
-        return len(self._key_of) * (int(self._index.code_size) + 8) + self.nlist * self.dimension * 4
+        """Codes, keys, centroids and the key map's slots (FAISS does not report its own allocations)."""
+        return len(self._key_of) * (int(self._index.code_size) + 8 + 8) + self.nlist * self.dimension * 4 * 2
 
 
 def two_level_centroids(faiss: ModuleType, x: np.ndarray, nlist: int, seed: int = 0) -> np.ndarray:
