@@ -1,19 +1,23 @@
-"""Benchmark the 1:N gallery indexes on synthetic 128-d unit vectors.
+"""Benchmark the 1:N gallery indexes on synthetic face-like templates (bench/face_like.py: clustered).
 
-  * exact top-5 over --exact-n templates (default 1,000,000): p50/p95 latency and
-    a recall check against an independent float64 brute force;
-  * approximate (FAISS IVF-SQ8) over --ann-n templates: build time, and for each
-    nprobe recall@5 against the exact answer and p50/p95 latency; reports the
-    smallest setting with recall@5 >= 0.99;
-  * resident memory per million templates (exact index);
-  * cold start: decrypt --cold-n AES-256-GCM sealed 512-byte templates (each
-    under its own data key, unwrapped from a key-encryption key) and build the
-    exact index.
+(Exact 1:N, its kernels and its memory: bench/bench_scan.py.)
 
-Probe queries are enrolled vectors seen again (vector + noise, renormalised),
-as in identification; random queries (the hardest case for any ANN index) are reported too.
+  * approximate (FAISS IVF-PQ fast scan, ``adapters/ivf.py``) over --ann-n templates:
+    build time and memory, then a recall curve: for each nprobe, recall@5 against the
+    exact top 5 and p50/p95 of GalleryIndex's path (IVF candidates re-ranked by exact
+    distance); marks the default setting and the smallest nprobe with recall@5 >= 0.99;
+  * cold start: unseal --cold-n AES-256-GCM sealed templates and build the exact index.
 
-    .venv/bin/python bench/bench_index.py [--exact-n N] [--ann-n N] [--out FILE]
+Probe queries are enrolled templates seen again (template + noise), as in identification;
+templates of other populations (clusters the gallery lacks; the hardest case for IVF) too.
+
+A 10M build takes long on a small machine, so it can be saved and measured later:
+
+    .venv/bin/python bench/bench_index.py --skip cold --ann-n 10000000 --save DIR   # build, save, measure
+    .venv/bin/python bench/bench_index.py --skip cold --load DIR                    # measure only
+
+DIR receives the FAISS index, the queries, their exact top-5 and meta.json (no templates:
+they are regenerated from the seed). Data, never to be committed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.metadata
+import json
 import os
 import platform
 import time
@@ -36,7 +41,7 @@ from summary import row, write_summary
 
 SUMMARY: list[dict] = []  # rows for docs/benchmarks.md's summary table (bench/summary.py)
 
-D = 128
+D = face_like.D
 
 
 def rss_bytes() -> int:
@@ -46,103 +51,18 @@ def rss_bytes() -> int:
     return 0
 
 
-# Per-component standard deviations for "face-like" data: dlib descriptors of the
-# LFW dev photos have a decaying PCA spectrum (variance of component i roughly
-# proportional to i**-FACE_ALPHA); isotropic data has no neighbourhood structure at
-# all and is the worst case for any graph index.
-FACE_ALPHA = 0.85  # participation ratio ~30, as measured on 515 LFW descriptors
-SPECTRUM = "isotropic"
-
-
-def _scales() -> np.ndarray:
-    if SPECTRUM == "isotropic":
-        return np.ones(D, dtype=np.float32)
-    return (np.arange(1, D + 1, dtype=np.float32) ** (-FACE_ALPHA / 2)).astype(np.float32)
-
-
-def unit_vectors(n: int, seed: int, chunk: int = 1_000_000) -> np.ndarray:
-    if SPECTRUM == "clustered":
-        return face_like.clustered(n, seed, chunk)
-    rng = np.random.default_rng(seed)
-    scales = _scales()
-    out = np.empty((n, D), dtype=np.float32)
-    for i in range(0, n, chunk):
-        x = rng.standard_normal((min(chunk, n - i), D), dtype=np.float32) * scales
-        x /= np.linalg.norm(x, axis=1, keepdims=True)
-        out[i:i + len(x)] = x
-    return out
-
-
-def probes(x: np.ndarray, m: int, seed: int, noise: float = 0.5) -> np.ndarray:
-    if SPECTRUM == "clustered":
-        return face_like.probes(x, m, seed, noise)
-    rng = np.random.default_rng(seed)
-    base = x[rng.choice(len(x), m, replace=False)]
-    e = rng.standard_normal(base.shape, dtype=np.float32) * _scales()
-    q = base + noise * e / np.linalg.norm(e, axis=1, keepdims=True)
-    return q / np.linalg.norm(q, axis=1, keepdims=True)
-
-
 def pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) * 1e3
 
 
-def bench_exact(n: int, queries: int, k: int, seed: int) -> list[str]:
-    x = unit_vectors(n, seed)
-    ids = [f"t{i}" for i in range(n)]
-    gc.collect()
-    before = rss_bytes()
-    t = time.perf_counter()
-    index = ExactIndex(D, capacity=n)
-    for s in range(0, n, 100_000):
-        index.add(ids[s:s + 100_000], x[s:s + 100_000])
-    build_s = time.perf_counter() - t
-    gc.collect()
-    index_rss = rss_bytes() - before
-    qs = probes(x, queries, seed + 1)
-    index.search(qs[0], k)
-    lat, got = [], []
-    for q in qs:
-        t = time.perf_counter()
-        got.append([m[0] for m in index.search(q, k)])
-        lat.append(time.perf_counter() - t)
-    n_check = min(queries, 50)
-    truth = face_like.brute_topk(x, qs[:n_check], k)
-    recall = np.mean([len({f"t{i}" for i in truth[j]} & set(got[j])) / k for j in range(n_check)])
-    t = time.perf_counter()
-    index.search_many(qs, k)
-    batch_ms = (time.perf_counter() - t) / len(qs) * 1e3
-    per_m = 1e6 / n
-    p50, mib_per_m = pct(lat, 50), index_rss * per_m / 2**20
-    SUMMARY.append(row("1:N", f"exact top-{k} over 1,000,000 templates, p50 < 25 ms, recall 1.0",
-                       f"p50 {p50:.1f} ms one query at a time, {batch_ms:.1f} ms per query batched; "
-                       f"recall {recall:.4f} over {n:,}", p50 < 25 and recall == 1.0 and n >= 1_000_000))
-    SUMMARY.append(row("1:N", "resident memory per million templates (exact index) < 1 GiB",
-                       f"{mib_per_m:.0f} MiB (float32 rows, int8 codes, ids)", mib_per_m < 1024))
-    return [
-        f"### Exact index, {n:,} templates",
-        "",
-        "| Measure | Value |",
-        "| --- | --- |",
-        f"| build (add in chunks of 100,000) | {build_s:.2f} s |",
-        f"| top-{k} latency, one query | p50 {pct(lat, 50):.1f} ms, p95 {pct(lat, 95):.1f} ms ({queries} queries) |",
-        f"| top-{k} latency, {queries} queries in one `search_many` | {batch_ms:.2f} ms per query |",
-        f"| recall@{k} vs float64 brute force ({n_check} queries) | {recall:.4f} |",
-        f"| resident memory of the index | {index_rss / 2**20:.0f} MiB, i.e. {index_rss * per_m / 2**20:.0f} MiB "
-        f"per million (numeric state {index.nbytes * per_m / 2**20:.0f} MiB, rest is the id map) |",
-        "",
-    ]
-
-
-def bench_ann(n: int, queries: int, k: int, seed: int, nprobes: list[int], nlist: int, oversample: int) -> list[str]:
-    x = unit_vectors(n, seed + 10)
+def build_ann(n: int, queries: int, k: int, seed: int, nlist: int) -> tuple[ApproximateIndex, dict, dict, np.ndarray]:
+    """Train and fill an IVF index over n templates: (index, queries with exact top-k, build facts, templates)."""
+    x = face_like.clustered(n, seed + 10)
     ids = [f"t{i}" for i in range(n)]
     gc.collect()
     before = rss_bytes()
     nlist = nlist or lists_for(n)
     index = ApproximateIndex(D, nlist=nlist)
-    default = index.nprobe  # what GalleryIndex would use (ivf.probes_for)
-    nprobes = sorted({*nprobes, default})
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns) as bar:
         task = bar.add_task(f"IVF train ({nlist:,} lists)", total=None)
@@ -154,69 +74,93 @@ def bench_ann(n: int, queries: int, k: int, seed: int, nprobes: list[int], nlist
         t = time.perf_counter()
         index.add(ids, x, progress=lambda filed: bar.advance(task, filed))
         add_s = time.perf_counter() - t
+    del ids
     gc.collect()
-    ann_rss = rss_bytes() - before
-    rows = []
-    chosen = None
-    for label, qs in (("probe", probes(x, queries, seed + 11)), ("random", unit_vectors(queries, seed + 12))):
-        truth = face_like.brute_topk(x, qs, k)
-        truth_ids = [{f"t{i}" for i in row} for row in truth]
+    qs = {"probe": face_like.probes(x, queries, seed + 11), "random": face_like.clustered(queries, seed + 12)}
+    t = time.perf_counter()
+    truth = face_like.brute_topk(x, np.concatenate([qs["probe"], qs["random"]]), k, chunk=250_000)
+    print(f"exact top-{k} of {2 * queries} queries by float64 brute force: {time.perf_counter() - t:.0f} s")
+    data = {**qs, "truth_probe": truth[:queries], "truth_random": truth[queries:]}
+    meta = {"n": n, "seed": seed, "nlist": nlist, "train_s": train_s, "add_s": add_s,
+            "rss_growth": rss_bytes() - before, "load_avg": os.getloadavg()[0],
+            "built": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    return index, data, meta, x
+
+
+def bench_ann(args: argparse.Namespace) -> list[str]:
+    k, saved = args.k, Path(args.load or args.save or ".")
+    if args.load:
+        meta = json.loads((saved / "meta.json").read_text())
+        data = dict(np.load(saved / "queries.npz"))
+        t = time.perf_counter()
+        before = rss_bytes()
+        index = ApproximateIndex.read(str(saved / "ivf.faiss"), [f"t{i}" for i in range(meta["n"])])
+        print(f"loaded {meta['n']:,} in {time.perf_counter() - t:.0f} s, "
+              f"RSS +{(rss_bytes() - before) / 2**20:,.0f} MiB", flush=True)
+        x = face_like.clustered(meta["n"], meta["seed"] + 10)  # exact rows for the re-rank, as GalleryIndex has
+    else:
+        index, data, meta, x = build_ann(args.ann_n, args.queries, k, args.seed, args.nlist)
+        if args.save:
+            saved.mkdir(parents=True, exist_ok=True)
+            index.write(str(saved / "ivf.faiss"))
+            np.savez(saved / "queries.npz", **data)
+            (saved / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
+    n, nlist, default = meta["n"], meta["nlist"], index.nprobe
+    nprobes = sorted({default, *([int(p) for p in args.nprobes.split(",")] if args.nprobes else
+                                 [round(default * f) for f in (0.5, 0.75, 1.25, 1.5)])})
+    rows, chosen, at_default = [], None, (0.0, 0.0)
+    for label in ("probe", "random"):
+        qs, truth = data[label], [set(t.tolist()) for t in data[f"truth_{label}"]]
         for nprobe in nprobes:
             index.nprobe = nprobe
             index.search(qs[0], k)
-            lat, hits, lat_rr, hits_rr = [], 0, [], 0
+            lat, raw, hits = [], 0, 0
             for j, q in enumerate(qs):
-                t = time.perf_counter()
-                res = index.search(q, k)
-                lat.append(time.perf_counter() - t)
-                hits += len(truth_ids[j] & {m[0] for m in res})
-                # GalleryIndex's path: k*oversample candidates, ranked by exact float32 distance
-                t = time.perf_counter()
-                cand = np.array([int(m[0][1:]) for m in index.search(q, k * oversample)])
+                t = time.perf_counter()  # GalleryIndex's path: k*oversample candidates, ranked exactly
+                cand = np.array([int(m[0][1:]) for m in index.search(q, k * args.oversample)])
                 diff = x[cand] - q
                 top = cand[np.argsort(np.einsum("ij,ij->i", diff, diff))[:k]]
-                lat_rr.append(time.perf_counter() - t)
-                hits_rr += len(truth_ids[j] & {f"t{i}" for i in top})
-            recall, recall_rr = hits / (k * len(qs)), hits_rr / (k * len(qs))
-            mark = " default" if nprobe == default else ""
-            rows.append(f"| {label} | {nprobe}{mark} ({nprobe / nlist:.1%}) | {recall:.4f} | {pct(lat, 50):.2f} "
-                        f"| {recall_rr:.4f} | {pct(lat_rr, 50):.2f} | {pct(lat_rr, 95):.2f} |")
-            if label == "probe" and chosen is None and recall_rr >= 0.99:
-                chosen = (nprobe, recall_rr, pct(lat_rr, 50), pct(lat_rr, 95))
-            if label == "probe" and nprobe == default:
-                at_default = (recall_rr, pct(lat_rr, 50))
+                lat.append(time.perf_counter() - t)
+                raw += len(truth[j] & set(cand[:k].tolist()))
+                hits += len(truth[j] & set(top.tolist()))
+            recall = hits / (k * len(qs))
+            rows.append(f"| {label} | {nprobe}{' default' if nprobe == default else ''} ({nprobe / nlist:.1%}) "
+                        f"| {raw / (k * len(qs)):.4f} | {recall:.4f} | {pct(lat, 50):.2f} | {pct(lat, 95):.2f} |")
             print(rows[-1], flush=True)
-    per_m = 1e6 / n
+            if label == "probe" and chosen is None and recall >= 0.99:
+                chosen = (nprobe, recall, pct(lat, 50), pct(lat, 95))
+            if label == "probe" and nprobe == default:
+                at_default = (recall, pct(lat, 50))
+    per_m, build = 1e6 / n, meta["train_s"] + meta["add_s"]
     out = [
         f"### Approximate index (FAISS IVF-PQ64x4 fast scan, {nlist:,} lists), {n:,} templates",
         "",
-        f"Build: train {train_s:.0f} s (k-means on {min(n, TRAIN_PER_LIST * nlist):,} vectors), "
-        f"add {add_s:.0f} s ({n / add_s:,.0f} vectors/s). "
-        f"Process RSS growth {ann_rss / 2**20:,.0f} MiB ({ann_rss * per_m / 2**20:.0f} MiB per million, "
-        "string ids included).",
+        f"Build ({meta['built']}, load average {meta['load_avg']:.1f}): train {meta['train_s']:.0f} s (k-means on "
+        f"{min(n, TRAIN_PER_LIST * nlist):,} vectors), add {meta['add_s']:.0f} s ({n / meta['add_s']:,.0f} vectors/s). "
+        f"Process RSS growth {meta['rss_growth'] / 2**20:,.0f} MiB ({meta['rss_growth'] * per_m / 2**20:.0f} MiB per "
+        f"million, string ids included); numeric state {index.nbytes * per_m / 2**20:.0f} MiB per million.",
         "",
-        f"Columns: raw IVF top-{k} (distances from the 4-bit PQ codes); then GalleryIndex's path "
-        f"(IVF top-{k * oversample}, ranked by exact float32 distance). {faiss_threads()} FAISS threads.",
+        f"Recall@{k} against the exact top {k} (float64 brute force). Raw: the IVF's own first {k} (4-bit PQ "
+        f"distances); re-ranked: GalleryIndex's path (IVF top {k * args.oversample}, ranked by exact distance), "
+        f"whose latency is shown. {faiss_threads()} FAISS threads.",
         "",
-        f"| queries | nprobe (share of lists) | recall@{k} raw | p50 ms | recall@{k} re-ranked | p50 ms | p95 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| queries | nprobe (share of lists) | recall@{k} raw | recall@{k} re-ranked | p50 ms | p95 ms |",
+        "| --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
     ]
-    target = f"approximate top-{k} at 10,000,000, p50 < 10 ms at recall@{k} >= 0.99"
+    target = f"approximate top-{k} at 10,000,000, p50 < 10 ms at recall@{k} >= 0.99 (default setting)"
+    met = at_default[0] >= 0.99 and at_default[1] < 10 and n >= 10_000_000
+    figure = f"recall@{k} {at_default[0]:.4f} at p50 {at_default[1]:.2f} ms (default nprobe {default} of {nlist:,})"
+    SUMMARY.append(row("1:N", target, f"{figure} over {n:,}" if met else f"**{figure}** over {n:,}", met))
     if chosen:
-        out.append(f"Smallest nprobe with probe recall@{k} >= 0.99 (re-ranked path): {chosen[0]} "
-                   f"(recall {chosen[1]:.4f}, p50 {chosen[2]:.2f} ms, p95 {chosen[3]:.2f} ms).")
-        met = chosen[2] < 10 and n >= 10_000_000
-        figure = f"p50 {chosen[2]:.2f} ms at recall@{k} {chosen[1]:.4f} (nprobe {chosen[0]} of {nlist:,})"
-        SUMMARY.append(row("1:N", target, f"{figure} over {n:,}" if met else f"**{figure}** over {n:,}", met))
+        out.append(f"Smallest nprobe with probe recall@{k} >= 0.99: {chosen[0]} (recall {chosen[1]:.4f}, "
+                   f"p50 {chosen[2]:.2f} ms, p95 {chosen[3]:.2f} ms).")
     else:
         out.append(f"No nprobe tried reached probe recall@{k} >= 0.99.")
-        SUMMARY.append(row("1:N", target, f"**recall@{k} < 0.99 at every nprobe tried** over {n:,}", False))
-    SUMMARY.append(row("1:N", f"approximate index with the default setting (nprobe {default} of {nlist:,})",
-                       f"recall@{k} {at_default[0]:.4f} at p50 {at_default[1]:.2f} ms over {n:,}", None))
     SUMMARY.append(row("1:N", f"build the approximate index over {n:,} (exact search serves meanwhile)",
-                       f"{train_s + add_s:.0f} s (train {train_s:.0f} s, add {add_s:.0f} s)", None))
+                       f"{build:.0f} s (train {meta['train_s']:.0f} s, add {meta['add_s']:.0f} s), "
+                       f"{meta['rss_growth'] * per_m / 2**20:.0f} MiB per million", None))
     out.append("")
     return out
 
@@ -232,7 +176,7 @@ def bench_cold(n: int, seed: int) -> list[str]:
 
     rng = np.random.default_rng(seed + 20)
     kek = AESGCM(AESGCM.generate_key(bit_length=256))
-    x = unit_vectors(n, seed + 21)
+    x = face_like.clustered(n, seed + 21)
     sealed: list[tuple[str, bytes, bytes, bytes, bytes, bytes]] = []
     t = time.perf_counter()
     for i in range(n):
@@ -279,33 +223,26 @@ def bench_cold(n: int, seed: int) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--exact-n", type=int, default=1_000_000)
     ap.add_argument("--ann-n", type=int, default=10_000_000)
     ap.add_argument("--nlist", type=int, default=0, help="IVF lists (0 = what GalleryIndex would pick)")
-    ap.add_argument("--nprobes", default="512,768,1024,1536", help="lists to probe (the default setting is added)")
+    ap.add_argument("--nprobes", default="", help="lists to probe, comma list (default: around the default "
+                    "setting, which is always added)")
     ap.add_argument("--oversample", type=int, default=100, help="IVF candidates per result re-ranked exactly")
+    ap.add_argument("--save", help="after building, save the IVF index, queries and exact answers here")
+    ap.add_argument("--load", help="measure an index saved by --save instead of building one")
     ap.add_argument("--cold-n", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--k", type=int, default=5)
-    ap.add_argument("--spectrum", choices=["isotropic", "face", "clustered"], default="isotropic",
-                    help="isotropic unit vectors, a decaying face-like spectrum (see FACE_ALPHA), or that "
-                    "spectrum in clusters (bench/face_like.py)")
-    ap.add_argument("--face-alpha", type=float, default=0.85)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--skip", default="", help="comma list of parts to skip: exact,ann,cold")
+    ap.add_argument("--skip", default="", help="comma list of parts to skip: ann,cold")
     ap.add_argument("--out", help="also write the Markdown section to this file")
     ap.add_argument("--summary", help="write the summary rows (JSON, see bench/summary.py) to this file")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    globals().update(SPECTRUM=args.spectrum, FACE_ALPHA=args.face_alpha)
-
     lines = [
         "## 1:N index benchmark",
         "",
-        f"Synthetic {D}-d unit vectors ({args.spectrum}"
-        f"{f', variance of component i ~ i^-{args.face_alpha:g}' if args.spectrum == 'face' else ''}"
-        f"{f': {face_like.describe()}' if args.spectrum == 'clustered' else ''}); "
-        f"{os.cpu_count()} CPUs ({platform.machine()}); numpy {np.__version__}; "
+        f"{face_like.describe()}; {os.cpu_count()} CPUs ({platform.machine()}); numpy {np.__version__}; "
         f"faiss-cpu {importlib.metadata.version('faiss-cpu')}; onnxruntime {importlib.metadata.version('onnxruntime')}.",
         "",
     ]
@@ -314,19 +251,14 @@ def main() -> None:
         lines.extend(part)
         print("\n".join(part), flush=True)
 
-    if "exact" not in skip:
-        emit(bench_exact(args.exact_n, args.queries, args.k, args.seed))
-        gc.collect()
     if "cold" not in skip:
         emit(bench_cold(args.cold_n, args.seed))
         gc.collect()
     if "ann" not in skip:
-        emit(bench_ann(args.ann_n, args.queries, args.k, args.seed, [int(p) for p in args.nprobes.split(",")],
-                       args.nlist, args.oversample))
+        emit(bench_ann(args))
     lines.append(f"Load average at the end: {os.getloadavg()[0]:.2f}.")
-    text = "\n".join(lines)
     if args.out:
-        Path(args.out).write_text(text + "\n")
+        Path(args.out).write_text("\n".join(lines) + "\n")
     write_summary(args.summary, SUMMARY)
 
 
