@@ -8,15 +8,22 @@ AMX paths, picked by onnxruntime itself) in one of two orientations:
 - ``rows``: the gallery is the left operand (n, d), the queries the right one
   (d, m): a GEMM that packs only the queries.
 
-Measured side by side, interleaved, on this machine (AMD EPYC, AVX2, no AVX-512
-or VNNI; bench/bench_scan.py, docs/benchmarks.md): for one query ``columns`` beat
-``rows`` 3-4x in every run (the GEMM wastes most of its work on one column).
-For 16 queries in one call the runs disagreed (``columns`` ahead twice, behind
-once, on a heavily loaded machine), so AVX2 keeps one layout, ``columns``, for
-both. On AVX-512 VNNI or AMX the issue-14 profile (Intel) found
-``columns`` reading only 4.9 GB/s for one query, so there ``rows`` serves; that
-rule comes from the issue's profile, not from a measurement here, and
-``FACEGATE_SCAN_KERNEL`` (settings.scan_kernel) overrides it either way.
+Measured side by side, interleaved, in one process (bench/bench_scan.py, 1M
+face-like templates; docs/benchmarks.md):
+
+- AMD EPYC, AVX2 only (idle, 2026-11-29): one query ``columns`` 17.3 ms vs
+  ``rows`` 56.3; 16 queries in one call ``rows`` 6.6 ms per query vs ``columns`` 7.6.
+- AMD EPYC with AVX-512 VNNI (issue 14, a loaded machine, so ratios only):
+  one query ``columns`` ahead of ``rows`` (about 1.4x); 16 queries ``rows``
+  ahead of ``columns`` (about 1.7x).
+
+So one query streams the gallery in ``columns`` and batches (from
+``BATCH_ROWS_FROM`` queries) take the ``rows`` GEMM, keeping both layouts
+(+128 MB per million). AMX (Intel) is the exception: its tile unit serves
+only the GEMM, and the issue-14 profile there found ``columns`` reading only
+4.9 GB/s for one query, so ``rows`` serves every query; that rule comes from
+the issue's profile, not a measurement here. ``FACEGATE_SCAN_KERNEL``
+(settings.scan_kernel) overrides the choice either way.
 
 On AVX2 MLAS adds pairs of u8*s8 products in saturating int16 (vpmaddubsw),
 so the query side keeps to 7 bits in both orientations: 2 * 127 * 127 and
@@ -35,7 +42,7 @@ KernelName = Literal["columns", "rows"]
 Choice = Literal["auto", "columns", "rows"]
 _KERNELS: dict[str | None, KernelName] = {"columns": "columns", "rows": "rows"}
 BATCH_ROWS_FROM = 4  # queries per call from which a plan's batch kernel serves
-_WIDE_INT8 = ("avx512_vnni", "avx_vnni", "amx_int8")  # int8 dot-product units without the AVX2 path
+_VNNI = ("avx512_vnni", "avx_vnni")  # int8 dot-product instructions (reported in the plan)
 
 
 def cpu_flags() -> frozenset[str]:
@@ -89,11 +96,10 @@ def choose(flags: frozenset[str] | None = None, override: Choice | None = None) 
     if forced != "auto":
         raise ValueError(f"scan kernel must be auto, columns or rows, not {forced!r}")
     flags = cpu_flags() if flags is None else flags
-    wide = sorted(f for f in _WIDE_INT8 if f in flags)
-    if wide:
-        return KernelPlan("rows", "rows", f"{', '.join(wide)}: GEMM path for every query")
-    isa = "avx2" if "avx2" in flags else "no avx2"
-    return KernelPlan("columns", "columns", f"{isa}, no VNNI: MLAS streaming path")
+    if "amx_int8" in flags:
+        return KernelPlan("rows", "rows", "amx_int8: the GEMM's tile unit for every query")
+    units = ", ".join(f for f in ("avx2", *_VNNI) if f in flags) or "no avx2"
+    return KernelPlan("columns", "rows", f"{units}: measured, one query streams, batches take the GEMM")
 
 
 @functools.lru_cache(maxsize=8)
