@@ -91,6 +91,10 @@ class _EngineProbe:
 
     def __init__(self, engine: object) -> None:
         self._engine = engine
+        # Copied, not looked up through __getattr__ on every call: the probe must not slow the gate down.
+        for attr in ("name", "version", "metric", "dimension", "default_threshold", "describer_name"):
+            if hasattr(engine, attr):
+                setattr(self, attr, getattr(engine, attr))
         self.cached: dict[bytes, object] | None = None  # set: the gate-alone column (no engine work)
         self.last = 0.0
 
