@@ -66,3 +66,22 @@ def test_malformed_frame_bodies_get_a_clear_code(client: TestClient, body: bytes
     r = client.post(f"{D}/verify/live", params={"purpose": P, "subject_ref": "g1", "challenge_id": cid},
                     content=body, headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["code"] == "liveness_frames_invalid", r.text
+
+
+def test_an_oversized_frame_body_is_refused_as_it_streams_in(client: TestClient) -> None:
+    """The body is read through the one capped reader, web.deps.capped_body, and refused past its cap (413)."""
+    from facegate.web import deps
+    from facegate.web.routes import liveness as routes
+
+    assert routes.capped_body is deps.capped_body  # no copy of the streaming cap of its own
+    cid = client.post(f"{D}/liveness/challenges").json()["challenge_id"]
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(200):  # 200 MiB offered; the cap stops reading long before
+            yield b" " * (1 << 20)
+
+    # Not declared as JSON, so the guard's text-body check (web/guard.py) lets it through to the route's own cap.
+    r = client.post(f"{D}/verify/live", params={"purpose": P, "subject_ref": "g1", "challenge_id": cid},
+                    content=chunks(), headers={"content-type": "application/octet-stream"})
+    assert r.status_code == 413 and r.json()["code"] == "liveness_body_too_large"
+    assert "larger than" in r.json()["detail"]

@@ -20,7 +20,7 @@ from facegate.domain.liveness import Challenge
 from facegate.errors import InvalidInput
 from facegate.services import liveness
 from facegate.web.auth import require
-from facegate.web.deps import app_ctx
+from facegate.web.deps import app_ctx, capped_body
 from facegate.web.problems import decision_body, refusal
 
 router = APIRouter(prefix="/v1/deployments/{deployment_id}", tags=["liveness"])
@@ -36,16 +36,11 @@ async def read_frames(request: Request) -> list[liveness.Frame]:
     """The JSON body of frames, capped as it streams in; a clear 4xx for anything malformed."""
     max_frames = app_ctx(request).services.liveness_rules.max_frames
     limit = max_frames * MAX_FRAME_BYTES * 4 // 3 + 65536
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise InvalidInput("liveness_body_too_large", f"The frames are larger than {limit} bytes.",
-                               f"图像数据超过{limit}字节。", status=413, detail={"limit": limit})
-        chunks.append(chunk)
+    raw = await capped_body(request, limit, InvalidInput(
+        "liveness_body_too_large", f"The frames are larger than {limit} bytes.", f"图像数据超过{limit}字节。",
+        status=413, detail={"limit": limit}))
     try:
-        body = json.loads(b"".join(chunks))
+        body = json.loads(raw)
         items = body["frames"]
         if not isinstance(items, list) or not 0 < len(items) <= max_frames:
             raise _invalid(f"Send between 1 and {max_frames} frames.", f"须发送1至{max_frames}帧图像。")
