@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.record_stream import stream_events
@@ -78,14 +78,3 @@ class RecordsMixin:
             seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature,
             prev_seq=cp.prev_seq, prev_hash=cp.prev_hash))
         return cp
-
-    def count_events(self, kinds: tuple[str, ...] = (), deployment_id: str | None = None) -> list[dict[str, Any]]:
-        """Counts by deployment, kind and outcome: the figures that show nobody is forced (M-10.4)."""
-        self.flush_records()
-        c = t.audit_events.c
-        q = select(c.deployment_id, c.kind, c.allowed, func.count()).group_by(c.deployment_id, c.kind, c.allowed)
-        if kinds:
-            q = q.where(c.kind.in_(kinds))
-        if deployment_id:
-            q = q.where(c.deployment_id == deployment_id)
-        return [{"deployment_id": d, "kind": k, "allowed": a, "count": n} for d, k, a, n in self.conn.execute(q)]
