@@ -35,6 +35,7 @@ USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-# One node, configured by FACEGATE_* variables; it runs the retention purge too (M-8.5).
+# One node, configured by FACEGATE_* variables; it runs the retention purge too (M-8.5). uvicorn believes
+# no X-Forwarded-For; the app does, from FACEGATE_TRUSTED_PROXIES only (docs/security.md).
 CMD ["uvicorn", "--factory", "facegate.web.asgi:app_from_env", "--host", "0.0.0.0", "--port", "8000", \
-     "--proxy-headers", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header"]

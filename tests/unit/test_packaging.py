@@ -57,6 +57,25 @@ def test_compose_has_the_scale_out_shape() -> None:
     assert set(compose["volumes"]) == {"facegate-data", "postgres-data"}
 
 
+def test_nodes_believe_x_forwarded_for_from_the_proxy_only() -> None:
+    """docs/deploy.md: the proxy is named in FACEGATE_TRUSTED_PROXIES and uvicorn's own proxy handling is off,
+    so per-address limits (M-14.5) see each real caller, not one shared proxy address nor a forged one."""
+    import ipaddress
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    proxy_ip = ipaddress.ip_address(services["proxy"]["networks"]["internal"]["ipv4_address"])
+    subnet = ipaddress.ip_network(compose["networks"]["internal"]["ipam"]["config"][0]["subnet"])
+    assert proxy_ip in subnet
+    for name in ("node1", "node2"):
+        env = services[name]["environment"]
+        trusted = Settings(trusted_proxies=env["FACEGATE_TRUSTED_PROXIES"]).trusted_proxies
+        assert [ipaddress.ip_network(p) for p in trusted.split(",")] == [ipaddress.ip_network(proxy_ip)]
+        assert "FORWARDED_ALLOW_IPS" not in env  # uvicorn's trust list: unused, and "*" would trust anyone
+    cmd = (ROOT / "Dockerfile").read_text(encoding="utf-8").split("\nCMD ")[-1]
+    assert "--no-proxy-headers" in cmd and '"--proxy-headers"' not in cmd
+
+
 def test_systemd_unit_verifies(tmp_path: Path) -> None:
     unit = (ROOT / "deploy" / "facegate.service").read_text(encoding="utf-8")
     assert "EnvironmentFile=/etc/facegate/facegate.env" in unit and "User=facegate" in unit
