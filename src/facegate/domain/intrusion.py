@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,6 +85,7 @@ class Decision:
             )
 
 
+@functools.lru_cache(maxsize=4096)  # parsed up to three times per request (issue 14); bounded, pure
 def client_bucket(client: str) -> str:
     """One IPv6 host owns a whole /64, so limits apply per /64, not per address."""
     try:

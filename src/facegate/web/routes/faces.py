@@ -44,9 +44,10 @@ async def verify(request: Request, deployment_id: str, purpose: str, subject_ref
                                      actor=_actor(request), client=request.state.client)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return {**decision_body(result.decision), "is_match": result.is_match, "distance": result.distance,
-            "threshold": result.threshold, "score": result.score,
-            **notice_changed_body(result.decision, result.notice_changes)}
+    # A JSONResponse, not a dict: FastAPI would walk the dict through jsonable_encoder first (issue 14).
+    return JSONResponse({**decision_body(result.decision), "is_match": result.is_match, "distance": result.distance,
+                         "threshold": result.threshold, "score": result.score,
+                         **notice_changed_body(result.decision, result.notice_changes)})
 
 
 @router.post("/identify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.IDENTIFY))])
@@ -58,9 +59,10 @@ async def identify(request: Request, deployment_id: str, purpose: str,
                                      actor=_actor(request), client=request.state.client)
     if not result.decision.allowed:
         return refusal(result.decision)
-    return {**decision_body(result.decision), "threshold": result.threshold, "outcome": result.outcome,
-            "open_set": result.open_set.to_dict() if result.open_set else None,
-            "candidates": [{"subject_ref": c.subject_ref, "distance": c.distance} for c in result.candidates]}
+    return JSONResponse({**decision_body(result.decision), "threshold": result.threshold, "outcome": result.outcome,
+                         "open_set": result.open_set.to_dict() if result.open_set else None,
+                         "candidates": [{"subject_ref": c.subject_ref, "distance": c.distance}
+                                        for c in result.candidates]})
 
 
 @router.post("/alternative", dependencies=[Depends(require(P.ALTERNATIVE))])
