@@ -154,3 +154,37 @@ def test_a_cached_key_stops_working_the_moment_it_is_revoked(ctx: AppContext) ->
     revoke_api_key(ctx.services, created.key.key_id, actor="test")
     refused = door.get("/v1/deployments/hotel-frontdesk")
     assert refused.status_code == 401 and refused.json()["code"] == "key_revoked"
+
+
+def test_a_cached_key_is_checked_on_the_event_loop_without_reading_the_store(
+        ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: once a key is cached (and counters are in memory), a request reads no key row and makes no
+    thread-pool hop to authenticate; a revoked key is still refused at once (test above)."""
+    import facegate.web.auth as auth
+    from facegate.adapters.sql.access import SqlApiKeys
+    from facegate.services.key_cache import KeyCache
+
+    ctx.services.key_cache = KeyCache(ttl_s=5.0, clock=lambda: 0.0)
+    created = create_api_key(ctx.services, "door-5", "device", ("hotel-frontdesk",))
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {created.token}"})
+    assert door.get("/v1/deployments/hotel-frontdesk").status_code == 200  # reads the key, fills the cache
+    hops: list[object] = []
+
+    async def no_hop(fn: object, *args: object, **kwargs: object) -> object:
+        hops.append(fn)
+        raise AssertionError("authentication went to the thread pool")
+
+    monkeypatch.setattr(auth, "run_in_threadpool", no_hop)
+    reads: list[str] = []
+    real_get = SqlApiKeys.get
+
+    def counting(self: SqlApiKeys, key_id: str) -> object:
+        reads.append(key_id)
+        return real_get(self, key_id)
+
+    monkeypatch.setattr(SqlApiKeys, "get", counting)
+    for _ in range(3):  # refused by the gate (no consent), so authenticated and authorised first
+        answer = door.post("/v1/deployments/hotel-frontdesk/verify", params={"purpose": P, "subject_ref": "nobody"},
+                           content=b"face:nobody:1")
+        assert answer.status_code == 403, answer.text
+    assert hops == [] and reads == []
