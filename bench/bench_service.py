@@ -269,7 +269,7 @@ def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
         f"## Gate overhead (issue 14), describer `{describer}`",
         "",
         f"{len(people)} people from `{faces}`, engine `{engine.name}` with describer `{describer}`, SQLite store. "
-        f"{ROUNDS} rounds over every person; each round runs the four columns per person in a rotating order "
+        f"{ROUNDS} rounds over every person; each round runs the five columns per person in a rotating order "
         "(interleaved), so load from other processes falls on all alike. Medians per call.",
         "",
         f"CPU: {cpu_line()}.",
