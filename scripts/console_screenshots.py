@@ -5,23 +5,21 @@
 The real app and the real face engine on a throwaway data directory with the hotel example: one guest
 consents and is enrolled from the face_recognition test photo (fetched into .cache/ by
 scripts/fetch_test_images.py), then five failed matches lock the guest's face path. A clerk's operator key
-signs in and looks the guest up. Photographed by Playwright in Debian's Chromium ($FACEGATE_CHROMIUM).
+signs in and looks the guest up. Served and photographed by scripts/shots.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from screenshots import HOTEL, OUT, ROOT, _serve  # the kiosk screenshots' server helper
+from shots import HOTEL, ROOT, run
 
 PURPOSE = "check_in"
 
 
-def _site(data_dir: Path) -> tuple[Any, str, Any, dict[str, str]]:
+def _site(data_dir: Path) -> tuple[Any, str]:
+    """The app's context with the hotel, a locked guest, and a clerk's console session cookie value."""
     from fetch_test_images import fetch
 
     from facegate.bootstrap import build_context
@@ -29,8 +27,7 @@ def _site(data_dir: Path) -> tuple[Any, str, Any, dict[str, str]]:
     from facegate.services.access import create_api_key
     from facegate.services.deployments import apply_manifest_text, get_deployment
     from facegate.settings import Settings
-    from facegate.web.app import create_app
-    from facegate.web.console.access import COOKIE, session_value
+    from facegate.web.console.access import session_value
 
     photos = fetch()
     ctx = build_context(Settings(env="test", data_dir=data_dir, examples_dir=None))
@@ -41,12 +38,14 @@ def _site(data_dir: Path) -> tuple[Any, str, Any, dict[str, str]]:
     faces.enroll(s, HOTEL, "R-20250926-0042", PURPOSE, (photos / "obama.jpg").read_bytes())
     for _ in range(5):
         faces.verify(s, HOTEL, "R-20250926-0042", PURPOSE, (photos / "biden.jpg").read_bytes())
-    url, server = _serve(create_app(ctx))
     clerk = create_api_key(s, "front-desk clerk", "operator", ("*",)).key
-    return ctx, url, server, {"name": COOKIE, "value": session_value(s, clerk.key_id), "url": url}
+    return ctx, session_value(s, clerk.key_id)
 
 
-def _search(browser: Any, url: str, cookie: dict[str, str], out: Path) -> None:
+def _search(browser: Any, url: str, session: str, out: Path) -> None:
+    from facegate.web.console.access import COOKIE
+
+    cookie = {"name": COOKIE, "value": session, "url": url}
     for lang, suffix in (("zh", ""), ("en", "-en")):
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         context.add_cookies([cookie])
@@ -60,26 +59,5 @@ def _search(browser: Any, url: str, cookie: dict[str, str], out: Path) -> None:
         context.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory(prefix="facegate-shots-") as tmp:
-        ctx, url, server, cookie = _site(Path(tmp) / "data")
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=os.environ.get("FACEGATE_CHROMIUM", "/usr/bin/chromium"),
-                                            args=["--headless", "--no-sandbox", "--disable-gpu"])
-                _search(browser, url, cookie, args.out)
-                browser.close()
-        finally:
-            server.should_exit = True
-            ctx.close()
-    print(f"screenshots written to {args.out}")
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__, _site, _search)

@@ -2,56 +2,39 @@
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/kiosk-step-*.png, notice-*.png
 
-The real app on a throwaway data directory with the hotel and metro example manifests, served by uvicorn
-on a free port, photographed by Playwright in Debian's Chromium ($FACEGATE_CHROMIUM overrides the path).
+The real app on a throwaway data directory with the hotel and metro example manifests, served and
+photographed by scripts/shots.py (a free port, Playwright in Debian's Chromium).
 No face is captured: the camera steps are shown before the camera turns on.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import socket
-import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "docs" / "screenshots"
-HOTEL, METRO = "westlake-hotel-front-desk", "line2-people-square-security"
+from shots import HOTEL, METRO, ROOT, run
 
 
-def _serve(app: Any) -> tuple[str, Any]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server
-
-
-def _site(data_dir: Path) -> tuple[Any, list[dict[str, str]], str, Any]:
+def _site(data_dir: Path) -> tuple[Any, str]:
+    """The app's context with both examples, and the pairing cookie's value for the hotel's screen."""
     from facegate.bootstrap import build_context
     from facegate.services.access import create_api_key
     from facegate.services.deployments import apply_manifest_text
     from facegate.settings import Settings
-    from facegate.web.app import create_app
-    from facegate.web.kiosk.pairing import cookie_name, pairing_value
+    from facegate.web.kiosk.pairing import pairing_value
 
     ctx = build_context(Settings(env="test", data_dir=data_dir, examples_dir=None))
     for name in ("hotel-front-desk-check-in", "metro-station-signed"):
         apply_manifest_text(ctx.services, (ROOT / "examples" / f"{name}.yaml").read_text(encoding="utf-8"))
-    url, server = _serve(create_app(ctx))
     key = create_api_key(ctx.services, "screenshot-screen", "device", (HOTEL,)).key
-    cookies = [{"name": cookie_name(HOTEL), "value": pairing_value(ctx.services, HOTEL, key.key_id)[0],
-                "url": f"{url}/kiosk/{HOTEL}"}]
-    return ctx, cookies, url, server
+    return ctx, pairing_value(ctx.services, HOTEL, key.key_id)[0]
+
+
+def _shoot(browser: Any, url: str, pairing: str, out: Path) -> None:
+    from facegate.web.kiosk.pairing import cookie_name
+
+    _kiosk(browser, url, [{"name": cookie_name(HOTEL), "value": pairing, "url": f"{url}/kiosk/{HOTEL}"}], out)
+    _notice(browser, url, out)
 
 
 def _kiosk(browser: Any, url: str, cookies: list[dict[str, str]], out: Path) -> None:
@@ -84,27 +67,5 @@ def _notice(browser: Any, url: str, out: Path) -> None:
     phone.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory(prefix="facegate-shots-") as tmp:
-        ctx, cookies, url, server = _site(Path(tmp) / "data")
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=os.environ.get("FACEGATE_CHROMIUM", "/usr/bin/chromium"),
-                                            args=["--headless", "--no-sandbox", "--disable-gpu"])
-                _kiosk(browser, url, cookies, args.out)
-                _notice(browser, url, args.out)
-                browser.close()
-        finally:
-            server.should_exit = True
-            ctx.close()
-    print(f"screenshots written to {args.out}")
-
-
 if __name__ == "__main__":
-    main()
+    run(__doc__, _site, _shoot)
