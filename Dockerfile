@@ -36,6 +36,7 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 # One node, configured by FACEGATE_* variables; it runs the retention purge too (M-8.5). uvicorn believes
-# no X-Forwarded-For; the app does, from FACEGATE_TRUSTED_PROXIES only (docs/security.md).
+# no X-Forwarded-For; the app does, from FACEGATE_TRUSTED_PROXIES only (docs/security.md). The C HTTP parser and
+# the libuv loop are named: uvicorn's "auto" would fall back to pure Python without a word (issue 14).
 CMD ["uvicorn", "--factory", "facegate.web.asgi:app_from_env", "--host", "0.0.0.0", "--port", "8000", \
-     "--no-proxy-headers", "--no-server-header"]
+     "--no-proxy-headers", "--no-server-header", "--http", "httptools", "--loop", "uvloop"]

@@ -76,6 +76,18 @@ def test_nodes_believe_x_forwarded_for_from_the_proxy_only() -> None:
     assert "--no-proxy-headers" in cmd and '"--proxy-headers"' not in cmd
 
 
+def test_every_way_of_serving_names_the_c_parser_and_the_libuv_loop() -> None:
+    """Issue 14: uvicorn's "auto" falls back to pure-Python h11 and asyncio's loop when they are missing."""
+    from facegate.web.serving import uvicorn_options
+
+    cmd = (ROOT / "Dockerfile").read_text(encoding="utf-8").split("\nCMD ")[-1]
+    assert '"--http", "httptools"' in cmd and '"--loop", "uvloop"' in cmd
+    options = uvicorn_options()
+    assert options["http"] == "httptools" and options["loop"] in ("uvloop", "asyncio")
+    if sys.platform != "win32":
+        assert options["loop"] == "uvloop"
+
+
 def test_systemd_unit_verifies(tmp_path: Path) -> None:
     unit = (ROOT / "deploy" / "facegate.service").read_text(encoding="utf-8")
     assert "EnvironmentFile=/etc/facegate/facegate.env" in unit and "User=facegate" in unit

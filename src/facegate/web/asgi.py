@@ -1,4 +1,5 @@
-"""ASGI entry point for process managers: `uvicorn --factory --no-proxy-headers facegate.web.asgi:app_from_env`.
+"""ASGI entry point for process managers: `uvicorn --factory --no-proxy-headers --http httptools --loop uvloop
+facegate.web.asgi:app_from_env` (the parser and loop ``web.serving.uvicorn_options`` names for ``facegate serve``).
 
 Pass ``--no-proxy-headers``: uvicorn otherwise believes ``X-Forwarded-For`` from any
 caller on 127.0.0.1; the app trusts only ``FACEGATE_TRUSTED_PROXIES`` itself. Uvicorn's
