@@ -31,17 +31,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from summary import row, write_summary
-
-THRESHOLD = 0.6  # FACEGATE_MATCH_THRESHOLD's default (Euclidean)
-COSINE_TARGET = 0.9999
-ACCURACY_POINTS = 0.2  # ONNX within this many points of dlib on LFW
-SPEEDUP_TARGET = 3.0
-
-
-def _default_faces() -> str:
-    return os.environ.get("FACEGATE_BENCH_FACES") or str(
-        Path(__file__).resolve().parents[2] / "shared" / "faces" / "lfw-dev")
+from engine_report import THRESHOLD, summary_rows
+from lfw import default_faces, pair_accuracy, read_pairs
+from summary import write_summary
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -52,38 +44,9 @@ def _ms(xs: list[float]) -> str:
     return f"{statistics.mean(xs) * 1e3:.1f} ms (p50 {_pct(xs, 50) * 1e3:.1f}, p95 {_pct(xs, 95) * 1e3:.1f})"
 
 
-def read_pairs(faces: Path) -> list[tuple[Path, Path, bool]]:
-    lines = (faces / "pairsDevTest.txt").read_text().split("\n")
-    n = int(lines[0].strip())
-
-    def img(name: str, i: str) -> Path:
-        return faces / name / f"{name}_{int(i):04d}.jpg"
-
-    pairs = []
-    for line in lines[1:1 + n]:
-        name, i, j = line.split()
-        pairs.append((img(name, i), img(name, j), True))
-    for line in lines[1 + n:1 + 2 * n]:
-        a, i, b, j = line.split()
-        pairs.append((img(a, i), img(b, j), False))
-    return pairs
-
-
-def pair_accuracy(desc: dict[Path, np.ndarray], pairs: list[tuple[Path, Path, bool]],
-                  threshold: float) -> tuple[float, float, float]:
-    """(accuracy at threshold, best threshold, accuracy at best threshold)."""
-    d = np.array([np.linalg.norm(desc[a] - desc[b]) for a, b, _ in pairs])
-    same = np.array([s for _, _, s in pairs])
-    acc = float(((d <= threshold) == same).mean())
-    cands = np.sort(d)
-    accs = [((d <= t) == same).mean() for t in cands]
-    best = int(np.argmax(accs))
-    return acc, float(cands[best]), float(accs[best])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faces", default=_default_faces(), help="LFW dev folder (default: $FACEGATE_BENCH_FACES "
+    ap.add_argument("--faces", default=default_faces(), help="LFW dev folder (default: $FACEGATE_BENCH_FACES "
                     "or ../shared/faces/lfw-dev)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N photos (0 = all)")
     ap.add_argument("--batch", type=int, default=32, help="batch size for the batched ONNX figure")
@@ -316,58 +279,6 @@ def main() -> None:
         fr_ms=statistics.mean(fr_times) * 1e3 if fr_times else None,
         onnx_ms=statistics.mean(fg_times["ONNX"]) * 1e3, batched_ms=fg_batched * 1e3,
         false_accept=false_accept, false_reject=false_reject))
-
-
-def summary_rows(*, n: int, min_cos: float, flips: int, n_pairs: int, chip_acc: dict[str, float],
-                 fg_acc: dict[str, tuple[float, int]], fr_ms: float | None, onnx_ms: float, batched_ms: float,
-                 false_accept: float | None, false_reject: float | None) -> list[dict]:
-    """This benchmark's rows of the summary table; every verdict computed from the figures above."""
-    rows = []
-
-    cos_met = min_cos >= COSINE_TARGET
-    cos_text = f"min cosine {min_cos:.9f}"
-    rows.append(row("fast engine", f"embeddings agree with dlib on every LFW dev photo, cosine ≥ {COSINE_TARGET}",
-                    f"{cos_text if cos_met else f'**{cos_text}**'} over {n:,} photos"
-                    + (f"; {flips:,} of {n_pairs:,} pairs decided differently" if n_pairs else ""), cos_met))
-
-    def points(a: float, b: float) -> float:
-        return round(abs(a - b) * 100, 6)  # accuracies step by 0.1 point on 1,000 pairs: no float noise
-
-    target = f"LFW accuracy of ONNX within {ACCURACY_POINTS} points of dlib, plain chips and facegate's pipeline"
-    fg_ok = all(k in fg_acc and fg_acc[k][1] > 0 for k in ("dlib", "ONNX"))
-    if "dlib" in chip_acc and fg_ok:
-        chip_met = points(chip_acc["dlib"], chip_acc["ONNX"]) <= ACCURACY_POINTS
-        fg_met = points(fg_acc["dlib"][0], fg_acc["ONNX"][0]) <= ACCURACY_POINTS
-        chip_text = f"{chip_acc['dlib'] * 100:.2f}% (dlib) vs {chip_acc['ONNX'] * 100:.2f}% (ONNX)"
-        fg_text = f"{fg_acc['dlib'][0] * 100:.2f}% vs {fg_acc['ONNX'][0] * 100:.2f}%"
-        rows.append(row("fast engine", target,
-                        f"{chip_text if chip_met else f'**{chip_text}**'}; "
-                        f"{fg_text if fg_met else f'**{fg_text}**'} through facegate's pipeline", chip_met and fg_met))
-    else:
-        rows.append(row("fast engine", target, "**not measured** (no usable LFW pair among these photos)", False))
-
-    target = f"end to end ≥ {SPEEDUP_TARGET:g}x faster than face_recognition 1.3.0, same photos, same run"
-    if fr_ms is None:
-        rows.append(row("fast engine", target, "**not measured** (face_recognition skipped)", False))
-    else:
-        ratio = fr_ms / onnx_ms
-        ratio_text = f"{ratio:.1f}x" if ratio >= SPEEDUP_TARGET else f"**{ratio:.1f}x**"
-        rows.append(row("fast engine", target, f"{fr_ms:.1f} ms vs {onnx_ms:.1f} ms per photo: {ratio_text} "
-                        f"({batched_ms:.1f} ms batched)", ratio >= SPEEDUP_TARGET))
-
-    def rate(x: float | None) -> str:
-        return "n/a" if x is None else f"{x * 100:.1f}%"
-
-    target = f"accuracy of the default engine and threshold on LFW dev ({n_pairs:,} pairs)"
-    if "ONNX" in chip_acc:
-        fg_text = (f"; facegate's own 5-point pipeline {fg_acc['ONNX'][0] * 100:.2f}% over {fg_acc['ONNX'][1]:,} pairs"
-                   if fg_ok else "")
-        rows.append(row("gated service", target,
-                        f"{chip_acc['ONNX'] * 100:.2f}% at {THRESHOLD} (false accept {rate(false_accept)}, "
-                        f"false reject {rate(false_reject)}){fg_text}", None))
-    else:
-        rows.append(row("gated service", target, "not measured (no LFW pair among these photos)", None))
-    return rows
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from lfw import read_pairs
 from summary import row, write_summary
 
 from facegate.adapters.face.calibrations import shipped_calibration
@@ -41,18 +42,6 @@ SIZES = (100, 1000, None)  # None: every other photo of lfw-dev
 def _faces(arg: str | None) -> Path:
     return Path(arg or os.environ.get("FACEGATE_BENCH_FACES")
                 or Path(__file__).resolve().parents[2] / "shared" / "faces" / "lfw-dev")
-
-
-def read_pairs(faces: Path) -> list[tuple[Path, Path, bool]]:
-    lines = (faces / "pairsDevTest.txt").read_text().split("\n")
-    n = int(lines[0].strip())
-
-    def img(name: str, i: str) -> Path:
-        return faces / name / f"{name}_{int(i):04d}.jpg"
-
-    pairs = [(img(a, i), img(a, j), True) for a, i, j in (ln.split() for ln in lines[1:1 + n])]
-    pairs += [(img(a, i), img(b, j), False) for a, i, b, j in (ln.split() for ln in lines[1 + n:1 + 2 * n])]
-    return pairs
 
 
 def embed_all(engine, options, paths: list[Path]):  # type: ignore[no-untyped-def]
