@@ -48,8 +48,13 @@ def test_dossier_zip_holds_every_required_part(ctx: AppContext, clock: FixedCloc
     store_people(ctx, HOTEL_PROCESSOR, HOTEL, 25, at=clock.now())
     rec = assessment.generate(ctx.services, deps, HOTEL)
     assessment.approve(ctx.services, deps, HOTEL, rec.version, signer=assessment.Signer("陈静", "admin"))
-    z = zipfile.ZipFile(io.BytesIO(dossier.build(ctx.services, deps, HOTEL_PROCESSOR)))
+    heard: list[tuple[str, int, int | None]] = []
+    body = dossier.build(ctx.services, deps, HOTEL_PROCESSOR, progress=lambda *step: heard.append(step))
+    z = zipfile.ZipFile(io.BytesIO(body))
     names = set(z.namelist())
+    # Progress (issue 14): a step per part and per PIA, counting up to a known total, then the zip.
+    assert [done for _, done, _ in heard] == list(range(len(heard))) and {t for _, _, t in heard} == {len(heard)}
+    assert any("04-processing-rules" in s for s, _, _ in heard) and any(HOTEL in s for s, _, _ in heard)
     parts = ("01-processor-basic-info", "02-purposes-and-methods", "03-stored-count-and-security",
              "04-processing-rules-and-procedures")
     for part in parts:  # the five statutory items of Art. 15 para 1 (M-15.4); the PIA is the fifth

@@ -114,8 +114,7 @@ def dossier_zip(processor: str | None = typer.Option(None, help="Processor id (d
     """Write the filing dossier (one zip: the five Art. 15 parts as PDF + JSON, PIA reports, forms) (M-15.4)."""
     with progress(show, "opening the store") as report:
         services, deps = _ctx()
-        report("building the dossier (five parts as PDF and JSON, the PIA reports)")
-        body = dossier.build(services, deps, _processor(services, processor), actor="cli")
+        body = dossier.build(services, deps, _processor(services, processor), actor="cli", progress=report)
         out.write_bytes(body)
     emit({"path": str(out), "bytes": len(body)}, as_json, f"dossier written to {out} ({len(body):,} bytes)")
 

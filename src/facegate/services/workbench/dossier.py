@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -125,18 +126,25 @@ PARTS = (("01-processor-basic-info", "basic"), ("02-purposes-and-methods", "purp
 
 
 def build(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: date | None = None,
-          *, actor: str = "console") -> bytes:
-    """One zip: the five statutory parts (M-15.4) as PDF + JSON, the PIA reports, form placeholders, an index."""
+          *, actor: str = "console", progress: Callable[[str, int, int | None], None] | None = None) -> bytes:
+    """One zip: the five statutory parts (M-15.4) as PDF + JSON, the PIA reports, form placeholders, an index.
+
+    ``progress(step, done, total)`` hears each part and each PIA before it is rendered (the CLI shows it).
+    """
     today = today or ctx.clock.now().date()
     data = dossier_data(ctx, deps, processor_id, today)
+    total = len(PARTS) + len(data["purposes_and_methods"]) + 1  # the parts, one PIA per deployment, the zip
+    report = progress or (lambda step, done, total: None)
     files: dict[str, bytes] = {}
-    for name, key in PARTS:
+    for n, (name, key) in enumerate(PARTS):
+        report(f"rendering {name}", n, total)
         title_zh, title_en, sections = _sections(data, key)
         files[f"{name}.pdf"] = deps.renderer.pdf(deps.renderer.part_html(title_zh, title_en, sections))
         files[f"{name}.json"] = _json({"title": {"zh": title_zh, "en": title_en},
                                        **{k: data[k] for k in PART_KEYS[key]}})
     pias = []
-    for d in data["purposes_and_methods"]:
+    for n, d in enumerate(data["purposes_and_methods"], len(PARTS)):
+        report(f"impact assessment of {d['id']}", n, total)
         try:
             rec = assessment.get(ctx, deps, d["id"])
         except NotFound:
@@ -156,6 +164,7 @@ def build(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: da
     files["forms/README.txt"] = "\n".join(f"[ ] {zh} / {en} ({c})" for c, zh, en in FORMS).encode()
     index = {"processor_id": processor_id, "generated_on": today.isoformat(), "requirement_id": "M-15.4",
              "files": {n: hashlib.sha256(b).hexdigest() for n, b in sorted(files.items())}}
+    report("writing the zip", total - 1, total)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for n, b in sorted(files.items()):
