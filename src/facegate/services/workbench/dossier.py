@@ -136,15 +136,15 @@ def build(ctx: ServiceContext, deps: WorkbenchDeps, processor_id: str, today: da
     total = len(PARTS) + len(data["purposes_and_methods"]) + 1  # the parts, one PIA per deployment, the zip
     report = progress or (lambda step, done, total: None)
     files: dict[str, bytes] = {}
-    for n, (name, key) in enumerate(PARTS):
-        report(f"rendering {name}", n, total)
+    for i, (name, key) in enumerate(PARTS):
+        report(f"rendering {name}", i, total)
         title_zh, title_en, sections = _sections(data, key)
         files[f"{name}.pdf"] = deps.renderer.pdf(deps.renderer.part_html(title_zh, title_en, sections))
         files[f"{name}.json"] = _json({"title": {"zh": title_zh, "en": title_en},
                                        **{k: data[k] for k in PART_KEYS[key]}})
     pias = []
-    for n, d in enumerate(data["purposes_and_methods"], len(PARTS)):
-        report(f"impact assessment of {d['id']}", n, total)
+    for i, d in enumerate(data["purposes_and_methods"], len(PARTS)):
+        report(f"impact assessment of {d['id']}", i, total)
         try:
             rec = assessment.get(ctx, deps, d["id"])
         except NotFound:
