@@ -1,10 +1,12 @@
 """Start-up: how long `facegate` commands take to start, and `facegate serve` to answer /healthz.
 
 Each figure is the wall time of a fresh process, as a person or a process manager sees it:
-``facegate --help``, ``facegate deploy list --json`` (reads the store, never touches a face),
-and ``facegate serve`` from exec to the first 200 on ``/healthz`` over a real socket. The data
-directory is prepared once (``facegate init``, the models converted) so the figures are of a
-restart, not of the first install. Runs are interleaved (one of each command per round), so
+``facegate --help``, store commands that never touch a face (``deploy list``, ``keys list``,
+``requests list``, ``audit verify``, each ``--json``), and ``facegate serve`` from exec to the
+first 200 on ``/healthz`` over a real socket. /healthz is readiness: it answers 503 until the face
+engine has loaded, so that figure includes the engine. The data directory is prepared once
+(``facegate init``, then one ``serve`` that converts and caches the models) so the figures are of
+a restart, not of the first install. Runs are interleaved (one of each command per round), so
 load from other processes falls on all alike; medians of the rounds.
 
 Targets (issue 14): commands that do not touch faces start in < 1 s; `serve` is ready in < 2 s.
@@ -32,6 +34,12 @@ from machine import cpu_line  # noqa: E402
 from summary import row, write_summary  # noqa: E402
 
 CLI_TARGET_S, SERVE_TARGET_S = 1.0, 2.0
+# key -> (arguments, label): commands that do not touch faces (the CLI target applies to each)
+CLI = {"help": (["--help"], "`facegate --help`"),
+       "list": (["deploy", "list", "--json"], "`facegate deploy list --json`"),
+       "keys": (["keys", "list", "--json"], "`facegate keys list --json`"),
+       "requests": (["requests", "list", "--json"], "`facegate requests list --json`"),
+       "audit": (["audit", "verify", "--json"], "`facegate audit verify --json` (empty record)")}
 
 
 def _facegate() -> list[str]:
@@ -95,13 +103,16 @@ def run(rounds: int) -> tuple[str, list[dict]]:
         models = ROOT / ".cache" / "models"
         if models.is_dir():  # the converted ONNX model, as a node that has run once has it
             shutil.copytree(models, data / "models", dirs_exist_ok=True)
-        times: dict[str, list[float]] = {"help": [], "list": [], "serve": []}
+        _serve_ready(data)  # the first start converts the models into data/models; not counted
+        CPU.clear()
+        times: dict[str, list[float]] = {k: [] for k in (*CLI, "serve")}
         for _ in range(rounds):
-            times["help"].append(_cli(["--help"], data, "help"))
-            times["list"].append(_cli(["deploy", "list", "--json"], data, "list"))
+            for key, (args, _) in CLI.items():
+                times[key].append(_cli(args, data, key))
             times["serve"].append(_serve_ready(data))
     med = {k: statistics.median(v) for k, v in times.items()}
-    cli_met = max(med["help"], med["list"]) < CLI_TARGET_S
+    cli_met = max(med[k] for k in CLI) < CLI_TARGET_S
+    slowest = max(CLI, key=lambda k: med[k])
     serve_met = med["serve"] < SERVE_TARGET_S
     load = os.getloadavg()[0]
     cpu = {k: statistics.median(v) for k, v in CPU.items()}
@@ -112,11 +123,12 @@ def run(rounds: int) -> tuple[str, list[dict]]:
     summary = [
         row("start-up", f"CLI commands that do not touch faces start in < {CLI_TARGET_S:.0f} s",
             f"`--help` {fig(med['help'], med['help'] < CLI_TARGET_S)}, `deploy list` "
-            f"{fig(med['list'], med['list'] < CLI_TARGET_S)} (median of {rounds}; CPU {cpu['help']:.2f} s and "
-            f"{cpu['list']:.2f} s; load average {load:.1f})", cli_met),
+            f"{fig(med['list'], med['list'] < CLI_TARGET_S)}, slowest store command {CLI[slowest][1]} "
+            f"{fig(med[slowest], med[slowest] < CLI_TARGET_S)} (median of {rounds}; CPU {cpu['help']:.2f} s, "
+            f"{cpu['list']:.2f} s and {cpu[slowest]:.2f} s; load average {load:.1f})", cli_met),
         row("start-up", f"`facegate serve` ready (first 200 on /healthz over a socket) in < {SERVE_TARGET_S:.0f} s",
-            f"{fig(med['serve'], serve_met)} (median of {rounds}; CPU {cpu['serve']:.2f} s up to shutdown, engine "
-            f"loaded in the background included; load average {load:.1f})", serve_met),
+            f"{fig(med['serve'], serve_met)} (median of {rounds}; ready = face engine loaded; CPU {cpu['serve']:.2f} s "
+            f"up to shutdown; load average {load:.1f})", serve_met),
     ]
     text = "\n".join([
         "## Start-up (issue 14)",
@@ -130,9 +142,8 @@ def run(rounds: int) -> tuple[str, list[dict]]:
         "|---|---|---|---|---|",
         *(f"| {label} | {med[k]:.2f} | {min(times[k]):.2f}–{max(times[k]):.2f} | {statistics.median(CPU[k]):.2f} "
           f"| {target} |" for k, label, target in (
-            ("help", "`facegate --help`", f"< {CLI_TARGET_S:.0f} s"),
-            ("list", "`facegate deploy list --json`", f"< {CLI_TARGET_S:.0f} s"),
-            ("serve", "`facegate serve` to the first 200 on /healthz", f"< {SERVE_TARGET_S:.0f} s"))),
+            *((k, label, f"< {CLI_TARGET_S:.0f} s") for k, (_, label) in CLI.items()),
+            ("serve", "`facegate serve` to the first 200 on /healthz (engine loaded)", f"< {SERVE_TARGET_S:.0f} s"))),
         "",
         "CPU s is the process's own user + system time (for `serve`, up to its shutdown): on a loaded machine "
         "it shows the work a start costs, while the wall time also counts waiting for a core.",
