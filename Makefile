@@ -33,8 +33,13 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy src
 
+# The suite on TEST_WORKERS pytest-xdist processes (worksteal: a few tests take a minute, most a fraction of a
+# second). Much of the suite waits on browsers, servers and subprocesses, so two workers keep both cores busy.
+# Each worker has its own PostgreSQL databases, Redis databases (tests/conftest.py) and tmp_path; TEST_WORKERS=0 runs
+# it in one process.
+TEST_WORKERS ?= 2
 test: lint .cache/test_images/obama.jpg $(AXE)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not browser and not slow" $(PYTEST_ARGS)
