@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -61,29 +62,62 @@ def real_engine():  # type: ignore[no-untyped-def]
     return face_engine(os.environ.get("FACEGATE_ENGINE", "auto"), str(ROOT / ".cache" / "models"))
 
 
-def _fresh_pg_database() -> tuple[str, str]:
-    """A new database per test; no server is a skip here and a failure in CI (tests/needs.py)."""
-    name = "fg_" + uuid.uuid4().hex[:12]
+def _pg_admin_run(sql: str) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(sql))
     except OperationalError as exc:
         needs.unavailable(needs.POSTGRES, f"no PostgreSQL at {PG_ADMIN_URL}: {type(exc.orig).__name__}")
     finally:
         admin.dispose()
+
+
+def _fresh_pg_database(template: str | None = None) -> tuple[str, str]:
+    """A new database per test (a copy of ``template`` when given); no server is a skip here and a failure in CI."""
+    name = "fg_" + uuid.uuid4().hex[:12]
+    _pg_admin_run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def _drop_pg_database(name: str) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _pg_admin_run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated_template() -> Iterator[str]:
+    """One database per test process brought to the newest schema by the real migrations (alembic), once.
+
+    Each PostgreSQL store test starts from a copy of it: the same schema it would migrate to itself,
+    without running every migration again per test (over a second each on a busy server).
+    """
+    from facegate.adapters.sql.engine import make_engine, upgrade
+
+    name, url = _fresh_pg_database()
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it without connections
+    yield name
+    _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def _sqlite_migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest schema, migrated once per test process; store tests start from a copy."""
+    from facegate.adapters.sql.engine import make_engine, upgrade
+
+    path = tmp_path_factory.mktemp("migrated") / "facegate.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # closes the last connection: SQLite folds the WAL into the file
+    return path
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own."""
     name, url = _fresh_pg_database()
     yield url
     _drop_pg_database(name)
@@ -91,10 +125,12 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store of this test's own at the newest schema, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("_sqlite_migrated_template"), tmp_path / "facegate.db")
         yield f"sqlite:///{tmp_path / 'facegate.db'}"
         return
-    name, url = _fresh_pg_database()
+    name, url = _fresh_pg_database(request.getfixturevalue("_pg_migrated_template"))
     yield url
     _drop_pg_database(name)
 
