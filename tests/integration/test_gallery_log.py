@@ -52,3 +52,49 @@ def test_a_node_that_heard_nothing_catches_up_from_the_log(tmp_path: Path, datab
     finally:
         b.close()
         a.close()
+
+
+def _rows(ctx: object) -> int:
+    from sqlalchemy import func, select
+
+    from facegate.adapters.sql import tables as t
+
+    with ctx.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(select(func.count()).select_from(t.gallery_changes)).scalar_one())
+
+
+def test_rows_every_node_has_applied_are_pruned_and_a_node_left_behind_reloads(tmp_path: Path,
+                                                                               database_url: str) -> None:
+    """The log keeps what some live node still has to apply, nothing more (it grew for ever before)."""
+    from facegate.services.gallery_sync import CONSUMER_LEASE_S
+
+    a = build_context(make_settings(tmp_path, database_url), clock=FixedClock(), engine=FakeFaceEngine())
+    now = [1_000_000.0]
+    nodes = [SharedGallery(MemoryGallery(a.store, a.services.keys, 128, lambda dim: GalleryIndex(dim)),
+                           RedisChangeFeed(f"redis://127.0.0.1:{_closed_port()}/0"), a.store, poll_s=3600,
+                           clock=lambda: now[0]) for _ in range(2)]
+    b, c = nodes
+    try:
+        d = install_deployment(a)
+        probe = a.services.engine.embed(b"face:alice:9").vector
+        give_consent(a.services, ConsentRequest(d.id, "alice", P, d.notice_version))
+        tid = faces.enroll(a.services, d.id, "alice", P, b"face:alice:1").template_id
+        second = faces.enroll(a.services, d.id, "alice", P, b"face:alice:2").template_id
+        assert _rows(a) == 2
+        assert b.catch_up() == 2 and _rows(a) == 2  # c has applied neither: both kept
+        assert c.catch_up() == 2 and _rows(a) == 1  # every node has: pruned, but for the newest (the version)
+        assert sorted(h[0] for h in c.search(d.id, P, probe, 2)) == sorted([tid, second])
+
+        now[0] += CONSUMER_LEASE_S + 1  # c stops reporting (stalled, cut off): after the lease it holds nothing back
+        subjects.delete_subject(a.services, d.id, "alice", actor="cli")
+        give_consent(a.services, ConsentRequest(d.id, "bob", P, d.notice_version))
+        bob = faces.enroll(a.services, d.id, "bob", P, b"face:bob:1").template_id
+        assert b.catch_up() == 2 and _rows(a) == 1  # c, silent past the lease, is forgotten
+        c.catch_up()  # c finds its report gone: rows it never applied are gone too, so it reloads from the store
+        assert [h[0] for h in c.search(d.id, P, probe, 1)] == [bob]  # alice is gone there as well
+        faces.enroll(a.services, d.id, "bob", P, b"face:bob:2")
+        assert c.catch_up() == 1 and b.catch_up() == 1 and _rows(a) == 1  # c replays again, and is counted again
+    finally:
+        for n in nodes:
+            n.close()
+        a.close()

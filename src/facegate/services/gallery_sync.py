@@ -7,6 +7,12 @@ connection dropped, a publish failed - catches up from the database instead of
 trusting that every message arrived. It also polls the log every few seconds,
 so even with the feed down for good a removal reaches every node within the
 poll interval, and a person deleted or withdrawn stops matching everywhere.
+
+Each node reports the version it has applied; the rows every node seen within
+``CONSUMER_LEASE_S`` has applied are pruned, so the log holds only what some live
+node still needs. A node silent for longer (stalled, cut off from the database)
+is forgotten; when it is back it finds its report gone and, since rows it never
+applied may be gone too, reloads its galleries from the store instead of replaying.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +32,7 @@ from facegate.services.gallery import MemoryGallery
 
 log = logging.getLogger(__name__)
 PAGE = 500
+CONSUMER_LEASE_S = 600.0  # a node silent this long no longer holds log rows back
 
 
 class SharedGallery:
@@ -37,8 +45,11 @@ class SharedGallery:
         self._store = store
         self._poll_s = poll_s
         self._clock = clock
-        with store.transaction(readonly=True) as tx:
+        self.node = uuid.uuid4().hex
+        with store.transaction() as tx:
             self.version = tx.gallery_log.version()  # nothing is loaded yet: indexes load from the store as of now
+            tx.gallery_log.report(self.node, self.version, clock())
+        self._reported_at = clock()
         self.resyncs = 0  # catch-ups after a gap (feed reconnected), not routine polls
         self.last_sync_at: float | None = None
         self.sync_error: str | None = None
@@ -104,6 +115,10 @@ class SharedGallery:
         with self._sync_lock:
             gap, self._gap = self._gap, False
             start, applied = self.version, 0
+            with self._store.transaction(readonly=True) as tx:
+                forgotten = tx.gallery_log.consumer_version(self.node) is None
+            if forgotten:
+                self._reload()
             while True:
                 with self._store.transaction(readonly=True) as tx:
                     rows = tx.gallery_log.changes(self.version, PAGE)
@@ -113,11 +128,29 @@ class SharedGallery:
                 if len(rows) < PAGE:
                     break
             self.last_sync_at = self._clock()
+            if applied or forgotten or self.last_sync_at - self._reported_at > CONSUMER_LEASE_S / 4:
+                self._report(self.last_sync_at)
             if gap:
                 self.resyncs += 1
                 log.warning("gallery resynchronised from the database after a change-feed gap: "
                             "version %d -> %d, %d change(s) replayed", start, self.version, applied)
             return applied
+
+    def _reload(self) -> None:
+        """Forgotten (silent past the lease): rows this node never applied may be pruned, so start afresh.
+
+        The version is read first and the indexes reload lazily afterwards, so whatever commits in
+        between is both in the reload and replayed (replaying is idempotent)."""
+        with self._store.transaction(readonly=True) as tx:
+            self.version = tx.gallery_log.version()
+        self.local.invalidate(None)
+        log.warning("gallery change log pruned past this node while it was away: galleries reload from the store")
+
+    def _report(self, now: float) -> None:
+        with self._store.transaction() as tx:
+            tx.gallery_log.report(self.node, self.version, now)
+            tx.gallery_log.prune(now - CONSUMER_LEASE_S)
+        self._reported_at = now
 
     def _apply(self, changes: dict[str, Any]) -> None:
         self.local.removed([str(t) for t in changes.get("removed", [])])
@@ -151,4 +184,9 @@ class SharedGallery:
         self._stop.set()
         self._wake.set()
         self._feed.close()
+        try:  # a node that stops cleanly holds no rows back; one that dies is forgotten after the lease
+            with self._store.transaction() as tx:
+                tx.gallery_log.forget(self.node)
+        except Exception as exc:  # noqa: BLE001 - closing with the database gone: the lease covers it
+            log.info("gallery consumer not removed on close (%s)", type(exc).__name__)
         self._thread.join(5)

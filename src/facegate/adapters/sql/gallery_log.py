@@ -6,6 +6,11 @@ appends to the record anyway, so this costs one insert and no new lock; and
 because the lock is held until commit, row ids grow in commit order: a reader
 that has applied everything up to id N never misses a later commit with a
 smaller id. A node's version is the last id it applied.
+
+Each replaying node reports its version in ``gallery_consumers``; rows that every
+node seen within the lease has applied are pruned, except the newest (the version). A node whose report is older
+than the lease is dropped from the table (it no longer holds rows back); when it
+comes back it finds its place gone and reloads its galleries from the store.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from facegate.adapters.sql import tables as t
 
@@ -52,3 +57,33 @@ class GalleryLogMixin:
         q = (select(t.gallery_changes.c.id, t.gallery_changes.c.changes).where(t.gallery_changes.c.id > after)
              .order_by(t.gallery_changes.c.id).limit(limit))
         return [(r.id, dict(r.changes)) for r in self.conn.execute(q)]
+
+    # --- the consumers: who has applied how much, so applied rows can go ---------------------------
+    def gallery_consumer_version(self, node: str) -> int | None:
+        q = select(t.gallery_consumers.c.version).where(t.gallery_consumers.c.node == node)
+        version = self.conn.execute(q).scalar()
+        return None if version is None else int(version)
+
+    def gallery_report(self, node: str, version: int, seen_at: float) -> None:
+        c = t.gallery_consumers.c
+        done = self.conn.execute(update(t.gallery_consumers).where(c.node == node)
+                                 .values(version=version, seen_at=seen_at))
+        if not done.rowcount:
+            self.conn.execute(insert(t.gallery_consumers).values(node=node, version=version, seen_at=seen_at))
+
+    def gallery_forget(self, node: str) -> None:
+        self.conn.execute(delete(t.gallery_consumers).where(t.gallery_consumers.c.node == node))
+
+    def gallery_prune(self, stale_before: float) -> int:
+        """Drop consumers not seen since ``stale_before``, then the rows every remaining one has applied."""
+        c = t.gallery_consumers.c
+        self.conn.execute(delete(t.gallery_consumers).where(c.seen_at < stale_before))
+        applied = self.conn.execute(select(func.min(c.version))).scalar()
+        if applied is None:  # nobody replays: nothing to prune on behalf of anyone
+            return 0
+        # The newest row always stays: the log's version is its largest id, and SQLite would hand a
+        # deleted largest id out again, so a node at that version would never see the new row.
+        newest = self.gallery_version()
+        gone = self.conn.execute(delete(t.gallery_changes).where(
+            t.gallery_changes.c.id <= min(int(applied), newest - 1)))
+        return int(gone.rowcount or 0)

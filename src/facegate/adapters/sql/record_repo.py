@@ -29,6 +29,10 @@ class _GalleryLogBackend(Protocol):
     def note_gallery_invalidated(self, deployment_id: str | None) -> None: ...
     def gallery_version(self) -> int: ...
     def gallery_changes(self, after: int, limit: int = 500) -> list[tuple[int, dict[str, Any]]]: ...
+    def gallery_consumer_version(self, node: str) -> int | None: ...
+    def gallery_report(self, node: str, version: int, seen_at: float) -> None: ...
+    def gallery_forget(self, node: str) -> None: ...
+    def gallery_prune(self, stale_before: float) -> int: ...
 
 
 class SqlRecord:
@@ -70,3 +74,15 @@ class SqlGalleryLog:
 
     def changes(self, after: int, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         return self._b.gallery_changes(after, limit)
+
+    def consumer_version(self, node: str) -> int | None:
+        return self._b.gallery_consumer_version(node)
+
+    def report(self, node: str, version: int, seen_at: float) -> None:
+        self._b.gallery_report(node, version, seen_at)
+
+    def forget(self, node: str) -> None:
+        self._b.gallery_forget(node)
+
+    def prune(self, stale_before: float) -> int:
+        return self._b.gallery_prune(stale_before)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     DateTime,
     ForeignKey,
     Index,
@@ -211,6 +212,14 @@ gallery_changes = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("changes", JSON, nullable=False),  # {"added": [ids], "removed": [ids], "invalidated": [deployments]}
+)
+
+# Each node replaying the log, with the last change it applied: rows every live one has applied are pruned.
+gallery_consumers = Table(
+    "gallery_consumers", metadata,
+    Column("node", String(64), primary_key=True),
+    Column("version", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("seen_at", Float, nullable=False),  # the node's clock (epoch seconds) at its last report
 )
 
 api_keys = Table(
