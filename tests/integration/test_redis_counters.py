@@ -77,6 +77,19 @@ def test_two_nodes_share_one_count(nodes: tuple[RedisCounters, RedisCounters], c
     assert a.get("k", 60) == 0
 
 
+def test_a_request_s_hits_count_like_single_hits_and_survive_a_script_flush(
+        nodes: tuple[RedisCounters, RedisCounters]) -> None:
+    """Issue 14: a request's per-client, per-key and per-subject hits go to Redis in one pipeline."""
+    a, b = nodes
+    assert a.hit("x", 60) == 1
+    assert b.hit_many([("x", 60), ("y", 600), ("x", 60)]) == [2, 1, 3]
+    assert a.get("x", 60) == 3 and a.get("y", 600) == 1
+    client = redis.Redis.from_url(URL)
+    client.script_flush()  # as after a Redis restart: the script is loaded again and the hits still count
+    client.close()
+    assert a.hit_many([("y", 600)]) == [2]
+
+
 def test_concurrent_hits_are_not_lost(nodes: tuple[RedisCounters, RedisCounters]) -> None:
     a, b = nodes
 

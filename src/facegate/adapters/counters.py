@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from facegate.domain.counters_port import bucket_of, sliding_count
@@ -53,6 +53,9 @@ class MemoryCounters:
             if self._hits % 1024 == 0:
                 self._prune(now)
             return self._read(key, window_s, now)
+
+    def hit_many(self, hits: Sequence[tuple[str, int]]) -> list[int]:
+        return [self.hit(key, window_s) for key, window_s in hits]
 
     def get(self, key: str, window_s: int) -> int:
         with self._lock:
@@ -125,6 +128,25 @@ class RedisCounters:
         cur_key, prev_key = self._keys(key, window_s, now)
         cur, prev = self._hit(keys=[cur_key, prev_key], args=[amount, 2 * window_s + 1])
         return sliding_count(int(cur), int(prev), now, window_s)
+
+    @_fail_closed
+    def hit_many(self, hits: Sequence[tuple[str, int]]) -> list[int]:
+        """One pipeline for a request's limits (per client, key and subject): one round trip, not three."""
+        from redis.exceptions import NoScriptError
+
+        now = self._clock()
+        for attempt in (1, 2):
+            pipe = self._redis.pipeline(transaction=False)
+            for key, window_s in hits:
+                pipe.evalsha(self._hit.sha, 2, *self._keys(key, window_s, now), 1, 2 * window_s + 1)
+            try:
+                replies = pipe.execute()
+                break
+            except NoScriptError:  # Redis restarted or its scripts were flushed: load the script, send again
+                if attempt == 2:
+                    raise
+                self._redis.script_load(_HIT)
+        return [sliding_count(int(cur), int(prev), now, window_s) for (cur, prev), (_, window_s) in zip(replies, hits)]
 
     @_fail_closed
     def get(self, key: str, window_s: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 
@@ -11,6 +12,10 @@ class Counters(Protocol):
 
     def hit(self, key: str, window_s: int, amount: int = 1) -> int:
         """Add ``amount`` and return the count over the last ``window_s`` seconds (sliding estimate)."""
+        ...
+
+    def hit_many(self, hits: Sequence[tuple[str, int]]) -> list[int]:
+        """``hit(key, window_s)`` for each pair, in order, in one go: one round trip to a shared store."""
         ...
 
     def get(self, key: str, window_s: int) -> int: ...

@@ -111,9 +111,9 @@ class IntrusionDefence:
                subject_ref: str | None = None, **detail: object) -> SecurityEvent:
         return SecurityEvent(kind, severity, key_id, client, subject_ref, self.clock.now(), dict(detail))
 
-    def _over(self, name: str, key: str, limit: Limit, key_id: str | None, client: str,
+    def _over(self, name: str, n: int, limit: Limit, key_id: str | None, client: str,
               subject_ref: str | None = None) -> tuple[bool, tuple[SecurityEvent, ...]]:
-        n = self.counters.hit(f"rate:{name}:{key}", limit.window_s)
+        """Is count ``n`` on axis ``name`` over ``limit``; and the event to record if it just crossed."""
         if n <= limit.count:
             return False, ()
         # One event when the limit is first crossed, not one per refused request: keeps the chain readable.
@@ -138,8 +138,10 @@ class IntrusionDefence:
             checks.append(("subject", subject_ref, p.per_subject))
         events: list[SecurityEvent] = []
         refused: tuple[str, Limit] | None = None
-        for name, key, limit in checks:  # count on every axis, even once one is over
-            over, evs = self._over(name, key, limit, key_id, cb, subject_ref)
+        # Count on every axis, even once one is over; in one go (one round trip when the counters are shared).
+        counts = self.counters.hit_many([(f"rate:{name}:{key}", limit.window_s) for name, key, limit in checks])
+        for (name, _, limit), n in zip(checks, counts):
+            over, evs = self._over(name, n, limit, key_id, cb, subject_ref)
             events.extend(evs)
             if over and refused is None:
                 refused = (name, limit)
