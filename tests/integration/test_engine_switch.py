@@ -169,3 +169,33 @@ def test_calibration_measures_and_adopts_for_the_insightface_engine(arc: AppCont
     with pytest.raises(InvalidInput) as err:  # another model of the same family is another engine
         calibration.adopt(arc.services, d.id, replace(cal, engine_version="f" * 16), target_far=0.5, target_fpir=0.5)
     assert err.value.code == "calibration_engine_mismatch"
+
+
+def test_bulk_import_during_a_switch_replaces_the_older_engines_templates_like_enrolment(  # type: ignore[no-untyped-def]
+        tmp_path: Path, database_url: str, clock, real_engine, models: dict[str, str],
+        face_images: dict[str, bytes]) -> None:
+    """docs/engines.md: during a switch a new template replaces the person's older engine's ones; an import too."""
+    from facegate.services import bulk_import
+
+    old = build_context(make_settings(tmp_path, database_url), clock=clock, engine=real_engine)
+    d = install_deployment(old, mode=Mode.IDENTIFY)
+    _enrol(old, d, "alice", face_images["obama.jpg"])
+    old.close()
+
+    mid = _ctx(tmp_path, database_url, clock, models, legacy_engine="dlib")
+    new = engines.engine_id(mid.services.engine)
+    row = bulk_import.ImportRow("people.csv:2", "alice", "obama.jpg", P, consent_at=clock.now(),
+                                notice_version=d.notice_version, channel="front desk", age_attested_by="desk")
+    try:
+        assert not bulk_import.already_imported(mid.services, d.id, row)  # only dlib's template: not done yet
+        out = bulk_import.import_person(mid.services, d.id, row, face_images["obama.jpg"])
+        assert out.status == "imported", out
+        assert _counts(mid, d.id) == {new.key: 1}  # her dlib template is gone, as an enrolment would do
+        dlib_probe = real_engine.embed(face_images["obama2.jpg"]).vector
+        assert mid.services.gallery.search(d.id, P, dlib_probe, 10, DLIB.key) == []
+        assert _events(mid, "import")[-1]["replaced"]  # the record says which templates went
+        assert bulk_import.already_imported(mid.services, d.id, row)  # a re-run skips her now
+        v = verify(mid.services, d.id, "alice", P, face_images["obama.jpg"])
+        assert v.is_match and v.score is not None and v.score["engine"] == new.key
+    finally:
+        mid.close()

@@ -21,7 +21,7 @@ from facegate.domain.refs import ref_problem
 from facegate.errors import FacegateError
 from facegate.services.common import load_deployment, new_id, record, template_aad
 from facegate.services.context import ServiceContext
-from facegate.services.engines import engine_id
+from facegate.services.engines import engine_id, superseded, template_engine
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,19 @@ def evidence_problem(row: ImportRow, now: datetime) -> Outcome | None:
 
 
 def already_imported(ctx: ServiceContext, deployment_id: str, row: ImportRow) -> bool:
-    """A re-run resumes: a person who already has a template here for this purpose is skipped."""
+    """A re-run resumes: a person who already has a template here for this purpose is skipped.
+
+    Only a template of the engine that enrols now counts: during a switch (docs/engines.md) a person
+    whose templates an older engine made is imported again, and the new template replaces those.
+    """
     if ref_problem(row.reference) is not None:
         return False
+    eid = engine_id(ctx.engine)
     with ctx.store.transaction(readonly=True) as tx:
         d = load_deployment(tx, deployment_id)
         subject = tx.subjects.get(d.processor_id, row.reference)
-        return subject is not None and bool(tx.templates.for_subject(subject.id, d.id, row.purpose))
+        held = tx.templates.for_subject(subject.id, d.id, row.purpose) if subject is not None else []
+        return any(template_engine(t.record) == eid for t in held)
 
 
 def _record_refusal(ctx: ServiceContext, deployment_id: str, row: ImportRow, outcome: Outcome, actor: str) -> None:
@@ -172,10 +178,16 @@ def import_person(ctx: ServiceContext, deployment_id: str, row: ImportRow, image
                                            template_aad(d.id, subject.id, row.purpose)))
         if ctx.people_stored is not None and tx.templates.count_for_subject(subject.id) == 1:
             ctx.people_stored(tx, d.processor_id, now)
+        # As an enrolment does: the new template replaces an older engine's (docs/engines.md).
+        dropped = superseded([t.record for t in tx.templates.for_subject(subject.id, d.id, row.purpose)], eid,
+                             ctx.max_templates_per_subject)
+        for template_id in dropped:
+            tx.templates.delete(template_id)
         record(ctx, tx, "import", actor=actor, deployment=d, subject_ref=row.reference, decision=decision,
                detail={"purpose": row.purpose, "notice_version": d.notice_version, "channel": row.channel,
                        "consent_at": row.consent_at.isoformat(), "consent_actor": consent.actor.value,
                        "consent": consent.id, "template": rec.id, "expires_at": rec.expires_at.isoformat(),
-                       "engine": eid.name, "engine_version": eid.version})
+                       "engine": eid.name, "engine_version": eid.version, "replaced": dropped})
+    ctx.gallery.removed(dropped)
     ctx.gallery.added(d.id, row.purpose, rec.id, subject.id, emb.vector, eid.key)
     return Outcome(row.reference, "imported")

@@ -11,6 +11,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facegate.domain.model import Deployment, TemplateRecord
@@ -28,6 +29,17 @@ def engine_id(engine: FaceEngine) -> EngineId:
 
 def template_engine(rec: TemplateRecord) -> EngineId:
     return EngineId(rec.engine, rec.engine_version)
+
+
+def superseded(held: Sequence[TemplateRecord], eid: EngineId, keep: int) -> list[str]:
+    """Template ids a new template of ``eid`` replaces, oldest first (``held`` includes the new one).
+
+    Another engine's templates all go (a planned switch, docs/engines.md); of ``eid``'s own the
+    newest ``keep`` stay. Enrolment and bulk import both apply it, so a person is never left with
+    templates of an engine being retired once the new one has made theirs.
+    """
+    same = [t.id for t in held if template_engine(t) == eid]
+    return [t.id for t in held if template_engine(t) != eid] + same[:-keep]
 
 
 def running(ctx: ServiceContext) -> dict[EngineId, FaceEngine]:

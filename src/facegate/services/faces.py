@@ -140,9 +140,7 @@ def enroll(ctx: ServiceContext, deployment_id: str, subject_ref: str, purpose: s
         held = tx.templates.for_subject(subject.id, d.id, purpose)
         # A template of the engine this service enrols on replaces the person's older engine's ones
         # (a planned switch, docs/engines.md); of its own engine the newest few are kept.
-        same = [t for t in held if engines.template_engine(t.record) == eid]
-        dropped = [t.record.id for t in held if engines.template_engine(t.record) != eid]
-        dropped += [t.record.id for t in same[: -ctx.max_templates_per_subject]]
+        dropped = engines.superseded([t.record for t in held], eid, ctx.max_templates_per_subject)
         for template_id in dropped:
             tx.templates.delete(template_id)
         record(ctx, tx, "enroll", actor=actor, deployment=d, subject_ref=subject_ref, decision=decision,
