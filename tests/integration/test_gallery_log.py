@@ -98,3 +98,20 @@ def test_rows_every_node_has_applied_are_pruned_and_a_node_left_behind_reloads(t
         for n in nodes:
             n.close()
         a.close()
+
+
+def test_with_no_node_replaying_the_retention_pass_prunes_the_log(tmp_path: Path, database_url: str) -> None:
+    """A single node (no Redis, nobody replays) still writes the log; the purge every node runs prunes it."""
+    from facegate.services.purge import purge_expired
+
+    a = build_context(make_settings(tmp_path, database_url), clock=FixedClock(), engine=FakeFaceEngine())
+    try:
+        d = install_deployment(a)
+        for ref in ("alice", "bob"):
+            give_consent(a.services, ConsentRequest(d.id, ref, P, d.notice_version))
+            faces.enroll(a.services, d.id, ref, P, f"face:{ref}:1".encode())
+        assert _rows(a) == 2
+        purge_expired(a.services)
+        assert _rows(a) == 1  # the newest stays: it is the log's version
+    finally:
+        a.close()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from facegate.domain.audit import AuditEvent
 from facegate.services.context import ServiceContext
+from facegate.services.gallery_sync import CONSUMER_LEASE_S
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ def purge_expired(ctx: ServiceContext, *, actor: str = "system",
                     detail={"templates_deleted": sum(r.deployment_id == deployment_id for r in expired),
                             "receipt": ctx.keys.keyed_hash("purge|" + code)},
                 ))
+        # The gallery change log is pruned here too, where no node replays it (a single node without
+        # Redis still writes it); replaying nodes prune it themselves (services/gallery_sync.py).
+        tx.gallery_log.prune(now.timestamp() - CONSUMER_LEASE_S)
     for key in shredded:
         ctx.keys.forget(key)
     ctx.gallery.removed(deleted)

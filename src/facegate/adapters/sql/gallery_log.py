@@ -79,11 +79,10 @@ class GalleryLogMixin:
         c = t.gallery_consumers.c
         self.conn.execute(delete(t.gallery_consumers).where(c.seen_at < stale_before))
         applied = self.conn.execute(select(func.min(c.version))).scalar()
-        if applied is None:  # nobody replays: nothing to prune on behalf of anyone
-            return 0
         # The newest row always stays: the log's version is its largest id, and SQLite would hand a
         # deleted largest id out again, so a node at that version would never see the new row.
+        # With nobody replaying, every older row can go: a node that starts begins at the version.
         newest = self.gallery_version()
-        gone = self.conn.execute(delete(t.gallery_changes).where(
-            t.gallery_changes.c.id <= min(int(applied), newest - 1)))
+        upto = newest - 1 if applied is None else min(int(applied), newest - 1)
+        gone = self.conn.execute(delete(t.gallery_changes).where(t.gallery_changes.c.id <= upto))
         return int(gone.rowcount or 0)
