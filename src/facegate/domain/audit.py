@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring
+from typing import Protocol
 
 GENESIS = "0" * 64
 
@@ -32,6 +34,23 @@ class AuditEvent:
     detail: dict[str, object] = field(default_factory=dict)
 
 
+class Linked(Protocol):
+    """What verifying the chain reads of each record: a ``ChainedEvent``, or a store's row checked as stored."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+    def is_consistent(self, hash_fn: HashFn) -> bool:
+        """Its ``hash`` is the link of its ``prev_hash`` and content; False, never an error, for a bad field."""
+        ...
+
+
 @dataclass(frozen=True)
 class ChainedEvent:
     """An event as stored: numbered and linked."""
@@ -40,6 +59,16 @@ class ChainedEvent:
     event: AuditEvent
     prev_hash: str
     hash: str
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+    def is_consistent(self, hash_fn: HashFn) -> bool:
+        try:
+            return link(self.prev_hash, self.seq, self.event, hash_fn) == self.hash
+        except (ValueError, TypeError, AttributeError):  # unparseable hex, or a field of the wrong type
+            return False
 
 
 # One encoder for every record: json.dumps with options builds a new encoder per call, which was a
@@ -67,6 +96,27 @@ def canonical(seq: int, event: AuditEvent) -> bytes:
         "detail": event.detail,
     }
     return _ENCODER.encode(body).encode()
+
+
+_LITERAL = {True: "true", False: "false", None: "null"}
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)  # what _ENCODER does with a str
+
+
+def stored_body(seq: int, kind: str, at: str, actor: str, deployment_id: str | None, subject_ref: str | None,
+                allowed: bool | None, reason_codes_json: str, detail_json: str) -> bytes:
+    """``canonical`` assembled from a stored row without decoding its JSON: ``at`` is the ISO time, the two
+    JSON texts are spliced in as they are.
+
+    It equals ``canonical(seq, event)`` exactly when those texts are ``canonical_json`` of the event's
+    fields (the form the store writes), so a hash that matches it vouches for the stored text itself.
+    Keys in sorted order, as ``_ENCODER`` writes them. A field of the wrong type raises TypeError or KeyError.
+    """
+    return (f'{{"actor":{encode_basestring(actor)},"allowed":{_LITERAL[allowed]},"at":{encode_basestring(at)},'
+            f'"deployment_id":{_text(deployment_id)},"detail":{detail_json},"kind":{encode_basestring(kind)},'
+            f'"reason_codes":{reason_codes_json},"seq":{int(seq)},"subject_ref":{_text(subject_ref)}}}').encode()
 
 
 def link(prev_hash: str, seq: int, event: AuditEvent, hash_fn: HashFn) -> str:

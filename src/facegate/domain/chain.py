@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from facegate.domain.audit import GENESIS, ChainedEvent, HashFn, link
+from facegate.domain.audit import GENESIS, HashFn, Linked
 from facegate.domain.checkpoints import (  # re-exported: callers import them from here
     CHECKPOINT_CONTEXT,
     CHECKPOINT_CONTEXT_V2,
@@ -114,34 +114,27 @@ def archive_anchor(checkpoints: Iterable[Checkpoint], cutoff: datetime, now: dat
 # --- verification ---------------------------------------------------------------------------
 
 class _Peekable:
-    def __init__(self, items: Iterable[ChainedEvent]) -> None:
-        self._it: Iterator[ChainedEvent] = iter(items)
-        self._next: ChainedEvent | None = None
+    def __init__(self, items: Iterable[Linked]) -> None:
+        self._it: Iterator[Linked] = iter(items)
+        self._next: Linked | None = None
 
     def __iter__(self) -> _Peekable:
         return self
 
-    def __next__(self) -> ChainedEvent:
+    def __next__(self) -> Linked:
         if self._next is not None:
             item, self._next = self._next, None
             return item
         return next(self._it)
 
-    def peek(self) -> ChainedEvent | None:
+    def peek(self) -> Linked | None:
         if self._next is None:
             self._next = next(self._it, None)
         return self._next
 
 
-def _self_consistent(rec: ChainedEvent, hash_fn: HashFn) -> bool:
-    try:
-        return link(rec.prev_hash, rec.seq, rec.event, hash_fn) == rec.hash
-    except (ValueError, TypeError, AttributeError):  # unparseable hex, or a field of the wrong type
-        return False
-
-
 def verify_chain(
-    events: Iterable[ChainedEvent],
+    events: Iterable[Linked],
     hash_fn: HashFn,
     *,
     start_prev_hash: str = GENESIS,
@@ -187,7 +180,7 @@ def verify_chain(
 
     records = _Peekable(events)
     for rec in records:
-        if not _self_consistent(rec, hash_fn):
+        if not rec.is_consistent(hash_fn):
             return report(expected, ChainProblem.EDITED, f"the record stored as seq {expected} does not match its hash")
         if rec.seq > expected:
             nxt = records.peek()

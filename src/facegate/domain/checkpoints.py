@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from facegate.domain.audit import GENESIS, ChainedEvent
+from facegate.domain.audit import GENESIS, Linked
 
 SignFn = Callable[[bytes], bytes]
 # (signed bytes, signature, key_id) -> valid?  The adapter looks the public key up by key_id.
@@ -104,7 +104,7 @@ class Cadence:
         self._last_seq = start_seq - 1
         self._last_at: datetime | None = before.at if before else None
 
-    def missing_at(self, rec: ChainedEvent) -> str:
+    def missing_at(self, rec: Linked) -> str:
         if self._policy is None:
             return ""
         cp = self._at_seq.get(rec.seq)
@@ -112,7 +112,7 @@ class Cadence:
             self._known, self._last_seq, self._last_at = True, rec.seq, cp.at
             return ""
         p = self._policy
-        if self._known and should_checkpoint(self._last_seq, self._last_at, rec.seq, rec.event.at,
+        if self._known and should_checkpoint(self._last_seq, self._last_at, rec.seq, rec.at,
                                              p.every_events, p.every_seconds):
             if self._last_at is None:
                 return f"no signed checkpoint at seq {rec.seq}: the first record is always signed"

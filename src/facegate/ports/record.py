@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.audit import AuditEvent, ChainedEvent, Linked
 from facegate.domain.chain import Checkpoint
 from facegate.domain.head import HeadState
 
@@ -19,6 +19,11 @@ class RecordRepository(Protocol):
         ...
 
     def events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]: ...
+
+    def stored(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[Linked]:
+        """The records as stored, for verifying: each is hashed as it is, and decoded only when it must be."""
+        ...
+
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]: ...
 
     def head(self) -> tuple[int, str]:

@@ -33,7 +33,7 @@ def verify_records(ctx: ServiceContext, anchors: Sequence[Checkpoint] = ()) -> C
     with ctx.store.transaction(readonly=True) as tx:
         head = tx.record.head_state()
         checkpoints = tx.record.checkpoints(to_seq=head.seq)
-        report = verify_chain(tx.record.events(to_seq=head.seq), auditor.hash, checkpoints=checkpoints,
+        report = verify_chain(tx.record.stored(to_seq=head.seq), auditor.hash, checkpoints=checkpoints,
                               verify_signature=auditor.verify_signature, policy=DEFAULT_POLICY)
         report = check_head(report, head, checkpoints)
         return check_anchors(report, anchors, checkpoints, auditor.verify_signature)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.audit import AuditEvent, ChainedEvent, Linked
 from facegate.domain.chain import Checkpoint
 from facegate.domain.head import HeadState
 
@@ -19,6 +19,7 @@ from facegate.domain.head import HeadState
 class _RecordBackend(Protocol):
     def append_event(self, event: AuditEvent) -> object: ...
     def chain_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]: ...
+    def stored_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[Linked]: ...
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]: ...
     def chain_head(self) -> tuple[int, str]: ...
     def head_state(self) -> HeadState: ...
@@ -46,6 +47,9 @@ class SqlRecord:
 
     def events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]:
         return self._b.chain_events(from_seq, to_seq)
+
+    def stored(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[Linked]:
+        return self._b.stored_events(from_seq, to_seq)
 
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]:
         return self._b.checkpoints(to_seq)

@@ -9,7 +9,7 @@ from typing import Protocol
 from sqlalchemy import Connection, insert, select, update
 
 from facegate.adapters.sql import tables as t
-from facegate.adapters.sql.record_stream import stream_events
+from facegate.adapters.sql.record_stream import StoredRecord, stream_events, stream_stored
 from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent
 from facegate.domain.chain import Checkpoint, make_checkpoint
 from facegate.domain.head import HeadState
@@ -33,6 +33,10 @@ class RecordsMixin:
     def chain_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[ChainedEvent]:
         self.flush_records()
         return stream_events(self.conn, from_seq, to_seq)
+
+    def stored_events(self, from_seq: int = 1, to_seq: int | None = None) -> Iterator[StoredRecord]:
+        self.flush_records()
+        return stream_stored(self.conn, from_seq, to_seq)
 
     def checkpoints(self, to_seq: int | None = None) -> list[Checkpoint]:
         self.flush_records()

@@ -143,7 +143,7 @@ def chain_state(ctx: ServiceContext, deps: WorkbenchDeps) -> tuple[ChainReport, 
     with ctx.store.transaction(readonly=True) as tx:
         checkpoints = len(tx.record.checkpoints())
         if ctx.auditor is None:
-            return verify_chain(tx.record.events(), deps.hash_fn), checkpoints
+            return verify_chain(tx.record.stored(), deps.hash_fn), checkpoints
     from facegate.services.audit import verify_records
 
     return verify_records(ctx), checkpoints
