@@ -125,7 +125,10 @@ class IntrusionDefence:
 
     def admit(self, *, key_id: str | None, client: str, subject_ref: str | None = None,
               operation: str | None = None) -> Decision:
-        """Per-client, per-key and per-subject request limits, and any lock that applies."""
+        """Per-client, per-key and per-subject request limits, and any lock that applies.
+
+        Call it once per request: every call counts the request against the client's limit.
+        """
         p, cb = self.policy, client_bucket(client)
         if self.counters.is_locked(f"client:{cb}"):
             return Decision(False, (), p.client_block_s, "client_blocked")
@@ -163,6 +166,12 @@ class IntrusionDefence:
             crossed = total - rows <= p.read_rows.count
             evs = (self._event("bulk_read", "medium", key_id, cb, None, rows=total),) if crossed else ()
             return Decision(False, evs, p.read_rows.window_s, "read_rows")
+        return Decision(True)
+
+    def client_block(self, client: str) -> Decision:
+        """Refuses a blocked address without counting anything (``admit`` counts the request later)."""
+        if self.is_client_blocked(client):
+            return Decision(False, (), self.policy.client_block_s, "client_blocked")
         return Decision(True)
 
     def is_client_blocked(self, client: str) -> bool:
