@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from facegate.adapters.sql import record_stream
 from facegate.bootstrap import AppContext, build_context
-from facegate.domain.audit import AuditEvent
+from facegate.domain.audit import AuditEvent, canonical_json
 from facegate.domain.chain import ChainProblem
 from facegate.offline_verify import verify_file
 from facegate.services import audit
@@ -170,3 +171,18 @@ def test_online_and_offline_verification_agree_on_an_edit(ctx: AppContext, tmp_p
     status, message = _offline(ctx, tmp_path)
     assert (online.ok, online.first_broken_seq) == (False, 3)
     assert status == 1 and "BROKEN at seq 3" in message, message
+
+
+def test_the_store_writes_the_text_the_hash_covers_and_verify_reads_it_as_is(
+        ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What makes verify fast (issue 14): the stored JSON is canonical, so no row needs decoding."""
+    as_text = "::text" if ctx.store.engine.dialect.name == "postgresql" else ""
+    assert _stored(ctx, f"detail{as_text}") == canonical_json({**DETAIL, "i": 2})
+    assert _stored(ctx, f"reason_codes{as_text}") == '["ok","liveness_passed"]'
+
+    def no_decoding(*_: object, **__: object) -> object:
+        raise AssertionError("a canonical row was decoded")
+
+    monkeypatch.setattr(record_stream.json, "loads", no_decoding)
+    r = audit.verify_records(ctx.services)
+    assert r.ok and r.checked == 5, r
