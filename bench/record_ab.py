@@ -1,7 +1,8 @@
 """A/B of record appends between two source trees, interleaved in one run (for a loaded machine).
 
 Each round runs the same append workload once per tree, in turn, each in a fresh subprocess
-(``PYTHONPATH=<tree>/src``) on a fresh store, through ``bench_audit.append_rate``: real threads,
+(``PYTHONPATH=<tree>/src``) on a fresh store, through that tree's ``bench/bench_audit.append_rate``
+(this one's if it has none; both time the same loop): real threads,
 one event per unit of work, each unit acknowledged only once its commit returned. It reports per
 tree the median over rounds of appends per wall second and per second of client CPU
 (``time.process_time``, all threads; PostgreSQL's server work is not in it), and the ratio B/A.
@@ -49,9 +50,12 @@ print(json.dumps([wall, cpu]))
 
 
 def run_once(tree: Path, store: str, kind: str, threads: int, n: int) -> tuple[float, float]:
-    code = _CHILD.format(bench=str(HERE), store=store, kind=kind, threads=threads, n=n)
+    bench = tree / "bench" if (tree / "bench" / "bench_audit.py").exists() else HERE  # the tree's own harness
+    code = _CHILD.format(bench=str(bench), store=store, kind=kind, threads=threads, n=n)
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    if out.returncode:
+        raise RuntimeError(f"{tree} {store} {kind}:{threads} failed:\n{out.stderr[-3000:]}")
     wall, cpu = json.loads(out.stdout.strip().splitlines()[-1])
     return wall, cpu
 
