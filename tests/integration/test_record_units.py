@@ -8,18 +8,23 @@ never a second transaction. Both databases.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
-from facegate.bootstrap import AppContext
+from facegate.bootstrap import AppContext, build_context
 from facegate.domain.audit import AuditEvent
 from facegate.domain.intrusion import SecurityEvent
 from facegate.services import audit
+from facegate.testing import FakeFaceEngine, FixedClock
+from tests.conftest import make_settings
 
 
 def _event(n: int) -> AuditEvent:
@@ -108,3 +113,38 @@ def test_a_failed_group_commit_reaches_every_waiting_unit_as_a_database_error(fa
         tx.record.append(_event(6))
     assert _head(fake_ctx) == before + 1
     assert audit.verify_records(fake_ctx.services).ok
+
+
+def test_a_unit_waiting_for_the_write_lock_holds_up_no_other_unit(tmp_path: Path, clock: FixedClock) -> None:
+    """SQLite: unit B waits in BEGIN IMMEDIATE for unit A's write lock, opening its connection on first use of
+    a repository; A then makes the same repository for itself. Nothing shared may be held while B waits
+    (functools.cached_property holds one lock per attribute for every instance on Python 3.11), or A
+    waits for B and B for A until SQLite's busy timeout fails one of them."""
+    ctx = build_context(make_settings(tmp_path, f"sqlite:///{tmp_path / 'units.db'}"), clock=clock,
+                        engine=FakeFaceEngine())
+    errors: list[BaseException] = []
+    a_holds_lock, b_done = threading.Event(), threading.Event()
+
+    def unit_b() -> None:
+        try:
+            a_holds_lock.wait()
+            with ctx.store.transaction() as tx:
+                tx.security.add(SecurityEvent("test", "low", None, "b", None, datetime.now(UTC)))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            b_done.set()
+
+    try:
+        b = threading.Thread(target=unit_b)
+        b.start()
+        with ctx.store.transaction() as tx:
+            tx.record.head()  # opens A's connection: BEGIN IMMEDIATE, A holds the write lock
+            a_holds_lock.set()
+            time.sleep(0.5)  # B is now waiting for the lock, inside tx.security
+            tx.security.add(SecurityEvent("test", "low", None, "a", None, datetime.now(UTC)))
+        assert b_done.wait(60)
+        b.join()
+        assert not errors, errors
+    finally:
+        ctx.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from functools import cached_property
+from typing import Any, Generic, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, text
 
@@ -25,6 +25,32 @@ from facegate.adapters.sql.subjects import SqlSubjects, SqlTemplates
 from facegate.adapters.sql.workbench import SqlWorkbench
 from facegate.domain.audit import AuditEvent, HashFn
 from facegate.domain.chain import DEFAULT_POLICY
+
+
+T = TypeVar("T")
+
+
+class per_unit(Generic[T]):  # noqa: N801 - used like the decorator it replaces
+    """``functools.cached_property`` without its lock. On Python 3.11 that lock is one per attribute for
+    every instance, held while the value is made; making a repository opens the unit's connection, which
+    on SQLite waits for the write lock, so a unit that held it and wanted the same repository waited for
+    the waiting unit until SQLite's busy timeout failed one of them. A unit of work is one thread's."""
+
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self._make = make
+        self._name = make.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> per_unit[T]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> T | per_unit[T]:
+        if obj is None:
+            return self
+        value = self._make(obj)
+        obj.__dict__[self._name] = value  # later reads find it there: this is a non-data descriptor
+        return value
 
 
 class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
@@ -49,7 +75,7 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         self._readonly = readonly  # only read-only units fill the deployment cache
         self._begin_records()
 
-    @cached_property
+    @per_unit
     def conn(self) -> Connection:
         conn = self._connect()
         self._watch_writes(conn)
@@ -61,47 +87,47 @@ class SqlTx(RecordsMixin, RecordAppendMixin, GalleryLogMixin):
         return self._opened()
 
     # Each repository is made the first time a unit of work asks for it (most use two or three).
-    @cached_property
+    @per_unit
     def deployments(self) -> SqlDeployments:
         return SqlDeployments(self.conn, self._deployment_cache, fills_cache=self._readonly)
 
-    @cached_property
+    @per_unit
     def subjects(self) -> SqlSubjects:
         return SqlSubjects(self.conn, self._gallery_note)
 
-    @cached_property
+    @per_unit
     def templates(self) -> SqlTemplates:
         return SqlTemplates(self.conn, self._gallery_note)
 
-    @cached_property
+    @per_unit
     def consents(self) -> SqlConsents:
         return SqlConsents(self.conn)
 
-    @cached_property
+    @per_unit
     def subject_keys(self) -> SqlSubjectKeys:
         return SqlSubjectKeys(self.conn)
 
-    @cached_property
+    @per_unit
     def api_keys(self) -> SqlApiKeys:
         return SqlApiKeys(self.conn)
 
-    @cached_property
+    @per_unit
     def security(self) -> SqlSecurityEvents:
         return SqlSecurityEvents(self.conn)
 
-    @cached_property
+    @per_unit
     def record(self) -> SqlRecord:
         return SqlRecord(self)
 
-    @cached_property
+    @per_unit
     def gallery_log(self) -> SqlGalleryLog:
         return SqlGalleryLog(self)
 
-    @cached_property
+    @per_unit
     def workbench(self) -> SqlWorkbench:
         return SqlWorkbench(self.conn)
 
-    @cached_property
+    @per_unit
     def person(self) -> SqlPersonRequests:
         return SqlPersonRequests(self.conn)
 
