@@ -21,6 +21,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
@@ -36,6 +37,7 @@ def _aware(value: Any) -> datetime:
     return at.replace(tzinfo=UTC)  # stored as naive UTC (tables.UTCDateTime)
 
 
+@lru_cache(maxsize=256)  # a few distinct lists of reason codes recur in millions of records
 def _codes(text: str) -> tuple[str, ...]:
     value = json.loads(text)
     # Anything but a list is shown as its text, so an export of an edited row never hashes as the original.
