@@ -18,7 +18,7 @@ def test_one_query_streams_columns_and_batches_use_the_gemm(extra: set[str],
     monkeypatch.delenv("FACEGATE_SCAN_KERNEL", raising=False)
     plan = choose(AVX2 | extra)
     assert (plan.single, plan.batch) == ("columns", "rows")
-    assert plan.kernel_for(1) == "columns" and plan.kernel_for(16) == "rows"
+    assert plan.kernel_for(1) == "columns" and plan.kernel_for(2) == plan.kernel_for(16) == "rows"
     assert all(flag in plan.describe() for flag in (extra & {"avx512_vnni", "avx_vnni"}) | {"avx2"})
 
 

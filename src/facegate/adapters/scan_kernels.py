@@ -13,9 +13,10 @@ face-like templates; docs/benchmarks.md):
 
 - AMD EPYC, AVX2 only (idle, 2026-11-29): one query ``columns`` 17.3 ms vs
   ``rows`` 56.3; 16 queries in one call ``rows`` 6.6 ms per query vs ``columns`` 7.6.
-- AMD EPYC with AVX-512 VNNI (issue 14, a loaded machine, so ratios only):
-  one query ``columns`` ahead of ``rows`` (about 1.4x); 16 queries ``rows``
-  ahead of ``columns`` (about 1.7x).
+- AMD EPYC with AVX-512 VNNI (issue 14, a loaded machine, so CPU time and
+  ratios only): one query ``columns`` 21 ms CPU vs ``rows`` 30 (1.4x); per
+  query in one call of 2, 4 and 16 queries ``rows`` 20 / 13 / 7.3 ms vs
+  ``columns`` 37 / 20 / 11 (a multi-query ``columns`` call packs every block).
 
 So one query streams the gallery in ``columns`` and batches (from
 ``BATCH_ROWS_FROM`` queries) take the ``rows`` GEMM, keeping both layouts
@@ -41,7 +42,7 @@ from typing import Any, Literal
 KernelName = Literal["columns", "rows"]
 Choice = Literal["auto", "columns", "rows"]
 _KERNELS: dict[str | None, KernelName] = {"columns": "columns", "rows": "rows"}
-BATCH_ROWS_FROM = 4  # queries per call from which a plan's batch kernel serves
+BATCH_ROWS_FROM = 2  # queries per call from which the batch kernel serves (2 and 4 measured: rows ahead)
 _VNNI = ("avx512_vnni", "avx_vnni")  # int8 dot-product instructions (reported in the plan)
 
 
