@@ -68,3 +68,15 @@ def test_without_a_looked_up_receipt_the_result_pages_send_you_to_the_start(live
         page.goto(f"{live.url}{path}?lang=en")
         assert page.url.startswith(f"{live.url}/self-service"), path
         assert page.locator("#receipt_code").count() == 1, path
+
+
+def test_a_wrong_code_is_answered_by_a_redirect_and_shown_once(live: Live, page: Any) -> None:
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    page.goto(f"{live.url}/self-service?lang=en")
+    page.fill("#receipt_code", "FGR-0000000000000000")
+    page.click("#look-up")
+    page.wait_for_url(f"{live.url}/self-service?lang=en")
+    assert page.locator("#error").get_attribute("data-code") == "receipt_unknown"
+    page.reload()  # the guess is not sent again, and the error was said once
+    assert page.locator("#error").count() == 0 and len(posts) == 1

@@ -60,15 +60,32 @@ def held_json(h: Held) -> dict[str, Any]:
 
 
 def _failed(request: Request, exc: FacegateError) -> Response:
-    """A receipt code nobody was given is a guess: counted and throttled per address (M-14.5)."""
+    """A receipt code nobody was given is a guess: counted and throttled per address (M-14.5).
+
+    A page's POST is answered by a redirect to the start page, which shows the error once, so a
+    refresh does not send the code again (nor count the guess twice); the code typed is not kept.
+    """
     if exc.code == "receipt_unknown":
         wrong_secret(request, "receipt")
-    return error_page(request, exc, "selfservice.html")
+    if wants_json(request) or request.method != "POST":
+        return error_page(request, exc, "selfservice.html")
+    state = {k: v for k, v in selfservice_state.read(request).items() if k == "code"}
+    return selfservice_state.go(request, "", {**state, "error": {
+        "code": exc.code, "en": exc.message_en, "zh": exc.message_zh, "article_id": exc.article_id,
+        "status": exc.status}})
 
 
 @router.get("")
 def start(request: Request) -> Response:
-    return render(request, "selfservice.html")
+    state = selfservice_state.read(request)
+    shown = state.pop("error", None)
+    if not isinstance(shown, dict):
+        return render(request, "selfservice.html")
+    exc = FacegateError(str(shown.get("code")), str(shown.get("en") or ""), str(shown.get("zh") or ""),
+                        article_id=shown.get("article_id") or None, status=int(shown.get("status") or 400))
+    response = error_page(request, exc, "selfservice.html")  # once: the cookie keeps only the receipt looked up
+    selfservice_state.write(request, response, state)
+    return response
 
 
 def _held_page(request: Request, code: str, status: int = 200, error: FacegateError | None = None) -> Response:
