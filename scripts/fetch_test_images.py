@@ -5,6 +5,7 @@ The test suite's real photos come from there (never from the repository).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tarfile
@@ -34,7 +35,10 @@ def fetch(target: Path = TARGET) -> Path:
                 if "/tests/test_images/" in member.name and name in NAMES:
                     data = tar.extractfile(member)
                     assert data is not None
-                    (target / name).write_bytes(data.read())
+                    # Whole or absent: pytest-xdist workers may fetch at once and read what the other wrote.
+                    part = target / f".{name}.{os.getpid()}.part"  # same folder: os.replace stays atomic
+                    part.write_bytes(data.read())
+                    os.replace(part, target / name)
     missing = [n for n in NAMES if not (target / n).exists()]
     if missing:
         raise SystemExit(f"test images missing from the sdist: {missing}")
