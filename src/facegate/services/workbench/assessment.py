@@ -19,19 +19,12 @@ from facegate.ports import UnitOfWork
 from facegate.services import openset
 from facegate.services.common import load_deployment, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.deps import AssessmentRecord, WorkbenchDeps, WorkbenchRepository
+from facegate.services.workbench.deps import (RETENTION_YEARS, AssessmentRecord, WorkbenchDeps, WorkbenchRepository,
+                                             add_years)
 from facegate.services.workbench.figures import figures_in
 from facegate.services.workbench.pia_content import LiveFacts, build_pia, method_hash
 
-RETENTION_YEARS = 3  # M-9.4
 _VOLATILE = ("version", "prepared_on", "supersedes_version")  # what differs between equal-content versions
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def manifest_of(d: Deployment) -> Manifest:

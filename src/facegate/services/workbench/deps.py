@@ -6,7 +6,7 @@ Storage is ``uow.workbench`` (ports.workbench); its record types are re-exported
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from facegate.domain.audit import HashFn
@@ -14,6 +14,16 @@ from facegate.domain.filing import AlertPolicy
 from facegate.domain.reassessment import MAX_GRACE
 from facegate.domain.workdays import WorkdayCalendar
 from facegate.ports.workbench import AssessmentRecord, FaceRefusal, FilingRecord, Incident, WorkbenchRepository
+
+RETENTION_YEARS = 3  # M-9.4: assessments and filing records are kept three years
+
+
+def add_years(day: date, years: int) -> date:
+    """``day`` so many years later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 __all__ = ["DEFAULT_GRACE", "MAX_GRACE", "AssessmentRecord", "FaceRefusal", "FilingRecord", "Incident", "Renderer",
            "WorkbenchDeps", "WorkbenchRepository"]

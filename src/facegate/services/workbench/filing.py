@@ -22,9 +22,8 @@ from facegate.domain.filing import (
 from facegate.errors import ConfigurationError, InvalidInput, NotFound
 from facegate.services.common import load_deployment, new_id, record
 from facegate.services.context import ServiceContext
-from facegate.services.workbench.assessment import RETENTION_YEARS, add_years
 from facegate.ports import UnitOfWork
-from facegate.services.workbench.deps import FilingRecord, WorkbenchDeps
+from facegate.services.workbench.deps import RETENTION_YEARS, FilingRecord, WorkbenchDeps, add_years
 
 STATUSES = ("open", "submitted", "accepted", "rejected")
 FILED = ("submitted", "accepted")  # a rejected filing is no filing: the task stays due (M-15.2, M-15.9)
