@@ -6,9 +6,13 @@ the per-client limit, halving it. Here the configured limit is what a client rea
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -68,3 +72,96 @@ def test_n_requests_pass_and_the_next_is_refused(ctx: AppContext) -> None:
     refused = answers[-1].json()
     assert refused["code"] == "rate_limited" and refused["article_id"] == "M-14.5"
     assert refused["limit"] == "client"
+
+
+class _HungRedis:
+    """A "Redis" that accepts connections and reads what it is sent, and never answers."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self._listener.getsockname()[1]}/0"
+        self._cond = threading.Condition()
+        self._conns: list[socket.socket] = []
+        self.outstanding = 0  # connections that sent a command and wait for its answer
+        self.dropped = 0  # connections the client gave up on (its timeout)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            with self._cond:
+                self._conns.append(conn)
+            threading.Thread(target=self._read, args=(conn,), daemon=True).start()
+
+    def _read(self, conn: socket.socket) -> None:
+        waiting = False
+        while True:
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                data = b""
+            with self._cond:
+                if not data:
+                    self.dropped += 1
+                    self.outstanding -= waiting
+                    self._cond.notify_all()
+                    return
+                if not waiting:
+                    waiting = True
+                    self.outstanding += 1
+                    self._cond.notify_all()
+
+    def wait_outstanding(self, n: int, timeout_s: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.outstanding >= n, timeout_s)
+
+    def close(self) -> None:
+        """Stop listening and cut every connection: the client then fails at once instead of waiting."""
+        self._listener.close()
+        with self._cond:
+            for conn in self._conns:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+
+
+def test_a_hung_redis_stalls_only_the_requests_that_need_it(tmp_path: Path) -> None:
+    """Counters are read off the event loop: /healthz and other requests are served meanwhile (M-14.5).
+
+    The requests that need the counters fail closed with 503 dependency_unavailable (adapters.counters
+    ``_fail_closed``: a guess that cannot be counted is refused, never let through).
+    """
+    hung = _HungRedis()
+    c = build_context(make_settings(tmp_path), engine=FakeFaceEngine())
+    try:
+        install_deployment(c)
+        token = create_api_key(c.services, "door-1", "device", ("hotel-frontdesk",)).token
+        # A long client timeout, so only the event loop being free can let /healthz through meanwhile.
+        c.defence.counters = RedisCounters(hung.url, timeout_s=120)
+        answers: dict[int, Any] = {}
+        with TestClient(create_app(c), headers={"Authorization": f"Bearer {token}"}) as client:  # one event loop
+
+            def ask(i: int) -> None:
+                answers[i] = client.get("/v1/deployments/hotel-frontdesk")
+
+            threads = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+            for t in threads:
+                t.start()
+            try:
+                # Both requests wait on Redis at the same time: neither holds the event loop.
+                assert hung.wait_outstanding(2, timeout_s=30)
+                assert client.get("/healthz").status_code == 200
+                assert hung.dropped == 0  # ... and /healthz answered while both still waited
+            finally:
+                hung.close()
+                for t in threads:
+                    t.join()
+        for answer in answers.values():
+            assert answer.status_code == 503
+            assert answer.json()["code"] == "dependency_unavailable" and answer.json()["article_id"] == "M-14.5"
+    finally:
+        hung.close()
+        c.close()

@@ -105,11 +105,12 @@ def _fail_closed(fn: Callable[P, R]) -> Callable[P, R]:
 class RedisCounters:
     """Counters in Redis, so every node behind a load balancer enforces one limit."""
 
-    def __init__(self, url: str, *, prefix: str = "facegate:", clock: FloatClock = time.time) -> None:
+    def __init__(self, url: str, *, prefix: str = "facegate:", clock: FloatClock = time.time,
+                 timeout_s: float = 2) -> None:
         import redis
 
         # Short timeouts: a hung Redis must turn into a quick 503, not a request that never ends.
-        self._redis = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
         self._prefix = prefix
         self._clock = clock
         self._hit = self._redis.register_script(_HIT)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from facegate import __version__
+from facegate.adapters.counters import MemoryCounters
 from facegate.bootstrap import AppContext
 from facegate.errors import Unavailable
 from facegate.web import apidocs, console, health, kiosk, problems
@@ -28,12 +30,23 @@ def create_app(ctx: AppContext) -> FastAPI:
     for module in (deployments, faces, liveness, consents, admin, locks, kiosk, console):
         app.include_router(module.router)
 
-    def is_client_blocked(scope: Scope) -> bool:
+    def client_blocked(scope: Scope) -> bool:
         client = scope.get("client")
         try:
             return ctx.defence.is_client_blocked(str(client[0]) if isinstance(client, tuple | list) else "unknown")
         except Unavailable:  # counters down: the route's own admission check answers 503, not this middleware's 500
             return False
+
+    async def is_client_blocked(scope: Scope) -> bool:
+        if isinstance(ctx.defence.counters, MemoryCounters):  # no I/O: answered on the event loop
+            return client_blocked(scope)
+        # Shared counters (Redis) are never read on the event loop: a slow or hung Redis would stall every
+        # request of the node, /healthz too (issue 14). Every /v1 route authenticates, and auth.principal_of
+        # refuses a blocked client before anything else, in the thread-pool hop it makes anyway; other paths
+        # are checked here, in the thread pool.
+        if str(scope.get("path", "")).startswith("/v1/"):
+            return False
+        return await run_in_threadpool(client_blocked, scope)
 
     # Added innermost first: errors -> caller's address -> access log -> input guard -> routes.
     app.add_middleware(InputGuard, is_client_blocked=is_client_blocked)

@@ -8,6 +8,7 @@ break streaming). Refusals are problem+json with stable codes:
     body_too_large 413  a JSON body over MAX_TEXT_BODY bytes (images have their own cap)
     rate_limited   429  the client address is blocked by intrusion defence (M-14.5), on every path:
                         console login, kiosk pairing, self-service and cookie sessions included
+                        (with Redis counters, /v1 paths leave it to auth.principal_of: see web.app)
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def _body_has_nul(body: bytes) -> bool:
 class InputGuard:
     """Refuses what no route could handle safely, before any route or driver sees it."""
 
-    def __init__(self, app: ASGIApp, is_client_blocked: Callable[[Scope], bool] | None = None) -> None:
+    def __init__(self, app: ASGIApp, is_client_blocked: Callable[[Scope], Awaitable[bool]] | None = None) -> None:
+        """``is_client_blocked`` is awaited: it must not block the event loop (no Redis call on it)."""
         self.app = app
         self.is_client_blocked = is_client_blocked
 
@@ -72,7 +74,7 @@ class InputGuard:
             refusal = _text_invalid("path")
         elif _has_control(unquote_to_bytes(query.replace(b"+", b" ")).decode("utf-8", "replace")):
             refusal = _text_invalid("query")
-        elif self.is_client_blocked is not None and path not in UNBLOCKABLE and self.is_client_blocked(scope):
+        elif self.is_client_blocked is not None and path not in UNBLOCKABLE and await self.is_client_blocked(scope):
             refusal = problem(429, "rate_limited", "Too many failed attempts from this address; try again later.",
                               "此地址失败次数过多，请稍后再试。", article_id="M-14.5", limit="client_blocked")
         if refusal is not None:
