@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         "auto", description="Exact 1:N int8 scan kernel: auto picks by CPU features at start "
         "(adapters/scan_kernels.py); columns or rows force one.")
     # IVF lists probed per query = factor * sqrt(lists): recall against speed (docs/benchmarks.md).
-    ivf_probe_factor: float = Field(10.0, gt=0.0, description="IVF lists probed per query = factor × "
+    ivf_probe_factor: float = Field(12.0, gt=0.0, description="IVF lists probed per query = factor × "
                                     "sqrt(lists): recall against speed.")
     max_image_bytes: int = Field(20 * 1024 * 1024, ge=1024, description="Largest image accepted, in bytes.")
     max_image_pixels: int = Field(25_000_000, ge=10_000, description="Largest decoded image, in pixels "

@@ -58,3 +58,10 @@ def test_a_saved_index_reads_back_and_keeps_working(tmp_path: Path) -> None:
     assert [m[0] for m in back.search(x[7], 2)][0] == "again" and len(back) == 3000
     with pytest.raises(Exception):
         ApproximateIndex.read(str(tmp_path / "missing.faiss"), ids)
+
+
+def test_default_probes_follow_the_measured_coverage_curve() -> None:
+    """12 sqrt(lists): every list holding 99.7% of the true top 5 at 1M (4,096 lists) and 10M (16,384)."""
+    assert ivf.probes_for(4096) == 768 and ivf.probes_for(16384) == 1536
+    assert GalleryIndex(D).probe_factor == 12.0
+    assert ivf.probes_for(64, 1e6) == 64  # never more lists than there are

@@ -197,7 +197,7 @@ class GalleryIndex:
     """
 
     def __init__(self, dimension: int = 128, *, approximate_above: int = 1_000_000, oversample: int = 100,
-                 probe_factor: float = 10.0, threads: int = 0, plan: KernelPlan | None = None) -> None:
+                 probe_factor: float = 12.0, threads: int = 0, plan: KernelPlan | None = None) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
         self.oversample = max(1, oversample)
