@@ -165,3 +165,44 @@ def test_a_hung_redis_stalls_only_the_requests_that_need_it(tmp_path: Path) -> N
     finally:
         hung.close()
         c.close()
+
+
+def _verify(door: TestClient) -> Any:
+    # Refused by the gate (no consent): so authenticated, authorised and admitted first, then the work ran.
+    return door.post("/v1/deployments/hotel-frontdesk/verify",
+                     params={"purpose": "identity_verification", "subject_ref": "nobody"}, content=b"face:nobody:1")
+
+
+def test_a_face_request_makes_one_thread_pool_hop(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: with Redis counters authentication cannot run on the event loop; it runs in the work's hop."""
+    import anyio.to_thread
+
+    token = create_api_key(ctx.services, "door-1", "device", ("hotel-frontdesk",)).token
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
+    real = anyio.to_thread.run_sync
+    hops: list[object] = []
+
+    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(fn)
+        return await real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    for _ in range(2):  # the key read from the store, then from the key cache
+        hops.clear()
+        answer = _verify(door)
+        assert answer.status_code == 403 and answer.json()["code"] == "consent_missing", answer.text
+        assert len(hops) == 1
+
+
+def test_a_revoked_key_stops_a_face_request_at_once(ctx: AppContext) -> None:
+    from facegate.services.access import revoke_api_key
+    from facegate.services.key_cache import KeyCache
+
+    ctx.services.key_cache = KeyCache(ttl_s=5.0, clock=lambda: 0.0)  # an entry never expires by itself
+    created = create_api_key(ctx.services, "door-4", "device", ("hotel-frontdesk",))
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {created.token}"})
+    assert _verify(door).status_code == 403
+    assert ctx.services.key_cache.get(created.key.key_id) is not None
+    revoke_api_key(ctx.services, created.key.key_id, actor="test")
+    refused = _verify(door)
+    assert refused.status_code == 401 and refused.json()["code"] == "key_revoked"

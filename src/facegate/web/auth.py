@@ -7,12 +7,15 @@ revoked keys feed intrusion defence; its detections go into the record.
 and the counters live in this process, checking it is pure computation and runs on the event
 loop, saving a thread-pool hop per request; otherwise (a database read, Redis) it runs in the
 thread pool. Security events found on the fast path are written from the thread pool too, so
-nothing blocks the event loop.
+nothing blocks the event loop. ``require_in_hop`` is for routes that go to the thread pool for their
+work anyway (the face routes): the check that cannot run inline runs first in that same hop, so a
+face request makes one hop, not two, also with Redis counters (issue 14).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -26,6 +29,7 @@ from facegate.services.security import record_security_events
 from facegate.web.deps import app_ctx
 
 Note = Callable[[Iterable[SecurityEvent]], None]
+R = TypeVar("R")
 
 
 def _token(request: Request) -> str | None:
@@ -119,5 +123,39 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal]]
         finally:
             if pending:  # rare (a limit first crossed): written off the event loop, before the answer
                 await run_in_threadpool(record_security_events, app_ctx(request).store, pending)
+
+    return dependency
+
+
+class WorkHop:
+    """The route's one thread-pool hop; the authentication ``require_in_hop`` left for it runs first in it."""
+
+    def __init__(self, request: Request, permission: Permission, deployment_id: str | None, checked: bool) -> None:
+        self._request, self._permission, self._deployment_id = request, permission, deployment_id
+        self._checked = checked
+
+    async def run(self, work: Callable[[], R]) -> R:
+        if self._checked:
+            return await run_in_threadpool(work)
+
+        def checked_work() -> R:
+            check(self._request, self._permission, self._deployment_id)  # refuses before any work is done
+            return work()
+
+        return await run_in_threadpool(checked_work)
+
+
+def require_in_hop(permission: Permission) -> Callable[[Request], Awaitable[WorkHop]]:
+    """Like ``require``, for a route that does its work through ``WorkHop.run``, and must: until then,
+    a request that could not be checked inline is not authenticated. The body is read first (within its cap)."""
+
+    inline = require(permission)
+
+    async def dependency(request: Request) -> WorkHop:
+        deployment_id = request.path_params.get("deployment_id")
+        if answers_inline(request):
+            await inline(request)
+            return WorkHop(request, permission, deployment_id, checked=True)
+        return WorkHop(request, permission, deployment_id, checked=False)
 
     return dependency

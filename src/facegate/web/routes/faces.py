@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from facegate.domain.access import Permission as P
 from facegate.services import faces, subjects
-from facegate.web.auth import require
+from facegate.web.auth import WorkHop, require, require_in_hop
 from facegate.web.deps import IMAGE_BODY, app_ctx, image_body
 from facegate.web.problems import decision_body, notice_changed_body, refusal
 from facegate.web.schemas import AlternativeCreate
@@ -24,11 +23,13 @@ def _actor(request: Request) -> str:
     return getattr(request.state, "actor", "api")
 
 
-@router.post("/enroll", openapi_extra=IMAGE_BODY, status_code=201, dependencies=[Depends(require(P.ENROLL))])
-async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef) -> Any:
+@router.post("/enroll", openapi_extra=IMAGE_BODY, status_code=201)
+async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef,
+                 hop: WorkHop = Depends(require_in_hop(P.ENROLL))) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
-    result = await run_in_threadpool(faces.enroll, ctx, deployment_id, subject_ref, purpose, image, actor=_actor(request))
+    result = await hop.run(lambda: faces.enroll(ctx, deployment_id, subject_ref, purpose, image,
+                                                actor=_actor(request)))
     if not result.decision.allowed:
         return refusal(result.decision)
     return JSONResponse({**decision_body(result.decision), "template_id": result.template_id,
@@ -36,12 +37,14 @@ async def enroll(request: Request, deployment_id: str, purpose: str, subject_ref
                          **notice_changed_body(result.decision, result.notice_changes)}, status_code=201)
 
 
-@router.post("/verify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.VERIFY))])
-async def verify(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef) -> Any:
+@router.post("/verify", openapi_extra=IMAGE_BODY)
+async def verify(request: Request, deployment_id: str, purpose: str, subject_ref: str = SubjectRef,
+                 hop: WorkHop = Depends(require_in_hop(P.VERIFY))) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
-    result = await run_in_threadpool(faces.verify, ctx, deployment_id, subject_ref, purpose, image,
-                                     actor=_actor(request), client=request.state.client)
+    # A lambda: actor and client are known once the key is checked, which may happen first in this hop.
+    result = await hop.run(lambda: faces.verify(ctx, deployment_id, subject_ref, purpose, image,
+                                                actor=_actor(request), client=request.state.client))
     if not result.decision.allowed:
         return refusal(result.decision)
     # A JSONResponse, not a dict: FastAPI would walk the dict through jsonable_encoder first (issue 14).
@@ -50,13 +53,13 @@ async def verify(request: Request, deployment_id: str, purpose: str, subject_ref
                          **notice_changed_body(result.decision, result.notice_changes)})
 
 
-@router.post("/identify", openapi_extra=IMAGE_BODY, dependencies=[Depends(require(P.IDENTIFY))])
-async def identify(request: Request, deployment_id: str, purpose: str,
-                   top_k: int = Query(5, ge=1, le=50)) -> Any:
+@router.post("/identify", openapi_extra=IMAGE_BODY)
+async def identify(request: Request, deployment_id: str, purpose: str, top_k: int = Query(5, ge=1, le=50),
+                   hop: WorkHop = Depends(require_in_hop(P.IDENTIFY))) -> Any:
     image = await image_body(request)
     ctx = app_ctx(request).services
-    result = await run_in_threadpool(faces.identify, ctx, deployment_id, purpose, image, top_k=top_k,
-                                     actor=_actor(request), client=request.state.client)
+    result = await hop.run(lambda: faces.identify(ctx, deployment_id, purpose, image, top_k=top_k,
+                                                  actor=_actor(request), client=request.state.client))
     if not result.decision.allowed:
         return refusal(result.decision)
     return JSONResponse({**decision_body(result.decision), "threshold": result.threshold, "outcome": result.outcome,
