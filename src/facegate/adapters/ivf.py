@@ -72,11 +72,11 @@ def probes_for(nlist: int, factor: float = 12.0) -> int:
 
     Clustered face-like data (bench/face_like.py), lists ranked by exact centroid
     distance: the share of the true top 5 lying in the first p lists was 0.994 /
-    0.997 / 1.000 at 10 / 12 / 16 sqrt(nlist) for 1M in 4,096 lists, and 0.997 /
-    0.997 / 0.998 for 10M in 16,384 (issue 14). Re-ranking 500 candidates keeps
-    almost all of it: 10M recall@5 0.994 at 10 sqrt(nlist) and at 12.5 sqrt(nlist).
-    12 gives the smaller galleries the same margin; raising it costs CPU in
-    proportion (10M, one thread: 5.0 ms a query at 1,280 lists, 5.5 at 1,536).
+    0.997 / 1.000 at 10 / 12 / 16 sqrt(nlist) for 1M in 4,096 lists, and 0.998 /
+    0.998 / 0.999 for 10M in 16,384 (issue 14). Re-ranking 500 candidates keeps
+    almost all of it: recall@5 0.997 at 1M and 0.995 at 10M with 12 sqrt(nlist),
+    which gives the smaller galleries the margin 10 lacks (0.994 at 1M). Probing
+    costs CPU in proportion (10M, one thread: 5.0 ms a query at 1,280 lists, 5.5 at 1,536).
     """
     return int(min(nlist, max(1, math.ceil(factor * math.sqrt(nlist)))))
 
