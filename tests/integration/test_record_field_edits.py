@@ -130,9 +130,9 @@ def test_an_edited_json_field_fails_at_its_record(ctx: AppContext, name: str) ->
     assert (r.ok, r.problem, r.first_broken_seq) == (False, ChainProblem.EDITED, 3), r
 
 
+# SQLite only: PostgreSQL's boolean column holds only true, false and NULL, so the case cannot arise there.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sqlite_allowed_flag_other_than_0_or_1_fails(ctx: AppContext) -> None:
-    if ctx.store.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's boolean column holds only true, false and NULL")
     _sql(ctx, "UPDATE audit_events SET allowed = 2 WHERE seq = 3")
     r = audit.verify_records(ctx.services)
     assert (r.ok, r.problem, r.first_broken_seq) == (False, ChainProblem.EDITED, 3), r

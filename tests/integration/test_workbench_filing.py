@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -48,9 +47,7 @@ def test_crossing_100000_gives_the_due_date_on_the_working_day_calendar(ctx: App
     assert {a.code for a in before.status.alerts} == {"count_level_reached"}  # 80,000 and 90,000 (M-15.5)
 
     clock.advance(days=2)  # Fri 2025-09-26
-    started = time.monotonic()
     store_people(ctx, HOTEL_PROCESSOR, HOTEL, 5_000, at=clock.now())
-    assert time.monotonic() - started < 30
     v = filing.view(ctx.services, deps, HOTEL_PROCESSOR)
     assert v.count == 100_000 and v.status is not None
     assert v.status.threshold_reached_on == date(2025, 9, 26)  # inclusive (M-15.2)
