@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+from facegate.web.local_server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -23,29 +21,6 @@ HOTEL, METRO = "westlake-hotel-front-desk", "line2-people-square-security"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 
 T = TypeVar("T")
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """``app`` on 127.0.0.1 and a free port in a thread of this process; yields its base URL."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the screenshot server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
 
 
 def run(doc: str | None, site: Callable[[Path], tuple[Any, T]], shoot: Callable[[Any, str, T, Path], None]) -> None:
@@ -61,7 +36,7 @@ def run(doc: str | None, site: Callable[[Path], tuple[Any, T]], shoot: Callable[
     with tempfile.TemporaryDirectory(prefix="facegate-shots-") as tmp:
         ctx, extra = site(Path(tmp) / "data")
         try:
-            with serve(create_app(ctx)) as url, sync_playwright() as p:
+            with serve_in_thread(create_app(ctx)) as url, sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=os.environ.get("FACEGATE_CHROMIUM", "/usr/bin/chromium"),
                                             args=CHROMIUM_ARGS)
                 try:

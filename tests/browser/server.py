@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from facegate.web.local_server import free_port, serve_in_thread  # noqa: F401  (free_port is re-exported)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve_app(app: Any) -> Iterator[str]:
-    """Run ``app`` on 127.0.0.1 and a free port in a thread of this process; yield its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws="none", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, name=f"facegate-live-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
+# The kiosk and console fixtures know it by this name; it is shared with the screenshot scripts.
+serve_app = serve_in_thread
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:

@@ -20,19 +20,10 @@ from typing import Any
 
 import dlib
 
+from facegate.adapters.atomic_file import atomic_write
+
 DETECTOR_FILENAME = "dlib_frontal_face_detector.svm"
 MANIFEST_FILENAME = "dlib_frontal_face_detector.json"
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cached_detector_path(cache_dir: str | os.PathLike[str]) -> Path:
@@ -51,8 +42,8 @@ def cached_detector_path(cache_dir: str | os.PathLike[str]) -> Path:
         saved = Path(tmp) / DETECTOR_FILENAME
         dlib.get_frontal_face_detector().save(str(saved))
         data = saved.read_bytes()
-    _atomic_write(path, data)
-    _atomic_write(manifest_path, json.dumps({"dlib_version": dlib.__version__,
+    atomic_write(path, data)
+    atomic_write(manifest_path, json.dumps({"dlib_version": dlib.__version__,
                                              "sha256": hashlib.sha256(data).hexdigest()}, indent=2).encode())
     return path
 

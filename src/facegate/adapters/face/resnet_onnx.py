@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from facegate.adapters.atomic_file import atomic_write
 from facegate.adapters.face.dlib_format import read_network
 from facegate.adapters.face.resnet_graph import CHIP_SIZE, CONVERTER_VERSION, DIMENSION, build_onnx, face_resnet_v1
 
@@ -41,17 +41,6 @@ def default_dat_path() -> Path:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def convert(dat_bytes: bytes) -> bytes:
@@ -77,8 +66,8 @@ def ensure_model(cache_dir: str | os.PathLike[str], dat_path: str | os.PathLike[
     except (OSError, ValueError):
         pass
     onnx_bytes = convert(dat_bytes)
-    _atomic_write(model_path, onnx_bytes)
-    _atomic_write(manifest_path, json.dumps({
+    atomic_write(model_path, onnx_bytes)
+    atomic_write(manifest_path, json.dumps({
         "source": "dlib_face_recognition_resnet_model_v1.dat",
         "source_sha256": dat_sha,
         "onnx_sha256": _sha256(onnx_bytes),
