@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from socket_server import RemoteClient, ThreadedServer  # noqa: E402
+from socket_server import RemoteClient, ThreadedServer, expect_ok, http_throughput  # noqa: E402
 from machine import cpu_line  # noqa: E402
 from summary import photo_bench_main, row  # noqa: E402
 
@@ -112,37 +112,6 @@ class _EngineProbe:
             self.last = time.perf_counter() - t
 
 
-def _ok(status_body: tuple[int, bytes]) -> None:
-    if status_body[0] != 200:
-        raise RuntimeError(f"HTTP {status_body[0]}: {status_body[1][:300]!r}")
-
-
-def _throughput(n_clients: int, port: int, headers: dict[str, str], work: list[tuple[str, bytes]], d_id: str) -> float:
-    """Requests per second for ``len(work)`` verifies split over ``n_clients`` keep-alive connections."""
-    clients = [RemoteClient(port, headers) for _ in range(n_clients)]
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            for name, photo in work[i::n_clients]:
-                _ok(clients[i].post(f"/v1/deployments/{d_id}/verify?purpose={P}&subject_ref={name}", photo))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_clients)]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    took = time.perf_counter() - t
-    for c in clients:
-        c.close()
-    if errors:
-        raise errors[0]
-    return len(work) / took
-
-
 def _raw_throughput(n_threads: int, engine: object, options: FaceOptions, photos: list[bytes]) -> float:
     threads = [threading.Thread(target=lambda i=i: [engine.embed(p, options) for p in photos[i::n_threads]])  # type: ignore[attr-defined]
                for i in range(n_threads)]
@@ -205,8 +174,8 @@ def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
                         ("raw", lambda: engine.embed(second, options)),
                         ("svc", lambda: svc(name, second)),
                         ("gate", lambda: gate_alone(name, second)),
-                        ("socket", lambda: _ok(sock.post(path + name, second))),
-                        ("testclient", lambda: _ok((lambda r: (r.status_code, r.content))(
+                        ("socket", lambda: expect_ok(sock.post(path + name, second))),
+                        ("testclient", lambda: expect_ok((lambda r: (r.status_code, r.content))(
                             test_client.post(f"/v1/deployments/{d.id}/verify",
                                              params={"purpose": P, "subject_ref": name}, content=second)))),
                     ]
@@ -222,8 +191,10 @@ def run(faces: Path, limit: int, engine_kind: str) -> tuple[str, list[dict]]:
             for _ in range(2):  # interleaved: one client, two clients, and again
                 tput["raw1"].append(_raw_throughput(1, engine, options, seconds))
                 tput["raw2"].append(_raw_throughput(2, engine, options, seconds))
-                tput["http1"].append(_throughput(1, server.port, headers, work, d.id))
-                tput["http2"].append(_throughput(2, server.port, headers, work, d.id))
+                verifies = [(f"/v1/deployments/{d.id}/verify?purpose={P}&subject_ref={name}", photo)
+                            for name, photo in work]
+                tput["http1"].append(http_throughput(1, server.port, headers, verifies))
+                tput["http2"].append(http_throughput(2, server.port, headers, verifies))
         ctx.close()
     raw = _med(cols["raw"])
     over = {k: _med(v) / raw - 1 for k, v in cols.items()}

@@ -15,18 +15,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import threading
 import time
 from typing import IO, Any
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from facegate.web.local_server import free_port
 
 
 class ThreadedServer:
@@ -129,3 +124,34 @@ def _serve_as_client(port: int) -> None:
 
 if __name__ == "__main__" and sys.argv[1:2] == ["client"]:
     _serve_as_client(int(sys.argv[2]))
+
+
+def expect_ok(status_body: tuple[int, bytes]) -> None:
+    if status_body[0] != 200:
+        raise RuntimeError(f"HTTP {status_body[0]}: {status_body[1][:300]!r}")
+
+
+def http_throughput(n_clients: int, port: int, headers: dict[str, str], requests: list[tuple[str, bytes]]) -> float:
+    """Requests per second for ``requests`` (path, body) POSTed over ``n_clients`` keep-alive connections at once."""
+    clients = [RemoteClient(port, headers) for _ in range(n_clients)]
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            for path, body in requests[i::n_clients]:
+                expect_ok(clients[i].post(path, body))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_clients)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    took = time.perf_counter() - t
+    for c in clients:
+        c.close()
+    if errors:
+        raise errors[0]
+    return len(requests) / took
