@@ -121,3 +121,57 @@ def stored_body(seq: int, kind: str, at: str, actor: str, deployment_id: str | N
 
 def link(prev_hash: str, seq: int, event: AuditEvent, hash_fn: HashFn) -> str:
     return hash_fn(bytes.fromhex(prev_hash) + canonical(seq, event)).hex()
+
+
+def _field(value: object) -> str:
+    """One field as ``_ENCODER`` writes it inside the body (the common types without a new iterencode)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    return _LITERAL[value] if value is None or value is True or value is False else _ENCODER.encode(value)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedEvent:
+    """An event as it will be stored, with its canonical JSON encoded once (issue 14: the record encoded
+    each event three times). Normalisation, the NUL guard, the hash and the stored JSON text all use it.
+
+    ``head + str(seq) + tail`` is ``canonical(seq, event)`` byte for byte; the seq is not known until the
+    event is linked. ``event`` is normalised as ``chain_export.normalize_event`` does (what reading the row
+    back gives), and the two texts are ``canonical_json`` of its reason codes and detail.
+    """
+
+    event: AuditEvent
+    reason_codes_json: str
+    detail_json: str
+    head: bytes
+    tail: bytes
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> EncodedEvent:
+        detail_json = _ENCODER.encode(event.detail)
+        detail = json.loads(detail_json)  # the JSON round trip a stored row goes through
+        # Equal means the same text (and saves a second encoding); differs with tuples, keys that are not
+        # strings (their sorted order can change), values written through default=str.
+        if detail != event.detail:
+            detail_json = _ENCODER.encode(detail)
+        codes = tuple(str(c) for c in event.reason_codes)
+        codes_json = _ENCODER.encode(codes)  # a tuple is written as a list
+        normal = AuditEvent(event.kind, event.at, event.actor, event.deployment_id, event.subject_ref,
+                            event.allowed, codes, detail)
+        # Keys in sorted order, as _ENCODER writes them; "seq" sits between reason_codes and subject_ref.
+        head = (f'{{"actor":{_field(event.actor)},"allowed":{_field(event.allowed)},'
+                f'"at":{_field(event.at.isoformat())},"deployment_id":{_field(event.deployment_id)},'
+                f'"detail":{detail_json},"kind":{_field(event.kind)},"reason_codes":{codes_json},"seq":')
+        tail = f',"subject_ref":{_field(event.subject_ref)}}}'
+        return cls(normal, codes_json, detail_json, head.encode(), tail.encode())
+
+    def has_nul(self) -> bool:
+        """A NUL, or the text "\\u0000", in any string of the event (refs.text_problem on each of them).
+
+        JSON writes NUL as \\u0000 and a backslash as \\\\, so either shows as \\u0000 in the encoding
+        and nothing else does."""
+        return b"\\u0000" in self.head or b"\\u0000" in self.tail
+
+    def link(self, prev_hash: str, seq: int, hash_fn: HashFn) -> str:
+        """``link(prev_hash, seq, self.event, hash_fn)`` without encoding the event again."""
+        return hash_fn(b"".join((bytes.fromhex(prev_hash), self.head, b"%d" % seq, self.tail))).hex()
