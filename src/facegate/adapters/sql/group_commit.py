@@ -21,33 +21,34 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
-from facegate.domain.audit import AuditEvent
+E = TypeVar("E")  # a record as the writer takes it (the store's EncodedEvent)
 
 MAX_BATCH = 2_000  # records per commit: bounds the statement size and the head-lock time
 
 
-class _Ticket:
+class _Ticket(Generic[E]):
     __slots__ = ("events", "signal", "lead", "error")
 
-    def __init__(self, events: list[AuditEvent]) -> None:
+    def __init__(self, events: list[E]) -> None:
         self.events = events
         self.signal = threading.Event()  # set when written, or when this caller is to lead
         self.lead = False
         self.error: BaseException | None = None
 
 
-class GroupCommitter:
+class GroupCommitter(Generic[E]):
     """Funnels records into ``write`` (one transaction per call, committed when it returns)."""
 
-    def __init__(self, write: Callable[[list[AuditEvent]], None], max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, write: Callable[[list[E]], None], max_batch: int = MAX_BATCH) -> None:
         self._write = write
         self._max_batch = max_batch
         self._mutex = threading.Lock()
-        self._queue: list[_Ticket] = []
+        self._queue: list[_Ticket[E]] = []
         self._leading = False  # False only while the queue is empty
 
-    def submit(self, events: list[AuditEvent]) -> None:
+    def submit(self, events: list[E]) -> None:
         """Block until ``events`` are committed; raise what the commit raised."""
         ticket = _Ticket(events)
         with self._mutex:
@@ -62,8 +63,8 @@ class GroupCommitter:
         if ticket.error is not None:
             raise ticket.error
 
-    def _take(self) -> list[_Ticket]:
-        batch: list[_Ticket] = []
+    def _take(self) -> list[_Ticket[E]]:
+        batch: list[_Ticket[E]] = []
         size = 0
         while self._queue and (not batch or size + len(self._queue[0].events) <= self._max_batch):
             ticket = self._queue.pop(0)

@@ -26,10 +26,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 
 from facegate.adapters.sql.records import Signer
-from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, HashFn, canonical_json, link
+from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, EncodedEvent, HashFn
 from facegate.domain.chain import make_checkpoint, should_checkpoint
-from facegate.domain.chain_export import normalize_event
-from facegate.domain.refs import text_invalid, text_problem
+from facegate.domain.refs import text_invalid
 
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
 _WROTE = "facegate_wrote"  # Connection.info key: this transaction changed something besides the record
@@ -49,16 +48,6 @@ def _note_write(conn: Any, _cursor: Any, statement: str, _params: Any, _context:
         conn.info[_WROTE] = True
 
 
-def _has_bad_text(value: object) -> bool:
-    if isinstance(value, str):
-        return text_problem(value) is not None
-    if isinstance(value, dict):
-        return any(_has_bad_text(k) or _has_bad_text(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_bad_text(v) for v in value)
-    return False
-
-
 class RecordAppendMixin:
     @property
     def conn(self) -> Connection:  # SqlTx's, opened on first use
@@ -67,7 +56,7 @@ class RecordAppendMixin:
     _every_events: int
     _every_seconds: int
     _gallery: dict[str, list[str]] | None
-    _records: list[AuditEvent]
+    _records: list[EncodedEvent]
     _signer: Signer | None
 
     def _opened(self) -> bool:
@@ -87,12 +76,13 @@ class RecordAppendMixin:
 
     def append_event(self, event: AuditEvent) -> None:
         """Record an event; it is linked into the chain when the unit of work ends (or is read back)."""
-        event = normalize_event(event)  # hash exactly what reading the row back gives
-        if _has_bad_text((event.kind, event.actor, event.deployment_id, event.subject_ref, event.reason_codes,
-                          event.detail)):
+        # Encoded once, normalised as reading the row back gives it: the guard, the hash and the stored
+        # JSON all use this one encoding.
+        encoded = EncodedEvent.of(event)
+        if encoded.has_nul():
             # Refused here, in the unit that made it, not later in a commit shared with other units.
             raise text_invalid("processing record")
-        self._records.append(event)
+        self._records.append(encoded)
 
     def flush_records(self) -> list[ChainedEvent]:
         """Link this transaction's buffered records into the chain now, inside this transaction."""
@@ -101,7 +91,7 @@ class RecordAppendMixin:
         events, self._records = self._records, []
         return self.link_events(events)
 
-    def take_deferred_records(self) -> list[AuditEvent]:
+    def take_deferred_records(self) -> list[EncodedEvent]:
         """Called as the unit of work ends: the records to group-commit after it, or [] when the unit
         wrote anything else (then its records were linked into its own transaction here)."""
         if not self._records:
@@ -112,7 +102,7 @@ class RecordAppendMixin:
         events, self._records = self._records, []
         return events
 
-    def link_events(self, events: list[AuditEvent]) -> list[ChainedEvent]:
+    def link_events(self, events: list[EncodedEvent]) -> list[ChainedEvent]:
         """Chain ``events`` after the head, in order; the caller commits. Holds the head lock to commit.
 
         Three statements on the DB-API connection (SQLAlchemy's per-statement work cost more than
@@ -123,7 +113,7 @@ class RecordAppendMixin:
         """
         return self.link_on(LinkSql.of(self.conn), events)
 
-    def link_on(self, sql: LinkSql, events: list[AuditEvent]) -> list[ChainedEvent]:
+    def link_on(self, sql: LinkSql, events: list[EncodedEvent]) -> list[ChainedEvent]:
         """``link_events`` on a DB-API connection inside its transaction (the group commit's leader has
         no SQLAlchemy Connection). Checkpoints are signed and written on it too."""
         cur = sql.raw.cursor()
@@ -135,11 +125,12 @@ class RecordAppendMixin:
             rows: list[tuple[Any, ...]] = []
             chained: list[ChainedEvent] = []
             due: list[tuple[int, str, datetime]] = []
-            for ev in events:
+            for encoded in events:
+                ev = encoded.event
                 seq += 1
-                digest = link(prev, seq, ev, self._hash_fn)
+                digest = encoded.link(prev, seq, self._hash_fn)
                 rows.append((seq, ev.kind, sql.to_time(ev.at), ev.actor, ev.deployment_id, ev.subject_ref,
-                             ev.allowed, canonical_json(list(ev.reason_codes)), canonical_json(ev.detail), prev, digest))
+                             ev.allowed, encoded.reason_codes_json, encoded.detail_json, prev, digest))
                 chained.append(ChainedEvent(seq, ev, prev, digest))
                 if self._signing and should_checkpoint(cp_seq, cp_at, seq, ev.at, self._every_events,
                                                        self._every_seconds):

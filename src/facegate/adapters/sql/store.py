@@ -23,7 +23,7 @@ from facegate.adapters.sql.records import RecordsMixin, Signer
 from facegate.adapters.sql.security_events import SqlSecurityEvents
 from facegate.adapters.sql.subjects import SqlSubjects, SqlTemplates
 from facegate.adapters.sql.workbench import SqlWorkbench
-from facegate.domain.audit import AuditEvent, HashFn
+from facegate.domain.audit import EncodedEvent, HashFn
 from facegate.domain.chain import DEFAULT_POLICY
 
 
@@ -170,7 +170,7 @@ class SqlStore:
     def transaction(self, readonly: bool = False) -> Iterator[SqlTx]:
         engine = self.read_engine if readonly else self.engine
         leading = False
-        deferred: list[AuditEvent] = []
+        deferred: list[EncodedEvent] = []
         try:
             with ExitStack() as opened:  # holds the connection's transaction once the unit opens it
                 tx = SqlTx(lambda: opened.enter_context(engine.begin()), self.hash_fn, self.signer,
@@ -193,7 +193,7 @@ class SqlStore:
         if deferred:  # the unit wrote nothing but records: commit them with concurrent units' (M-9.3)
             self._group.submit(deferred)
 
-    def _write_records(self, events: list[AuditEvent]) -> None:
+    def _write_records(self, events: list[EncodedEvent]) -> None:
         """The group commit's batch: straight on a pooled DB-API connection (record_batch.py)."""
         linker = SqlTx(_no_connection, self.hash_fn, self.signer, *self.checkpoint_every)
         write_batch(self.engine, lambda driver, sqlite: linker.link_on(LinkSql(driver, sqlite), events))
