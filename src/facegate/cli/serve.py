@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
             # The web framework loads while the engine does: /healthz is ready only when both are (issue 14).
             import uvicorn
 
+            from facegate.web.access_queue import offloaded_access_log
             from facegate.web.app import create_app
             from facegate.web.serving import uvicorn_options
 
@@ -92,7 +93,10 @@ def register(app: typer.Typer) -> None:
             # No uvicorn proxy headers or access log: the app's own (web.serving) trust only configured
             # proxies and never log references in clear.
             server = uvicorn.Server(uvicorn.Config(create_app(ctx), **uvicorn_options()))
-            server.run(sockets=[sock])
+            # After Config (it sets up logging): access lines are written by a thread, not the event loop,
+            # and the queue is drained when the server stops.
+            with offloaded_access_log():
+                server.run(sockets=[sock])
         finally:
             sock.close()
 

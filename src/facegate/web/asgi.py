@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from facegate.bootstrap import build_context
 from facegate.node import start_schedules
 from facegate.settings import Settings
+from facegate.web.access_queue import access_log_lifespan
 from facegate.web.app import create_app
 
 
@@ -24,4 +25,6 @@ def app_from_env() -> FastAPI:
     logging.getLogger("uvicorn.access").disabled = True  # see the module docstring
     ctx = build_context(Settings())
     start_schedules(ctx)
-    return create_app(ctx)
+    app = create_app(ctx)
+    app.router.lifespan_context = access_log_lifespan  # access lines off the event loop, drained at shutdown
+    return app

@@ -7,6 +7,7 @@
 - ``AccessLog``: one line per request with the route's template (``/v1/deployments/
   {deployment_id}/subjects/{subject_ref:path}``), never the path or query as sent,
   so subject references never reach the log in clear (M-9.3 keeps only pseudonyms).
+  Under ``facegate serve`` the line is written by a thread, off the event loop (``web.access_queue``).
 - ``ErrorBoundary``: an unhandled error becomes a 500 problem and the request ends
   normally; letting it escape made uvicorn close the keep-alive connection, so the
   client's next request on it was reset.
