@@ -206,3 +206,33 @@ def test_a_revoked_key_stops_a_face_request_at_once(ctx: AppContext) -> None:
     revoke_api_key(ctx.services, created.key.key_id, actor="test")
     refused = _verify(door)
     assert refused.status_code == 401 and refused.json()["code"] == "key_revoked"
+
+
+def test_a_liveness_request_makes_one_thread_pool_hop(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the face routes: with Redis counters authentication runs first in the route's own hop (issue 14)."""
+    import base64
+
+    import anyio.to_thread
+
+    token = create_api_key(ctx.services, "door-5", "device", ("hotel-frontdesk",)).token
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
+    real = anyio.to_thread.run_sync
+    hops: list[object] = []
+
+    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(fn)
+        return await real(fn, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    frames = {"frames": [{"step": 0, "seq": 0, "image": base64.b64encode(b"face:nobody:1").decode()}]}
+    for _ in range(2):  # the key read from the store, then from the key cache
+        hops.clear()
+        issued = door.post("/v1/deployments/hotel-frontdesk/liveness/challenges")
+        assert issued.status_code == 201, issued.text
+        assert len(hops) == 1
+        hops.clear()
+        answer = door.post("/v1/deployments/hotel-frontdesk/verify/live", json=frames,
+                           params={"purpose": "identity_verification", "subject_ref": "nobody",
+                                   "challenge_id": issued.json()["challenge_id"]})
+        assert answer.status_code in (403, 422), answer.text  # refused after authentication, in the work
+        assert len(hops) == 1, answer.text
