@@ -13,13 +13,12 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 
 from facegate.domain.access import Permission as P
 from facegate.domain.liveness import Challenge
 from facegate.errors import InvalidInput
 from facegate.services import liveness
-from facegate.web.auth import require
+from facegate.web.auth import WorkHop, require_in_hop
 from facegate.web.deps import app_ctx, capped_body
 from facegate.web.problems import decision_body, refusal
 
@@ -66,22 +65,27 @@ def challenge_body(ch: Challenge, frames_per_step: int) -> dict[str, Any]:
             "ttl_s": int((ch.expires_at - ch.issued_at).total_seconds())}
 
 
-@router.post("/liveness/challenges", status_code=201, dependencies=[Depends(require(P.VERIFY))])
-def new_challenge(request: Request, deployment_id: str) -> Any:
+@router.post("/liveness/challenges", status_code=201)
+async def new_challenge(request: Request, deployment_id: str,
+                        hop: WorkHop = Depends(require_in_hop(P.VERIFY))) -> Any:
     """A one-time order of head movements: capture ``frames_per_step`` frames for each step, in order."""
     ctx = app_ctx(request).services
-    ch = liveness.issue_challenge(ctx, deployment_id)
+    # One thread-pool hop with the key check first in it, as the face routes (issue 14): with Redis
+    # counters a separate authentication hop made two.
+    ch = await hop.run(lambda: liveness.issue_challenge(ctx, deployment_id))
     return challenge_body(ch, ctx.liveness_rules.frames_per_step)
 
 
-@router.post("/verify/live", dependencies=[Depends(require(P.VERIFY))])
+@router.post("/verify/live")
 async def verify_live(request: Request, deployment_id: str, purpose: str, challenge_id: str = Query(max_length=64),
-                      subject_ref: str = Query(min_length=1, max_length=128)) -> Any:
+                      subject_ref: str = Query(min_length=1, max_length=128),
+                      hop: WorkHop = Depends(require_in_hop(P.VERIFY))) -> Any:
     frames = await read_frames(request)
     ctx = app_ctx(request).services
-    result = await run_in_threadpool(liveness.verify_live, ctx, deployment_id, subject_ref, purpose, challenge_id,
-                                     frames, actor=getattr(request.state, "actor", "api"),
-                                     client=request.state.client)
+    # A lambda: actor and client are known once the key is checked, which may happen first in this hop.
+    result = await hop.run(lambda: liveness.verify_live(ctx, deployment_id, subject_ref, purpose, challenge_id,
+                                                        frames, actor=getattr(request.state, "actor", "api"),
+                                                        client=request.state.client))
     v = result.verify
     if not v.decision.allowed:
         return refusal(v.decision)
