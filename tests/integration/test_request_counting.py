@@ -173,20 +173,26 @@ def _verify(door: TestClient) -> Any:
                      params={"purpose": "identity_verification", "subject_ref": "nobody"}, content=b"face:nobody:1")
 
 
-def test_a_face_request_makes_one_thread_pool_hop(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Issue 14: with Redis counters authentication cannot run on the event loop; it runs in the work's hop."""
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every function a request sends to anyio's thread pool, in order."""
     import anyio.to_thread
 
-    token = create_api_key(ctx.services, "door-1", "device", ("hotel-frontdesk",)).token
-    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
     real = anyio.to_thread.run_sync
-    hops: list[object] = []
+    seen: list[object] = []
 
     async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        hops.append(fn)
+        seen.append(fn)
         return await real(fn, *args, **kwargs)
 
     monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return seen
+
+
+def test_a_face_request_makes_one_thread_pool_hop(ctx: AppContext, hops: list[object]) -> None:
+    """Issue 14: with Redis counters authentication cannot run on the event loop; it runs in the work's hop."""
+    token = create_api_key(ctx.services, "door-1", "device", ("hotel-frontdesk",)).token
+    door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
     for _ in range(2):  # the key read from the store, then from the key cache
         hops.clear()
         answer = _verify(door)
@@ -208,22 +214,12 @@ def test_a_revoked_key_stops_a_face_request_at_once(ctx: AppContext) -> None:
     assert refused.status_code == 401 and refused.json()["code"] == "key_revoked"
 
 
-def test_a_liveness_request_makes_one_thread_pool_hop(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_liveness_request_makes_one_thread_pool_hop(ctx: AppContext, hops: list[object]) -> None:
     """As the face routes: with Redis counters authentication runs first in the route's own hop (issue 14)."""
     import base64
 
-    import anyio.to_thread
-
     token = create_api_key(ctx.services, "door-5", "device", ("hotel-frontdesk",)).token
     door = TestClient(create_app(ctx), headers={"Authorization": f"Bearer {token}"})
-    real = anyio.to_thread.run_sync
-    hops: list[object] = []
-
-    async def counting(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        hops.append(fn)
-        return await real(fn, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
     frames = {"frames": [{"step": 0, "seq": 0, "image": base64.b64encode(b"face:nobody:1").decode()}]}
     for _ in range(2):  # the key read from the store, then from the key cache
         hops.clear()
