@@ -22,13 +22,15 @@ from facegate.domain.checkpoints import (  # re-exported: callers import them fr
     checkpoint_bytes,
     checkpoint_is_valid,
     make_checkpoint,
+    next_checkpoint,
     should_checkpoint,
 )
 from facegate.errors import Conflict
 
 __all__ = [
     "CHECKPOINT_CONTEXT", "CHECKPOINT_CONTEXT_V2", "DEFAULT_POLICY", "Checkpoint", "CheckpointPolicy",
-    "SignFn", "SignatureCheck", "checkpoint_bytes", "checkpoint_is_valid", "make_checkpoint", "should_checkpoint",
+    "SignFn", "SignatureCheck", "checkpoint_bytes", "checkpoint_is_valid", "make_checkpoint", "next_checkpoint",
+    "should_checkpoint",
     "Anchor", "ChainProblem", "ChainReport", "anchor_of", "archive_anchor", "check_purge_cutoff",
     "retention_lock_until", "verify_chain",
 ]

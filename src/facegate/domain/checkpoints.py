@@ -64,6 +64,17 @@ def make_checkpoint(seq: int, hash: str, at: datetime, sign: SignFn, key_id: str
     return Checkpoint(seq, hash, at, signature.hex(), key_id, prev[0], prev[1])
 
 
+def next_checkpoint(seq: int, hash: str, at: datetime, sign: SignFn, key_id: str, prev_seq: int,
+                    stored_hash: Callable[[int], object | None]) -> Checkpoint:
+    """Sign record ``seq``, linked to checkpoint ``prev_seq`` (0: none yet) whose stored hash ``stored_hash`` reads."""
+    prev_hash = GENESIS
+    if prev_seq:
+        stored = stored_hash(prev_seq)
+        # that row was removed: the next checkpoint says so instead of papering over it
+        prev_hash = "missing" if stored is None else str(stored)
+    return make_checkpoint(seq, hash, at, sign, key_id, (prev_seq, prev_hash))
+
+
 def previous_of(cp: Checkpoint) -> tuple[int, str] | None:
     return None if cp.prev_seq is None or cp.prev_hash is None else (cp.prev_seq, cp.prev_hash)
 

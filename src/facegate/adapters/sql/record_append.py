@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 
 from facegate.adapters.sql.records import Signer
-from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent, EncodedEvent, HashFn
-from facegate.domain.chain import make_checkpoint, should_checkpoint
+from facegate.domain.audit import AuditEvent, ChainedEvent, EncodedEvent, HashFn
+from facegate.domain.chain import next_checkpoint, should_checkpoint
 from facegate.domain.refs import text_invalid
 
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -149,12 +149,13 @@ class RecordAppendMixin:
     def _write_checkpoint(self, sql: LinkSql, cur: Any, seq: int, digest: str, at: datetime, prev_seq: int) -> None:
         """Sign record ``seq`` and link the signature to the checkpoint before it (as ``_add_checkpoint``)."""
         assert self._signer is not None
-        prev_hash = GENESIS
-        if prev_seq:
-            cur.execute(sql.checkpoint_hash, (prev_seq,))
+
+        def stored_hash(prev: int) -> object | None:
+            cur.execute(sql.checkpoint_hash, (prev,))
             found = cur.fetchone()
-            prev_hash = "missing" if found is None else str(found[0])  # removed: the next checkpoint says so
-        cp = make_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, (prev_seq, prev_hash))
+            return None if found is None else found[0]
+
+        cp = next_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, prev_seq, stored_hash)
         cur.execute(sql.insert_checkpoint, (cp.seq, cp.hash, sql.to_time(cp.at), cp.key_id, cp.signature,
                                             cp.prev_seq, cp.prev_hash))
 

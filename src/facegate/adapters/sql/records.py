@@ -10,8 +10,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from facegate.adapters.sql import tables as t
 from facegate.adapters.sql.record_stream import StoredRecord, stream_events, stream_stored
-from facegate.domain.audit import GENESIS, AuditEvent, ChainedEvent
-from facegate.domain.chain import Checkpoint, make_checkpoint
+from facegate.domain.audit import AuditEvent, ChainedEvent
+from facegate.domain.chain import Checkpoint, next_checkpoint
 from facegate.domain.head import HeadState
 
 
@@ -72,12 +72,10 @@ class RecordsMixin:
     def _add_checkpoint(self, seq: int, digest: str, at: datetime, prev_seq: int) -> Checkpoint:
         """Sign record ``seq`` and link the signature to the checkpoint before it (caller holds the head lock)."""
         assert self._signer is not None
-        prev_hash = GENESIS
-        if prev_seq:
-            stored = self.conn.execute(select(t.checkpoints.c.hash).where(t.checkpoints.c.seq == prev_seq)).scalar()
-            # that row was removed: the next checkpoint says so instead of papering over it
-            prev_hash = "missing" if stored is None else str(stored)
-        cp = make_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, (prev_seq, prev_hash))
+        def stored_hash(prev: int) -> object | None:
+            return self.conn.execute(select(t.checkpoints.c.hash).where(t.checkpoints.c.seq == prev)).scalar()
+
+        cp = next_checkpoint(seq, digest, at, self._signer.sign, self._signer.key_id, prev_seq, stored_hash)
         self.conn.execute(insert(t.checkpoints).values(
             seq=cp.seq, hash=cp.hash, at=cp.at, key_id=cp.key_id, signature=cp.signature,
             prev_seq=cp.prev_seq, prev_hash=cp.prev_hash))
